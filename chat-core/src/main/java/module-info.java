@@ -1,0 +1,8 @@
+/**
+ * Parley's runtime: the embeddable {@code ChatServer}, the {@code ChatClient}, the transports and the
+ * in-memory store. Implementation packages ({@code *.internal}) are not exported.
+ */
+module dev.parley.chat.core {
+    requires transitive dev.parley.chat.api;
+    requires org.slf4j;
+}
