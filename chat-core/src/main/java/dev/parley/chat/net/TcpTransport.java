@@ -98,9 +98,9 @@ public final class TcpTransport implements Transport {
                     params.setProtocols(DEFAULT_TLS_PROTOCOLS.toArray(String[]::new));
                     params.setEndpointIdentificationAlgorithm("HTTPS");
                     ssl.setSSLParameters(params);
-                    return new SocketConnection(ssl, "tls", Duration.ofSeconds(10), () -> { });
+                    return new SocketConnection(ssl, socket, "tls", Duration.ofSeconds(10), () -> { });
                 }
-                return new SocketConnection(socket, "tcp", Duration.ofSeconds(10), () -> { });
+                return new SocketConnection(socket, socket, "tcp", Duration.ofSeconds(10), () -> { });
             } catch (IOException | RuntimeException e) {
                 socket.close();
                 throw e;
@@ -219,7 +219,7 @@ public final class TcpTransport implements Transport {
             SSLParameters params = ssl.getSSLParameters();
             params.setProtocols(tlsProtocols);
             ssl.setSSLParameters(params);
-            return new SocketConnection(ssl, "tls", handshakeTimeout, onClose);
+            return new SocketConnection(ssl, plain, "tls", handshakeTimeout, onClose);
         }
 
         @Override

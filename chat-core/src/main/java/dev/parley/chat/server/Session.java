@@ -191,6 +191,7 @@ final class Session {
         try {
             if (closeReason == null) {
                 closeReason = DisconnectReason.DISCONNECT;
+                hub.counters.disconnected(closeReason);
             }
             reason = closeReason;
             stopping = true;
@@ -218,7 +219,6 @@ final class Session {
         }
         out.abort();
         hub.remove(this, admitted);
-        hub.counters.disconnected(reason);
         ConnectionInfo info = info();
         hub.events.post(l -> l.disconnected(info, reason));
         if (u != null) {
@@ -243,6 +243,7 @@ final class Session {
                 return false;
             }
             closeReason = reason;
+            hub.counters.disconnected(reason);
             stopping = true;
             closeDeadlineNanos = System.nanoTime() + Hub.nanos(s.drainTimeout());
             if (busy) {
@@ -277,6 +278,7 @@ final class Session {
                 return;
             }
             closeReason = DisconnectReason.SLOW_CONSUMER;
+            hub.counters.disconnected(closeReason);
             stopping = true;
         } finally {
             state.unlock();

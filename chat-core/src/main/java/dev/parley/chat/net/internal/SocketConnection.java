@@ -24,6 +24,7 @@ import javax.net.ssl.SSLSocket;
  */
 public final class SocketConnection implements Connection {
     private final Socket socket;
+    private final Socket raw;
     private final InputStream in;
     private final OutputStream out;
     private final SocketAddress remote;
@@ -35,9 +36,15 @@ public final class SocketConnection implements Connection {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean handshaken;
 
-    public SocketConnection(Socket socket, String transportName, Duration handshakeTimeout, Runnable onClose)
-            throws IOException {
+    /**
+     * @param socket the socket to read and write (an {@link SSLSocket} for TLS)
+     * @param raw the plain socket under a layered {@code SSLSocket} (or {@code socket} itself): closing
+     *     it first makes {@link #close()} immediate even while a TLS write is blocked
+     */
+    public SocketConnection(Socket socket, Socket raw, String transportName, Duration handshakeTimeout,
+            Runnable onClose) throws IOException {
         this.socket = socket;
+        this.raw = raw;
         this.transportName = transportName;
         this.onClose = onClose;
         this.handshakeTimeout = handshakeTimeout;
@@ -131,9 +138,19 @@ public final class SocketConnection implements Connection {
             return;
         }
         try {
-            socket.close();
+            raw.close();
         } catch (IOException ignored) {
             // nothing left to do
+        }
+        if (socket != raw) {
+            // Never wait here for a TLS close_notify: the raw socket is closed, this only tidies up.
+            Thread.ofVirtual().start(() -> {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closed
+                }
+            });
         }
         onClose.run();
     }
