@@ -8,8 +8,11 @@ import java.util.stream.Collectors;
  * A request a client sends, typed: one record per verb (PROTOCOL.md, "Client requests").
  *
  * <p>{@link #parse(Frame)} checks everything the protocol can check without server state: required
- * fields, number syntax, room and user name syntax, {@code ref} and {@code id} syntax, fields that
- * exclude each other. It keeps names as sent; the server canonicalises them with {@link Names}.
+ * fields, number syntax, {@code ref} and {@code id} syntax, fields that exclude each other, and the
+ * room name syntax where a room may be created or written to ({@code JOIN}, {@code SEND}). It keeps
+ * names as sent; the server canonicalises them with {@link Names}. A malformed room name elsewhere
+ * (PART, WHO, HISTORY) or a malformed user name in {@code to=}/{@code with=} is not a syntax error:
+ * it names nothing, and the server answers as for any unknown room or user (PROTOCOL.md).
  * {@link #toFrame()} builds the wire frame (field order as in PROTOCOL.md). Records validate their
  * required components, so {@code toFrame} of a record that could be built never fails.
  *
@@ -37,23 +40,23 @@ public sealed interface ClientMessage {
         return switch (frame.verb()) {
             case "HELLO" -> new Hello(f.versions("proto"), f.required("name"), f.optional("token"), f.ref());
             case "JOIN" -> new Join(f.room("room", true), f.number("since", 0, false), f.ref());
-            case "PART" -> new Part(f.room("room", true), f.ref());
+            case "PART" -> new Part(f.required("room"), f.ref());
             case "SEND" -> {
                 String which = f.oneOf("room", "to");
                 String room = which.equals("room") ? f.room("room", true) : null;
-                String to = which.equals("to") ? f.user("to", true) : null;
+                String to = which.equals("to") ? f.required("to") : null;
                 String id = f.id("id");
                 yield new Send(room, to, id, f.requiredText(), f.ref());
             }
             case "HISTORY" -> {
                 String which = f.oneOf("room", "with");
-                String room = which.equals("room") ? f.room("room", true) : null;
-                String with = which.equals("with") ? f.user("with", true) : null;
+                String room = which.equals("room") ? f.required("room") : null;
+                String with = which.equals("with") ? f.required("with") : null;
                 f.notBoth("before", "after");
                 yield new History(room, with, f.number("before", 0, false), f.number("after", 0, false),
                         f.clampedPositive("limit"), f.ref());
             }
-            case "WHO" -> new Who(f.room("room", true), f.ref());
+            case "WHO" -> new Who(f.required("room"), f.ref());
             case "ROOMS" -> new Rooms(f.ref());
             case "PING" -> new Ping(f.optional("token"), f.ref());
             case "PONG" -> new Pong(f.optional("token"), f.ref());

@@ -70,15 +70,6 @@ final class Fields {
         return v;
     }
 
-    /** A field holding a user name (as sent; not canonicalised). */
-    String user(String key, boolean required) {
-        String v = required ? required(key) : frame.field(key);
-        if (v != null && !Names.isValidUser(v)) {
-            throw error(ErrorCode.BAD_VALUE, "bad " + key + "=: not a valid user name");
-        }
-        return v;
-    }
-
     /** A number of 1 to 18 decimal digits, at least {@code min}; {@code null} if absent. */
     Long number(String key, long min, boolean required) {
         String v = required ? required(key) : frame.field(key);
