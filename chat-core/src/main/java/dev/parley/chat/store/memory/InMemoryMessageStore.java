@@ -218,6 +218,17 @@ public final class InMemoryMessageStore implements MessageStore {
             throw new IllegalArgumentException("conversation key must be 1.." + Conversations.MAX_KEY_LENGTH
                     + " characters, was " + keyLength);
         }
+        if (m.sender().isEmpty() || m.sender().length() > NewMessage.MAX_SENDER_LENGTH) {
+            throw new IllegalArgumentException("sender must be 1.." + NewMessage.MAX_SENDER_LENGTH
+                    + " characters, was " + m.sender().length());
+        }
+        if (m.clientId() != null && (m.clientId().isEmpty() || m.clientId().length() > NewMessage.MAX_CLIENT_ID_LENGTH)) {
+            throw new IllegalArgumentException("clientId must be 1.." + NewMessage.MAX_CLIENT_ID_LENGTH
+                    + " characters, was " + m.clientId().length());
+        }
+        if (m.text().indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("text must not contain NUL");
+        }
     }
 
     private record ClientKey(String sender, String clientId) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Behaviour specific to the in-memory store; the shared contract is in the TCK run. */
+/** Behaviour specific to the in-memory store; the shared contract is checked by {@link InMemoryMessageStoreContractTest}. */
 @Timeout(10)
 class InMemoryMessageStoreTest {
     private static final Instant T = Instant.parse("2026-11-23T10:00:00.123Z");
