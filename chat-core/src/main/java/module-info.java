@@ -8,4 +8,5 @@ module dev.parley.chat.core {
 
     exports dev.parley.chat.server;
     exports dev.parley.chat.net;
+    exports dev.parley.chat.store.memory;
 }
