@@ -4,6 +4,7 @@ import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.Escaping;
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameDecoder;
+import dev.parley.chat.protocol.Names;
 import dev.parley.chat.protocol.ProtocolException;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.Conversations;
@@ -393,6 +394,8 @@ final class Session {
                 }
                 default -> error(ErrorCode.UNKNOWN_COMMAND, ref, "unknown command " + verb);
             }
+        } catch (ProtocolException e) {
+            error(e.code(), ref, e.getMessage());
         } catch (StoreException e) {
             log.warn("{} store failed during {}: {}", tag, verb, e.toString());
             error(ErrorCode.STORE_UNAVAILABLE, ref, "the message store is unavailable");
@@ -441,9 +444,10 @@ final class Session {
             terminate(DisconnectReason.UNSUPPORTED_VERSION, ErrorCode.UNSUPPORTED_VERSION, "this server speaks proto=1");
             return;
         }
-        String canonical = Wire.canonicalUser(name);
-        if (canonical == null) {
-            error(ErrorCode.INVALID_NAME, ref, "names are 1..32 letters, digits, '_', '-', '.', starting with a letter or digit");
+        try {
+            Names.canonicalUser(name);
+        } catch (ProtocolException e) {
+            error(ErrorCode.INVALID_NAME, ref, e.getMessage());
             return;
         }
         Authenticator.Result result;
@@ -486,11 +490,7 @@ final class Session {
             error(ErrorCode.MISSING_FIELD, ref, "room is required");
             return;
         }
-        String canonical = Wire.canonicalRoom(roomName);
-        if (canonical == null) {
-            error(ErrorCode.BAD_VALUE, ref, "room names are 1..64 of A-Z a-z 0-9 - _ .");
-            return;
-        }
+        String canonical = Names.canonicalRoom(roomName);
         Long since = null;
         if (f.has("since")) {
             since = parseNonNegative(f.field("since"));
@@ -599,11 +599,7 @@ final class Session {
         String roomCanonical = null;
         User recipient = null;
         if (roomName != null) {
-            roomCanonical = Wire.canonicalRoom(roomName);
-            if (roomCanonical == null) {
-                error(ErrorCode.BAD_VALUE, ref, "room names are 1..64 of A-Z a-z 0-9 - _ .");
-                return;
-            }
+            roomCanonical = Names.canonicalRoom(roomName);
             conversation = rooms.get(roomCanonical);
             if (conversation == null) {
                 error(ErrorCode.NOT_IN_ROOM, ref, "join the room first");

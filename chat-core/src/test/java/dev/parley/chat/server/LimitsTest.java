@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
 import dev.parley.chat.protocol.Frame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class LimitsTest {
     private ChatServer server;
 
     private int start(ChatServer.Builder b) {
-        server = b.listen(TcpTransport.port(0)).store(new TestStore()).build().start();
+        server = b.listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).build().start();
         return server.port();
     }
 
@@ -178,15 +179,15 @@ class LimitsTest {
     @Test
     void impossibleSettingsAreRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ChatServer.builder().listen(TcpTransport.port(0)).store(new TestStore()).maxConnections(0).build());
+                () -> ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).maxConnections(0).build());
         assertTrue(e.getMessage().startsWith("maxConnections"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> ChatServer.builder().listen(TcpTransport.port(0)).build());
         assertTrue(e.getMessage().startsWith("store"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ChatServer.builder().store(new TestStore()).build());
+        e = assertThrows(IllegalArgumentException.class, () -> ChatServer.builder().store(InMemoryMessageStore.create()).build());
         assertTrue(e.getMessage().startsWith("listen"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ChatServer.builder().listen(TcpTransport.port(0))
-                .store(new TestStore()).writeTimeout(Duration.ZERO).build());
+                .store(InMemoryMessageStore.create()).writeTimeout(Duration.ZERO).build());
         assertTrue(e.getMessage().startsWith("writeTimeout"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TcpTransport.builder().tlsProtocols("TLSv1.1"));
         assertTrue(e.getMessage().startsWith("tlsProtocols"), e.getMessage());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.net.InMemoryTransport;
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
 import dev.parley.chat.protocol.Frame;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +21,7 @@ class SeedStoryTest {
 
     @BeforeEach
     void start() {
-        server = ChatServer.builder().listen(TcpTransport.port(0)).store(new TestStore()).build().start();
+        server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).build().start();
         port = server.port();
     }
 
@@ -204,7 +205,7 @@ class SeedStoryTest {
     void inMemoryTransportFeedsTheSameRooms() throws Exception {
         InMemoryTransport memory = InMemoryTransport.create();
         try (ChatServer both = ChatServer.builder().listen(TcpTransport.port(0)).listen(memory)
-                .store(new TestStore()).build().start();
+                .store(InMemoryMessageStore.create()).build().start();
                 TestClient tcp = TestClient.hello(both.port(), "tcpuser");
                 TestClient mem = TestClient.over(memory)) {
             mem.send("HELLO proto=1 name=memuser");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
 import dev.parley.chat.protocol.Frame;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,7 @@ class SlowConsumerTest {
     void aClientThatNeverReadsIsClosedAndOthersReceiveEverything() throws Exception {
         int messages = 3000;
         String text = "x".repeat(3000);
-        try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(new TestStore())
+        try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .rateLimit(1_000_000, 1_000_000).outboundQueueBytes(256 * 1024).build().start();
                 TestClient sender = TestClient.hello(server.port(), "sender");
                 TestClient reader = TestClient.hello(server.port(), "reader");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -58,7 +59,7 @@ class TlsTest {
         try (ChatServer server = ChatServer.builder()
                 .listen(TcpTransport.builder().host("127.0.0.1").port(0).tls(serverContext).build())
                 .listen(TcpTransport.port(0))
-                .store(new TestStore()).build().start()) {
+                .store(InMemoryMessageStore.create()).build().start()) {
             int tlsPort = ((InetSocketAddress) server.addresses().get(0)).getPort();
             int plainPort = ((InetSocketAddress) server.addresses().get(1)).getPort();
             try (TestClient secure = TestClient.over(TcpTransport.connector("localhost", tlsPort, clientContext));
@@ -83,7 +84,7 @@ class TlsTest {
     void aSilentTlsPeerIsClosedAfterTheHandshakeTimeout() throws Exception {
         try (ChatServer server = ChatServer.builder()
                 .listen(TcpTransport.builder().port(0).tls(serverContext).handshakeTimeout(Duration.ofMillis(200)).build())
-                .store(new TestStore()).build().start();
+                .store(InMemoryMessageStore.create()).build().start();
                 Socket raw = new Socket("127.0.0.1", server.port())) {
             raw.setSoTimeout(10_000);
             assertEquals(-1, raw.getInputStream().read(), "server closes a peer that never starts TLS");
