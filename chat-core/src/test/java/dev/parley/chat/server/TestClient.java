@@ -110,6 +110,19 @@ final class TestClient implements AutoCloseable {
         return f;
     }
 
+    /** The next frame, or {@code null} at end of stream; fails after the timeout. */
+    Frame nextOrEnd() throws InterruptedException {
+        Frame f = frames.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (f == null) {
+            fail("no frame within " + WAIT_SECONDS + " s");
+        }
+        if (f == EOF) {
+            frames.add(EOF);
+            return null;
+        }
+        return f;
+    }
+
     /** The next frame, which must have this verb. */
     Frame expect(String verb) throws InterruptedException {
         Frame f = next();
