@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.net.internal.HalfClose;
 import dev.parley.chat.net.internal.NonBlockingWrite;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
@@ -45,6 +46,8 @@ final class Outbound {
     private boolean closeWhenDrained;
     /** Guarded by lock. */
     private boolean closed;
+    /** Guarded by lock: the last frames were written and the output ended (reads go on). */
+    private boolean outputEnded;
     /** When the writer thread started its current blocking write, 0 if none (read by the reaper). */
     private volatile long writeStartedNanos;
 
@@ -155,8 +158,32 @@ final class Outbound {
         if (startWriter) {
             startWriter();
         } else if (close) {
-            abort();
+            endOutput();
         }
+    }
+
+    /**
+     * Everything including the last frames is written: end the output but keep reading, so unread
+     * input cannot turn the close into a reset that destroys the last frames before the peer reads
+     * them. The reader closes the connection once the peer has closed (or the drain timeout passed).
+     */
+    private void endOutput() {
+        if (connection instanceof HalfClose h) {
+            try {
+                h.shutdownOutput();
+                lock.lock();
+                try {
+                    outputEnded = true;
+                    progress.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.debug("{} could not end output: {}", session.tag(), e.toString());
+            }
+        }
+        abort();
     }
 
     private void startWriter() {
@@ -191,7 +218,7 @@ final class Outbound {
                 lock.unlock();
             }
             if (batch == null) {
-                abort();
+                endOutput();
                 return;
             }
             writeStartedNanos = System.nanoTime();
@@ -261,7 +288,7 @@ final class Outbound {
         if (startWriter) {
             startWriter();
         } else if (close) {
-            abort();
+            endOutput();
         }
     }
 
@@ -301,12 +328,16 @@ final class Outbound {
         connection.close();
     }
 
-    /** Waits until the connection is closed or the timeout passes; true if closed. */
-    boolean awaitClosed(long timeoutNanos) {
+    /**
+     * Waits until the last frames are out (output ended or connection closed) or the timeout passes.
+     *
+     * @return true if the connection is closed, false if only its output ended (or time ran out)
+     */
+    boolean awaitFinished(long timeoutNanos) {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (!closed && left > 0) {
+            while (!closed && !outputEnded && left > 0) {
                 left = progress.awaitNanos(left);
             }
             return closed;

@@ -75,6 +75,8 @@ final class Session {
     /** Guarded by state: final frames to queue once the reader's replies are out. */
     private List<byte[]> pendingFinal;
     private volatile boolean stopping;
+    /** Reader thread: the peer ended its stream or the connection failed. */
+    private boolean inputEnded;
     private volatile long closeDeadlineNanos;
 
     Session(long id, Hub hub, Connection connection) {
@@ -142,10 +144,12 @@ final class Session {
                 n = connection.read(buffer, 0, buffer.length);
             } catch (IOException e) {
                 log.debug("{} read ended: {}", tag, e.toString());
+                inputEnded = true;
                 return;
             }
             if (n < 0) {
                 log.debug("{} peer closed the connection", tag);
+                inputEnded = true;
                 return;
             }
             if (n == 0) {
@@ -214,9 +218,11 @@ final class Session {
             rooms.clear();
             hub.unregister(this, u);
         }
-        // Final frames (BYE) may still be draining: give them the drain timeout, then close.
-        if (!out.awaitClosed(Hub.nanos(s.drainTimeout()))) {
-            log.debug("{} final frames not drained in time", tag);
+        // Final frames (BYE) may still be draining: give them the drain timeout. Once they are out,
+        // read (and drop) until the peer closes, so the close is not a reset; the reaper's deadline
+        // bounds this.
+        if (!out.awaitFinished(Hub.nanos(s.drainTimeout())) && !inputEnded) {
+            linger();
         }
         out.abort();
         hub.remove(this, admitted);
@@ -226,6 +232,20 @@ final class Session {
             log.debug("{} {} disconnected: {}", tag, Escaping.forLog(u.name, 64), reason.wireName());
         } else {
             log.debug("{} disconnected: {}", tag, reason.wireName());
+        }
+    }
+
+    private void linger() {
+        if (closeDeadlineNanos == 0) {
+            closeDeadlineNanos = System.nanoTime() + Hub.nanos(s.drainTimeout());
+        }
+        byte[] sink = new byte[4096];
+        try {
+            while (connection.read(sink, 0, sink.length) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // closed by the reaper at the deadline, or reset by the peer
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * park the calling (virtual) thread until the {@link Poller} reports readiness; {@link #tryWrite}
  * never waits, which is what lets the server write small frames straight from a sender's thread.
  */
-public final class NioConnection implements Connection, NonBlockingWrite {
+public final class NioConnection implements Connection, NonBlockingWrite, HalfClose {
     private final SocketChannel channel;
     private final Poller poller;
     private final SelectionKey key;
@@ -72,6 +72,12 @@ public final class NioConnection implements Connection, NonBlockingWrite {
     public long tryWrite(ByteBuffer[] buffers) throws IOException {
         checkOpen();
         return channel.write(buffers);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        checkOpen();
+        channel.shutdownOutput();
     }
 
     private static boolean hasRemaining(ByteBuffer[] buffers) {

@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSocket;
  * own thread, never the accepting thread), bounded by the handshake timeout. A second handshake
  * (TLS 1.2 renegotiation) closes the connection.
  */
-public final class SocketConnection implements Connection {
+public final class SocketConnection implements Connection, HalfClose {
     private final Socket socket;
     private final Socket raw;
     private final InputStream in;
@@ -120,6 +120,15 @@ public final class SocketConnection implements Connection {
             out.write(all, 0, total);
         }
         out.flush();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        if (socket instanceof SSLSocket) {
+            close(); // no half-close over TLS 1.2: a full close (close_notify) instead
+        } else {
+            socket.shutdownOutput();
+        }
     }
 
     @Override
