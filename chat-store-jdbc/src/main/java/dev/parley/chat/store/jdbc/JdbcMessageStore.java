@@ -311,6 +311,11 @@ public final class JdbcMessageStore implements MessageStore {
         return threads;
     }
 
+    /** Transactions that committed messages (for tests of group commit). */
+    long transactions() {
+        return writer.transactions();
+    }
+
     /** Settings and counters: transactions, messages, messages per transaction, failed batches. */
     @Override
     public String toString() {

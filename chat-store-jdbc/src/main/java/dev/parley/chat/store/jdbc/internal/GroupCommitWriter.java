@@ -175,6 +175,16 @@ public final class GroupCommitWriter {
         }
     }
 
+    /** Transactions that committed at least one message. */
+    public long transactions() {
+        return transactions.get();
+    }
+
+    /** Messages committed so far. */
+    public long committedMessages() {
+        return committedMessages.get();
+    }
+
     @Override
     public String toString() {
         long tx = transactions.get();
