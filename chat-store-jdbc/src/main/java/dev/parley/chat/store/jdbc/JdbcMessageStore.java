@@ -50,7 +50,7 @@ import javax.sql.DataSource;
  * <h2>Writes: group commit</h2>
  * Every {@link #append} call is queued for one writer virtual thread, which writes whatever is queued
  * (up to {@link Builder#groupCommit(int, Duration) maxBatch} messages, waiting at most {@code maxWait}
- * for more) in one transaction and then releases each caller whose messages it held. Concurrent senders
+ * for callers of the previous batch to come back) in one transaction and then releases each caller whose messages it held. Concurrent senders
  * thus share commits (and the fsync behind each), while each call still returns only once its own
  * messages are committed. The writer assigns seqs from a per-conversation head cache, so it reads
  * nothing per message; after a failed batch or a unique-key conflict it reloads the heads involved.
@@ -370,7 +370,7 @@ public final class JdbcMessageStore implements MessageStore {
         private String tablePrefix = Tables.DEFAULT_PREFIX;
         private boolean groupCommit = true;
         private int maxBatch = 512;
-        private Duration maxWait = Duration.ZERO;
+        private Duration maxWait = Duration.ofMillis(1);
         private int retentionMessages;
         private Duration retentionAge;
         private Duration retentionInterval = Duration.ofMinutes(1);
@@ -411,9 +411,10 @@ public final class JdbcMessageStore implements MessageStore {
 
         /**
          * Group commit limits: at most {@code maxBatch} messages per transaction (a single larger append
-         * still goes in one), and after taking the first queued request the writer waits up to
-         * {@code maxWait} for more while the batch is not full. Defaults: 512 and 0 (take what is queued;
-         * callers that arrive during a commit form the next batch). Turns group commit on.
+         * still goes in one). The writer takes everything queued; if that is fewer messages than its
+         * previous batch had (the callers that batch released are expected back), it waits up to
+         * {@code maxWait} for them. Under light load (batches of one) it never waits. Defaults: 512 and
+         * 1 ms. {@code maxWait} 0: never wait, commit what is queued. Turns group commit on.
          *
          * @throws IllegalArgumentException if {@code maxBatch < 1}, or {@code maxWait} is negative or over 1 s
          */

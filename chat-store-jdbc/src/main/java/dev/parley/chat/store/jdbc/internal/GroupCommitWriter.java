@@ -30,8 +30,8 @@ import javax.sql.DataSource;
 
 /**
  * Group commit: every append call puts a request on one queue and waits for its future; one writer
- * virtual thread takes whatever is queued (up to {@code maxBatch} messages, waiting at most
- * {@code maxWait} for more), assigns seqs from its head cache, writes everything in one transaction,
+ * virtual thread takes whatever is queued (up to {@code maxBatch} messages; if that is fewer than the
+ * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs from its head cache, writes everything in one transaction,
  * commits, and completes each request's future. A caller therefore returns exactly when the
  * transaction holding its messages committed.
  *
@@ -88,6 +88,8 @@ public final class GroupCommitWriter {
     private final LinkedHashMap<String, Long> heads;
     /** Writer thread only. */
     private Connection connection;
+    /** Writer thread only: messages in the previous batch. */
+    private int lastBatchMessages = 1;
 
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong committedMessages = new AtomicLong();
@@ -244,9 +246,13 @@ public final class GroupCommitWriter {
                 return batch;
             }
             count = drain(batch, count);
-            if (maxWaitNanos > 0 && count < maxBatch) {
+            // Wait for more only while the batch is smaller than the previous one: the callers released
+            // by the last commit are expected back. Under light load (previous batch of one) there is no
+            // wait at all; under steady concurrency the batch fills up without sleeping the full maxWait.
+            int target = Math.min(maxBatch, lastBatchMessages);
+            if (maxWaitNanos > 0 && count < target) {
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (count < maxBatch && !closing) {
+                while (count < target && !closing) {
                     if (queue.isEmpty()) {
                         long left = deadline - System.nanoTime();
                         if (left <= 0) {
@@ -262,6 +268,7 @@ public final class GroupCommitWriter {
                     }
                 }
             }
+            lastBatchMessages = count;
             return batch;
         } finally {
             lock.unlock();
