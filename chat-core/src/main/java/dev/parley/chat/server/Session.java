@@ -287,7 +287,9 @@ final class Session {
         if (code != null) {
             last.add(Wire.encode(Wire.error(code, null, text)));
         }
-        last.add(Wire.encode(Wire.bye(reason)));
+        if (reason != DisconnectReason.ERROR) { // "error" is a LEFT reason, not a BYE reason
+            last.add(Wire.encode(Wire.bye(reason)));
+        }
         return last;
     }
 
@@ -370,7 +372,7 @@ final class Session {
         hub.counters.framesIn.increment();
         lastInboundNanos = System.nanoTime();
         pingSentNanos = 0;
-        if (stopping || !takeToken()) {
+        if (stopping || !takeToken(null)) {
             return;
         }
         error(e.code(), null, e.getMessage());
@@ -385,7 +387,7 @@ final class Session {
         }
         String verb = f.verb();
         String ref = f.field("ref");
-        if (!verb.equals("PONG") && !takeToken()) {
+        if (!verb.equals("PONG") && !takeToken(ref)) {
             return;
         }
         if (ref != null && (ref.isEmpty() || ref.length() > 64)) {
@@ -426,7 +428,7 @@ final class Session {
     }
 
     /** The token bucket; false (after answering RATE_LIMITED, or closing a flooder) if the frame is refused. */
-    private boolean takeToken() {
+    private boolean takeToken(String ref) {
         long now = System.nanoTime();
         tokens = Math.min(s.rateBurst(), tokens + (now - refilledNanos) * s.ratePerSecond() / 1e9);
         refilledNanos = now;
@@ -445,7 +447,8 @@ final class Session {
                 return false;
             }
         }
-        error(ErrorCode.RATE_LIMITED, null, "slow down: at most " + s.ratePerSecond() + " frames per second");
+        error(ErrorCode.RATE_LIMITED, ref != null && !ref.isEmpty() && ref.length() <= 64 ? ref : null,
+                "slow down: at most " + s.ratePerSecond() + " frames per second");
         return false;
     }
 
