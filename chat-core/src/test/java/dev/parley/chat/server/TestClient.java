@@ -220,9 +220,8 @@ final class TestClient implements AutoCloseable {
             for (ByteBuffer b : buffers) {
                 byte[] a = new byte[b.remaining()];
                 b.get(a);
-                socket.getOutputStream().write(a);
+                socket.getOutputStream().write(a); // unbuffered: no flush needed
             }
-            socket.getOutputStream().flush();
         }
 
         @Override
