@@ -67,6 +67,14 @@ final class Outbound {
         return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true);
     }
 
+    /**
+     * Like {@link #send(byte[])}, but with {@code direct == false} never writes on the caller's
+     * thread: a broadcast to many recipients queues for each and lets their writers merge frames.
+     */
+    boolean send(byte[] frame, boolean direct) {
+        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, direct);
+    }
+
     /** Sends several frames in order, as one write when possible. */
     boolean send(List<byte[]> frames) {
         if (frames.isEmpty()) {
@@ -82,7 +90,7 @@ final class Outbound {
         return send(buffers, total, buffers.length, true);
     }
 
-    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean enforceLimit) {
+    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean allowDirect) {
         boolean writeNow = false;
         boolean startWriter = false;
         lock.lock();
@@ -90,11 +98,11 @@ final class Outbound {
             if (closed || closeWhenDrained) {
                 return false;
             }
-            if (!writing && queue.isEmpty() && direct != null) {
+            if (!writing && queue.isEmpty() && direct != null && allowDirect) {
                 writing = true;
                 writeNow = true;
             } else {
-                if (enforceLimit && queuedBytes + total > limit) {
+                if (queuedBytes + total > limit) {
                     writeNow = false;
                     startWriter = false;
                     total = -1;
