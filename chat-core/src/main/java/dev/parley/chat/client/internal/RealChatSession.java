@@ -732,7 +732,12 @@ public final class RealChatSession implements ChatSession {
                     long head = parseLong(f.field("head"), 0);
                     if (rm != null) {
                         rm.joined = true;
-                        if (rm.last < 0 && head == 0) {
+                        if (rm.last > head) {
+                            // The server's numbering is behind what we saw: it lost its messages
+                            // (an in-memory server restarted). Everything after its head is new.
+                            rm.last = head;
+                            rm.ownAbove.clear();
+                        } else if (rm.last < 0 && head == 0) {
                             rm.last = 0;
                         }
                     }
