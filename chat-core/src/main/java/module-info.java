@@ -7,4 +7,5 @@ module dev.parley.chat.core {
     requires org.slf4j;
 
     exports dev.parley.chat.client;
+    exports dev.parley.chat.store.memory;
 }
