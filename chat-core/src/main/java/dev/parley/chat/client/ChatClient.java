@@ -3,6 +3,9 @@ package dev.parley.chat.client;
 import dev.parley.chat.client.internal.ClientSettings;
 import dev.parley.chat.client.internal.RealChatSession;
 import dev.parley.chat.client.internal.SocketConnector;
+import dev.parley.chat.protocol.Escaping;
+import dev.parley.chat.protocol.Names;
+import dev.parley.chat.protocol.ProtocolException;
 import dev.parley.chat.transport.Connector;
 import java.time.Duration;
 import java.util.Objects;
@@ -93,7 +96,10 @@ public final class ChatClient {
             return this;
         }
 
-        /** The name to register (required): 1 to 32 letters, digits, '_', '-', '.'. */
+        /**
+         * The name to register (required): 1 to 32 letters, digits, '_', '-' or '.', starting with a
+         * letter or digit (PROTOCOL.md, "Names"); checked by {@link #build()}.
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -152,14 +158,13 @@ public final class ChatClient {
          * @throws IllegalArgumentException naming the setting that is missing or impossible
          */
         public ChatClient build() {
-            if (name == null || name.isEmpty() || name.codePointCount(0, name.length()) > 32) {
-                throw new IllegalArgumentException("name is required (1 to 32 characters), was " + name);
+            if (name == null) {
+                throw new IllegalArgumentException("name is required");
             }
-            for (int i = 0; i < name.length(); i++) {
-                char c = name.charAt(i);
-                if (c <= ' ' || c == 0x7f) {
-                    throw new IllegalArgumentException("name must not contain spaces or control characters");
-                }
+            try {
+                Names.canonicalUser(name);
+            } catch (ProtocolException e) {
+                throw new IllegalArgumentException("name: " + e.getMessage() + ", was " + Escaping.forLog(name, 40));
             }
             Connector c = connector;
             if (c == null) {

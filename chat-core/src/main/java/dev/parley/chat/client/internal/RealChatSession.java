@@ -13,6 +13,7 @@ import dev.parley.chat.protocol.Escaping;
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameDecoder;
 import dev.parley.chat.protocol.FrameEncoder;
+import dev.parley.chat.protocol.Names;
 import dev.parley.chat.protocol.ProtocolException;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
@@ -843,7 +844,14 @@ public final class RealChatSession implements ChatSession {
     }
 
     private boolean isMe(String who) {
-        return who != null && who.equalsIgnoreCase(name);
+        if (who == null) {
+            return false;
+        }
+        try {
+            return Names.canonicalUser(who).equals(Names.canonicalUser(name));
+        } catch (ProtocolException e) {
+            return false;
+        }
     }
 
     private ChatMessage toMessage(Frame f) {
