@@ -11,6 +11,7 @@ import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -173,6 +174,8 @@ public final class ClientMain {
                         .address(host, port)
                         .name(name)
                         .listener(new Screen())
+                        // a person waits for the server to come back: retry sooner than the default 30 s cap
+                        .reconnectDelay(Duration.ofMillis(250), Duration.ofSeconds(5))
                         .build()
                         .connect();
                 name = session.name();
@@ -282,7 +285,7 @@ public final class ClientMain {
                 newAfter.remove(j.room());
                 seen.put(j.room(), j.head());
             }
-            term.println("* You joined " + j.room() + (last < 0 ? "" : " (last here: message " + last + ")") + ".");
+            term.println(last < 0 ? "* You joined " + j.room() + "." : "* Welcome back to " + j.room() + ".");
         });
         try {
             shown.get(30, TimeUnit.SECONDS);
@@ -452,6 +455,9 @@ public final class ClientMain {
 
         @Override
         public void onError(ProtocolException error) {
+            if (error.code().closesConnection()) {
+                return; // onDisconnected says it, with the reason
+            }
             term.println("! Server: " + clean(error.getMessage()) + " (" + error.code() + ")");
         }
     }
