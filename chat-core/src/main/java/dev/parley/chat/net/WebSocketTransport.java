@@ -349,8 +349,8 @@ public final class WebSocketTransport implements Transport {
 
         /**
          * The largest message (the sum of its fragments) accepted from a client, in bytes; a frame
-         * that would pass it is refused with close 1009 before anything is allocated. Also the
-         * largest line sent. Default 65536; 256..16 MiB.
+         * that would pass it is refused with close 1009 before anything is allocated.
+         * Default 65536; 256..16 MiB.
          */
         public Builder maxMessageSize(int bytes) {
             if (bytes < 256 || bytes > 16 << 20) {

@@ -36,13 +36,14 @@ public final class WebSocketConnection implements Connection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
     /** How long a close frame may take to leave before the socket is closed anyway. */
     private static final Duration CLOSE_WRITE_WAIT = Duration.ofMillis(500);
+    /** Guards against a writer that never sends LF: the longest outgoing line held. */
+    private static final int MAX_OUTGOING_LINE = 16 << 20;
 
     private final String id;
     private final String transportName;
     private final Socket socket;
     private final OutputStream out;
     private final WsFrameReader reader;
-    private final int maxLineLength;
     private final SocketAddress remote;
 
     // Reader state: used by the reader thread only.
@@ -66,7 +67,7 @@ public final class WebSocketConnection implements Connection {
      * @param transportName {@code ws} or {@code wss}
      * @param socket the upgraded socket
      * @param in the socket's input, positioned right after the handshake
-     * @param maxMessageSize the largest incoming message, and the largest outgoing line
+     * @param maxMessageSize the largest incoming message
      */
     public WebSocketConnection(String id, String transportName, Socket socket, InputStream in, int maxMessageSize)
             throws IOException {
@@ -75,7 +76,6 @@ public final class WebSocketConnection implements Connection {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.reader = new WsFrameReader(in, maxMessageSize);
-        this.maxLineLength = maxMessageSize;
         this.remote = socket.getRemoteSocketAddress();
     }
 
@@ -189,8 +189,8 @@ public final class WebSocketConnection implements Connection {
     }
 
     private void appendPartial(ByteBuffer buffer, int n) throws IOException {
-        if (partialLength + n > maxLineLength) {
-            throw new IOException("outgoing line longer than " + maxLineLength + " bytes");
+        if (partialLength + n > MAX_OUTGOING_LINE) {
+            throw new IOException("outgoing line longer than " + MAX_OUTGOING_LINE + " bytes");
         }
         if (partialLength + n > partial.length) {
             partial = Arrays.copyOf(partial, Math.max(partialLength + n, 2 * partial.length));
