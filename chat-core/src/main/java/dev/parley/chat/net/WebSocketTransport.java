@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLServerSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ChatServer server = ChatServer.builder()
- *         .transport(WebSocketTransport.builder().port(7879).servePage(true).build())
+ *         .listen(WebSocketTransport.builder().port(7879).servePage(true).build())
  *         .build();
  * }</pre>
  *
@@ -61,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
+    /** The TLS versions offered for wss. */
+    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private final String host;
     private final int port;
@@ -117,6 +121,9 @@ public final class WebSocketTransport implements Transport {
         Objects.requireNonNull(acceptor, "acceptor");
         ServerSocket server = tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
         try {
+            if (server instanceof SSLServerSocket ssl) {
+                ssl.setEnabledProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+            }
             server.setReuseAddress(true);
             InetAddress address = host == null ? null : InetAddress.getByName(host);
             server.bind(new InetSocketAddress(address, port), 512);
@@ -282,7 +289,7 @@ public final class WebSocketTransport implements Transport {
     /** Settings for a {@link WebSocketTransport}; validated when set. Not thread safe. */
     public static final class Builder {
         private String host;
-        private int port = 7879;
+        private int port;
         private String path = "/chat";
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private int maxMessageSize = 65536;
@@ -300,7 +307,7 @@ public final class WebSocketTransport implements Transport {
             return this;
         }
 
-        /** The port; 0 picks a free one ({@link Binding#localAddress()} tells which). Default 7879. */
+        /** The port; 0 picks a free one ({@link Binding#localAddress()} tells which). Default 0. */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535, was " + port);
@@ -373,7 +380,8 @@ public final class WebSocketTransport implements Transport {
         }
 
         /**
-         * How long a new socket may take to complete TLS and send its HTTP request. Default 10 s.
+         * How long a new socket may take to complete TLS (1.3 or 1.2) and send its HTTP request.
+         * Default 10 s.
          */
         public Builder handshakeTimeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
