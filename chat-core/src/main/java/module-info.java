@@ -5,4 +5,6 @@
 module dev.parley.chat.core {
     requires transitive dev.parley.chat.api;
     requires org.slf4j;
+
+    exports dev.parley.chat.store.memory;
 }

@@ -1,0 +1,62 @@
+package dev.parley.chat.store.memory;
+
+import dev.parley.chat.store.AppendResult;
+import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoreException;
+import dev.parley.chat.store.StoredMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Behaviour specific to the in-memory store; the shared contract is checked by {@link InMemoryMessageStoreContractTest}. */
+@Timeout(10)
+class InMemoryMessageStoreTest {
+    private static final Instant T = Instant.parse("2026-11-23T10:00:00.123Z");
+
+    private static NewMessage msg(String conversation, String text) {
+        return new NewMessage(conversation, "ann", text, T, null);
+    }
+
+    @Test
+    void assignsSeqPerConversationAndReadsBack() {
+        try (InMemoryMessageStore store = InMemoryMessageStore.create()) {
+            List<AppendResult> r = store.append(List.of(msg("#a", "1"), msg("#b", "x"), msg("#a", "2")));
+            assertEquals(List.of(1L, 1L, 2L), r.stream().map(a -> a.message().seq()).toList());
+            assertEquals(List.of("1", "2"), store.readAfter("#a", 0, 10).stream().map(StoredMessage::text).toList());
+            assertEquals(2, store.head("#a"));
+            assertEquals(List.of("#a", "#b"), store.conversations());
+        }
+    }
+
+    @Test
+    void retentionKeepsNewestAndHeadStays() {
+        try (InMemoryMessageStore store = InMemoryMessageStore.withRetention(3)) {
+            for (int i = 1; i <= 3000; i++) {
+                store.append(List.of(new NewMessage("#r", "ann", "m" + i, T, "id" + i)));
+            }
+            assertEquals(3000, store.head("#r"));
+            List<StoredMessage> kept = store.readAfter("#r", 0, 100);
+            assertEquals(List.of(2998L, 2999L, 3000L), kept.stream().map(StoredMessage::seq).toList());
+            assertEquals(List.of(2999L, 3000L), store.readBefore("#r", Long.MAX_VALUE, 2).stream().map(StoredMessage::seq).toList());
+            assertTrue(store.findByClientId("#r", "ann", "id1").isEmpty(), "dropped message's id is forgotten");
+            assertTrue(store.findByClientId("#r", "ann", "id3000").isPresent());
+        }
+    }
+
+    @Test
+    void factoriesValidateAndClosedStoreFails() {
+        assertThrows(IllegalArgumentException.class, () -> InMemoryMessageStore.withRetention(0));
+        InMemoryMessageStore store = InMemoryMessageStore.create();
+        store.close();
+        store.close();
+        assertThrows(StoreException.class, () -> store.append(List.of(msg("#a", "x"))));
+        assertFalse(store.toString().isEmpty());
+    }
+}
