@@ -309,6 +309,32 @@ class FrameDecoderTest {
         assertEquals("maxLineLength must be at least 64, was 63", e.getMessage());
     }
 
+    @Test
+    void randomBytesNeverEscapeTheSinkAndSplitsNeverChangeTheResult() {
+        Random random = new Random(16384);
+        byte[] alphabet = bytes("AZaz09_-=: \\\r\n\n\n\u00e9\ud83d\udc4b");
+        for (int round = 0; round < 500; round++) {
+            byte[] input = new byte[random.nextInt(400)];
+            for (int i = 0; i < input.length; i++) {
+                input[i] = random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+            }
+            List<String> atOnce = decodeAtOnce(input, MAX).events;
+            RecordingSink split = new RecordingSink();
+            FrameDecoder decoder = new FrameDecoder(MAX);
+            int i = 0;
+            while (i < input.length) {
+                int n = Math.min(input.length - i, 1 + random.nextInt(20));
+                decoder.decode(input, i, n, split);
+                assertTrue(decoder.buffered() <= MAX + 1);
+                i += n;
+            }
+            assertEquals(atOnce, split.events, "round " + round);
+            for (Frame f : split.frames) {
+                assertEquals(f, FrameDecoder.parseLine(f.toString()), "canonical line decodes to the same frame");
+            }
+        }
+    }
+
     static byte[] hex(String hex) {
         String[] parts = hex.trim().split("\\s+");
         byte[] out = new byte[parts.length];

@@ -157,4 +157,45 @@ class MessagesTest {
         assertEquals(text, e.getMessage());
         assertEquals(ref, e.ref());
     }
+
+    @Test
+    void recordsRefuseWhatTheProtocolForbids() {
+        assertThrows(IllegalArgumentException.class, () -> new ClientMessage.Send("lobby", "Ritam", null, "x", null));
+        assertThrows(IllegalArgumentException.class, () -> new ClientMessage.Send(null, null, null, "x", null));
+        assertThrows(IllegalArgumentException.class, () -> new ClientMessage.Send("lobby", null, null, "", null));
+        assertThrows(IllegalArgumentException.class, () -> new ClientMessage.Hello(List.of(), "a", null, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ClientMessage.History("lobby", null, 5L, 6L, null, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ClientMessage.History("lobby", null, null, null, 0, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ServerMessage.Msg("lobby", null, 0, "a", Instant.EPOCH, "x", null));
+        assertThrows(IllegalArgumentException.class, () -> new ServerMessage.Gap("lobby", 5, 4, "limit"));
+        assertThrows(IllegalArgumentException.class, () -> new ServerMessage.End(-1, false, null));
+    }
+
+    @Test
+    void errorFramesConvertToAndFromExceptions() {
+        ProtocolException e = new ProtocolException(ErrorCode.NOT_IN_ROOM, "join the room first", "4");
+        ServerMessage.Error error = ServerMessage.Error.of(e);
+        assertEquals("ERROR code=NOT_IN_ROOM ref=4 :join the room first", error.toFrame().toString());
+        ProtocolException back = error.toException();
+        assertEquals(ErrorCode.NOT_IN_ROOM, back.code());
+        assertEquals("join the room first", back.getMessage());
+        assertEquals("4", back.ref());
+    }
+
+    @Test
+    void timesAreWrittenWithMillisecondsWhateverTheInstantHolds() {
+        ServerMessage.Ack ack = new ServerMessage.Ack("lobby", null, 43, Instant.parse("2026-11-23T10:00:05Z"), null, "2");
+        assertEquals("ACK ref=2 room=lobby seq=43 time=2026-11-23T10:00:05.000Z", ack.toFrame().toString());
+    }
+
+    @Test
+    void encodedServerFramesAreTheBytesOfTheirLine() {
+        ServerMessage.Msg msg = new ServerMessage.Msg("lobby", null, 41, "Ritam",
+                Instant.parse("2026-11-23T10:00:00.123Z"), "hi there\nand C:\\temp", null);
+        assertEquals("MSG room=lobby seq=41 from=Ritam time=2026-11-23T10:00:00.123Z :hi there\\nand C:\\\\temp\n",
+                new String(FrameEncoder.encode(msg.toFrame()), java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

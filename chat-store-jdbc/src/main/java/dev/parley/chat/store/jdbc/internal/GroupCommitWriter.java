@@ -1,0 +1,546 @@
+package dev.parley.chat.store.jdbc.internal;
+
+import dev.parley.chat.store.AppendResult;
+import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoreException;
+import dev.parley.chat.store.StoredMessage;
+import dev.parley.chat.store.jdbc.JdbcDialect;
+import dev.parley.chat.store.jdbc.JdbcStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+
+/**
+ * Group commit: every append call puts a request on one queue and waits for its future; one writer
+ * virtual thread takes whatever is queued (up to {@code maxBatch} messages; if that is fewer than the
+ * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs from its head cache, writes everything in one transaction,
+ * commits, and completes each request's future. A caller therefore returns exactly when the
+ * transaction holding its messages committed.
+ *
+ * <p><b>Threads.</b> {@link #submit} runs in callers' threads and only touches the queue (guarded by
+ * {@link #lock}). Everything else (the connection, the head cache, prepared statements) belongs to the
+ * writer thread alone and needs no lock.
+ *
+ * <p><b>Failures.</b> A batch is all or nothing; after a failure the heads of its conversations are
+ * forgotten (reloaded from the database next time) and the writer's connection is closed (a fresh one
+ * is taken next time, so a database that comes back is used again). A unique-key conflict (a resend of
+ * a stored client id, or another process writing the same tables) retries the batch once with client
+ * ids looked up first; if the batch still fails for a reason other than a lost connection, each request
+ * is retried alone, so one bad request does not fail its neighbours.
+ */
+public final class GroupCommitWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+    /** The writer gives its connection back after this long without work. */
+    private static final long IDLE_RELEASE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private record Request(List<NewMessage> messages, CompletableFuture<List<AppendResult>> done) {
+    }
+
+    private record ClientKey(String conversation, String sender, String clientId) {
+    }
+
+    /** A conversation's head as committed ({@code before}) and as planned in the current batch. */
+    private static final class Head {
+        final long before;
+        long next;
+
+        Head(long before) {
+            this.before = before;
+            this.next = before;
+        }
+    }
+
+    private final DataSource dataSource;
+    private final JdbcDialect dialect;
+    private final Tables tables;
+    private final boolean groupCommit;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    /** Guarded by {@link #lock}. */
+    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    /** Guarded by {@link #lock}. */
+    private boolean closing;
+
+    private final Thread thread;
+
+    /** Writer thread only: committed heads, least recently used dropped first. */
+    private final LinkedHashMap<String, Long> heads;
+    /** Writer thread only. */
+    private Connection connection;
+    /** Writer thread only: messages in the previous batch. */
+    private int lastBatchMessages = 1;
+
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong committedMessages = new AtomicLong();
+    private final AtomicLong failedBatches = new AtomicLong();
+
+    public GroupCommitWriter(DataSource dataSource, JdbcDialect dialect, Tables tables, boolean groupCommit,
+            int maxBatch, long maxWaitNanos, int headCacheSize) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.tables = tables;
+        this.groupCommit = groupCommit;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWaitNanos;
+        this.heads = new LinkedHashMap<>(1024, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > headCacheSize;
+            }
+        };
+        this.thread = Thread.ofVirtual().name("parley-store-writer").unstarted(this::run);
+    }
+
+    /** Starts the writer thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** The writer thread (for leak checks in tests). */
+    public Thread thread() {
+        return thread;
+    }
+
+    /**
+     * Queues the messages and waits until the transaction that holds them committed or failed.
+     *
+     * @throws StoreException if the store is closing or the transaction failed
+     */
+    public List<AppendResult> submit(List<NewMessage> messages) {
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        Request request = new Request(List.copyOf(messages), new CompletableFuture<>());
+        lock.lock();
+        try {
+            if (closing) {
+                throw new StoreException("JDBC store is closed");
+            }
+            queue.add(request);
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            // join() waits uninterruptibly: the writer always completes the future, and an interrupted
+            // caller could otherwise not tell whether its messages were stored.
+            return request.done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StoreException("append failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Stops taking requests, lets the writer finish what is queued, and waits for it to end. */
+    public void close() {
+        lock.lock();
+        try {
+            closing = true;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (!thread.join(java.time.Duration.ofSeconds(30))) {
+                LOG.warn("Store writer did not finish within 30 s; interrupting it");
+                thread.interrupt();
+                thread.join(java.time.Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Transactions that committed at least one message. */
+    public long transactions() {
+        return transactions.get();
+    }
+
+    /** Messages committed so far. */
+    public long committedMessages() {
+        return committedMessages.get();
+    }
+
+    @Override
+    public String toString() {
+        long tx = transactions.get();
+        long msgs = committedMessages.get();
+        return "transactions=" + tx + ", messages=" + msgs
+                + ", messagesPerTransaction=" + (tx == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.1f", (double) msgs / tx))
+                + ", failedBatches=" + failedBatches.get();
+    }
+
+    // ------------------------------------------------------------------ writer thread
+
+    private void run() {
+        try {
+            while (true) {
+                List<Request> batch = nextBatch();
+                if (batch == null) {
+                    break;
+                }
+                if (batch.isEmpty()) {
+                    LOG.debug("Store writer idle; giving its connection back");
+                    releaseConnection();
+                    continue;
+                }
+                process(batch);
+            }
+        } catch (InterruptedException e) {
+            LOG.debug("Store writer interrupted");
+        } catch (RuntimeException | Error e) {
+            LOG.error("Store writer failed", e);
+        } finally {
+            releaseConnection();
+            failLeftovers();
+        }
+    }
+
+    /** The next batch, an empty list if the connection should be released, or null when closed. */
+    private List<Request> nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (queue.isEmpty()) {
+                if (closing) {
+                    return null;
+                }
+                if (connection != null) {
+                    if (notEmpty.awaitNanos(IDLE_RELEASE_NANOS) <= 0 && queue.isEmpty() && !closing) {
+                        return List.of();
+                    }
+                } else {
+                    notEmpty.await();
+                }
+            }
+            List<Request> batch = new ArrayList<>();
+            Request first = queue.poll();
+            batch.add(first);
+            int count = first.messages().size();
+            if (!groupCommit) {
+                return batch;
+            }
+            count = drain(batch, count);
+            // Wait for more only while the batch is smaller than the previous one: the callers released
+            // by the last commit are expected back. Under light load (previous batch of one) there is no
+            // wait at all; under steady concurrency the batch fills up without sleeping the full maxWait.
+            int target = Math.min(maxBatch, lastBatchMessages);
+            if (maxWaitNanos > 0 && count < target) {
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (count < target && !closing) {
+                    if (queue.isEmpty()) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        notEmpty.awaitNanos(left);
+                        continue;
+                    }
+                    int before = count;
+                    count = drain(batch, count);
+                    if (count == before) {
+                        break; // the next request does not fit
+                    }
+                }
+            }
+            lastBatchMessages = count;
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves queued requests into the batch while they fit into {@code maxBatch}. Holds {@link #lock}. */
+    private int drain(List<Request> batch, int count) {
+        Request next;
+        while ((next = queue.peek()) != null && count + next.messages().size() <= maxBatch) {
+            batch.add(queue.poll());
+            count += next.messages().size();
+        }
+        return count;
+    }
+
+    private void failLeftovers() {
+        List<Request> left;
+        lock.lock();
+        try {
+            closing = true;
+            left = new ArrayList<>(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Request r : left) {
+            r.done().completeExceptionally(new StoreException("JDBC store is closed"));
+        }
+    }
+
+    private void process(List<Request> batch) {
+        int messageCount = batch.stream().mapToInt(r -> r.messages().size()).sum();
+        SQLException failure;
+        try {
+            complete(batch, write(batch, false));
+            return;
+        } catch (SQLException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            LOG.warn("Unexpected failure writing {} messages", messageCount, e);
+            failAll(batch, new StoreException("append of " + messageCount + " messages failed: " + e, e));
+            return;
+        }
+        failedBatches.incrementAndGet();
+        if (Sql.isConnectionFailure(failure)) {
+            LOG.warn("Store write of {} messages failed, database unreachable: {}", messageCount, failure.toString());
+            failAll(batch, failure);
+            return;
+        }
+        if (Sql.isConstraintViolation(failure, dialect)) {
+            LOG.debug("Unique-key conflict in a batch of {} messages; retrying with client ids looked up", messageCount);
+            try {
+                complete(batch, write(batch, true));
+                return;
+            } catch (SQLException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failAll(batch, new StoreException("append of " + messageCount + " messages failed: " + e, e));
+                return;
+            }
+            if (Sql.isConnectionFailure(failure)) {
+                failAll(batch, failure);
+                return;
+            }
+        }
+        if (batch.size() == 1) {
+            LOG.warn("Store write of {} messages failed: {}", messageCount, failure.toString());
+            failAll(batch, failure);
+            return;
+        }
+        LOG.debug("Batch of {} requests failed ({}); retrying each alone", batch.size(), failure.toString());
+        for (Request r : batch) {
+            try {
+                complete(List.of(r), write(List.of(r), true));
+            } catch (SQLException e) {
+                LOG.warn("Store write of {} messages failed: {}", r.messages().size(), e.toString());
+                failAll(List.of(r), e);
+            } catch (RuntimeException e) {
+                failAll(List.of(r), new StoreException("append failed: " + e, e));
+            }
+        }
+    }
+
+    private static void complete(List<Request> batch, List<List<AppendResult>> results) {
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(results.get(i));
+        }
+    }
+
+    private static void failAll(List<Request> batch, SQLException e) {
+        for (Request r : batch) {
+            r.done().completeExceptionally(new JdbcStoreException("append of " + r.messages().size() + " messages", e));
+        }
+    }
+
+    private static void failAll(List<Request> batch, StoreException e) {
+        for (Request r : batch) {
+            r.done().completeExceptionally(e);
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            Connection c = dataSource.getConnection();
+            try {
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                Sql.closeQuietly(c);
+                throw e;
+            }
+            connection = c;
+        }
+        return connection;
+    }
+
+    private void releaseConnection() {
+        if (connection != null) {
+            Sql.rollbackQuietly(connection);
+            Sql.closeQuietly(connection);
+            connection = null;
+        }
+    }
+
+    /**
+     * Writes the requests in one transaction and returns their results; on failure rolls back, forgets
+     * the heads involved and the connection, and throws.
+     *
+     * @param careful look up client ids in the database first (after a unique-key conflict)
+     */
+    private List<List<AppendResult>> write(List<Request> requests, boolean careful) throws SQLException {
+        Map<String, Head> touched = new HashMap<>();
+        try {
+            Connection c = connection();
+            Map<ClientKey, StoredMessage> ids = new HashMap<>();
+            List<StoredMessage> inserts = new ArrayList<>();
+            List<List<AppendResult>> results = new ArrayList<>(requests.size());
+            for (Request r : requests) {
+                List<AppendResult> out = new ArrayList<>(r.messages().size());
+                for (NewMessage m : r.messages()) {
+                    ClientKey key = m.clientId() == null ? null : new ClientKey(m.conversation(), m.sender(), m.clientId());
+                    if (key != null) {
+                        StoredMessage earlier = ids.get(key);
+                        if (earlier == null && careful) {
+                            earlier = lookup(c, key);
+                            if (earlier != null) {
+                                ids.put(key, earlier);
+                            }
+                        }
+                        if (earlier != null) {
+                            out.add(new AppendResult(earlier, true));
+                            continue;
+                        }
+                    }
+                    Head head = touched.get(m.conversation());
+                    if (head == null) {
+                        head = new Head(loadHead(c, m.conversation()));
+                        touched.put(m.conversation(), head);
+                    }
+                    StoredMessage stored = new StoredMessage(m.conversation(), ++head.next, m.sender(), m.text(),
+                            Instant.ofEpochMilli(m.time().toEpochMilli()), m.clientId());
+                    inserts.add(stored);
+                    if (key != null) {
+                        ids.put(key, stored);
+                    }
+                    out.add(new AppendResult(stored, false));
+                }
+                results.add(List.copyOf(out));
+            }
+            if (!inserts.isEmpty()) {
+                insert(c, inserts);
+                moveHeads(c, touched);
+            }
+            c.commit();
+            for (Map.Entry<String, Head> e : touched.entrySet()) {
+                heads.put(e.getKey(), e.getValue().next);
+            }
+            if (!inserts.isEmpty()) {
+                transactions.incrementAndGet();
+                committedMessages.addAndGet(inserts.size());
+            }
+            return results;
+        } catch (SQLException | RuntimeException e) {
+            for (String conversation : touched.keySet()) {
+                heads.remove(conversation);
+            }
+            releaseConnection();
+            throw e;
+        }
+    }
+
+    private long loadHead(Connection c, String conversation) throws SQLException {
+        Long cached = heads.get(conversation);
+        if (cached != null) {
+            return cached;
+        }
+        try (PreparedStatement ps = c.prepareStatement(tables.selectHead)) {
+            ps.setString(1, conversation);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private StoredMessage lookup(Connection c, ClientKey key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(tables.findByClientId)) {
+            ps.setString(1, key.conversation());
+            ps.setString(2, key.sender());
+            ps.setString(3, key.clientId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Rows.message(key.conversation(), rs) : null;
+            }
+        }
+    }
+
+    private void insert(Connection c, List<StoredMessage> inserts) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(tables.insertMessage)) {
+            for (StoredMessage s : inserts) {
+                ps.setString(1, s.conversation());
+                ps.setLong(2, s.seq());
+                ps.setString(3, s.sender());
+                ps.setString(4, s.clientId());
+                ps.setString(5, s.text());
+                ps.setLong(6, s.time().toEpochMilli());
+                if (inserts.size() == 1) {
+                    ps.executeUpdate();
+                    return;
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Moves every touched head forward, refusing to move one that another writer moved meanwhile. */
+    private void moveHeads(Connection c, Map<String, Head> touched) throws SQLException {
+        List<Map.Entry<String, Head>> updates = new ArrayList<>();
+        List<Map.Entry<String, Head>> creates = new ArrayList<>();
+        for (Map.Entry<String, Head> e : touched.entrySet()) {
+            Head h = e.getValue();
+            if (h.next == h.before) {
+                continue;
+            }
+            (h.before == 0 ? creates : updates).add(e);
+        }
+        if (!updates.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(tables.updateHead)) {
+                for (Map.Entry<String, Head> e : updates) {
+                    ps.setLong(1, e.getValue().next);
+                    ps.setString(2, e.getKey());
+                    ps.setLong(3, e.getValue().before);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    // SUCCESS_NO_INFO: the driver does not say; the (conversation, seq) key still guards us.
+                    if (counts[i] == 0) {
+                        throw new SQLException("head of conversation moved by another writer: "
+                                + updates.get(i).getKey(), "23000");
+                    }
+                }
+            }
+        }
+        if (!creates.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(tables.insertHead)) {
+                for (Map.Entry<String, Head> e : creates) {
+                    ps.setString(1, e.getKey());
+                    ps.setLong(2, e.getValue().next);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.parley.chat.store.jdbc;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.time.Duration;
+
+/** The store TCK on H2 in memory with tiny batches (3 messages) and a 2 ms wait, so batches split and wait. */
+class H2MemorySmallBatchContractTest extends JdbcContractTestSupport {
+    private static TestDataSource ds;
+
+    @BeforeAll
+    static void open() {
+        ds = Databases.h2Memory();
+    }
+
+    @AfterAll
+    static void shut() {
+        ds.close();
+    }
+
+    @Override
+    TestDataSource dataSource() {
+        return ds;
+    }
+
+    @Override
+    JdbcMessageStore.Builder builder() {
+        return super.builder().groupCommit(3, Duration.ofMillis(2));
+    }
+}
