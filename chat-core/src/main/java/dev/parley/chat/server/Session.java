@@ -256,7 +256,12 @@ final class Session {
      * already queued, then close once written (or after the drain timeout). First reason wins.
      */
     boolean terminate(DisconnectReason reason, ErrorCode code, String text) {
-        List<byte[]> last = finalFrames(reason, code, text);
+        return terminate(reason, code, text, null);
+    }
+
+    /** {@link #terminate(DisconnectReason, ErrorCode, String)} for an error caused by a request with this ref. */
+    boolean terminate(DisconnectReason reason, ErrorCode code, String text, String ref) {
+        List<byte[]> last = finalFrames(reason, code, text, ref);
         boolean queueNow;
         state.lock();
         try {
@@ -282,10 +287,10 @@ final class Session {
         return true;
     }
 
-    private static List<byte[]> finalFrames(DisconnectReason reason, ErrorCode code, String text) {
+    private static List<byte[]> finalFrames(DisconnectReason reason, ErrorCode code, String text, String ref) {
         List<byte[]> last = new ArrayList<>(2);
         if (code != null) {
-            last.add(Wire.encode(Wire.error(code, null, text)));
+            last.add(Wire.encode(Wire.error(code, ref, text)));
         }
         if (reason != DisconnectReason.ERROR) { // "error" is a LEFT reason, not a BYE reason
             last.add(Wire.encode(Wire.bye(reason)));
@@ -307,7 +312,7 @@ final class Session {
             state.unlock();
         }
         log.info("{} slow consumer: {}", tag, why);
-        out.bestEffortThenClose(finalFrames(DisconnectReason.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER, why));
+        out.bestEffortThenClose(finalFrames(DisconnectReason.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER, why, null));
     }
 
     /** Called by the reaper thread. */
@@ -463,8 +468,13 @@ final class Session {
             error(ErrorCode.MISSING_FIELD, ref, proto == null ? "proto is required" : "name is required");
             return;
         }
-        if (!Arrays.asList(proto.split(",")).contains("1")) {
-            terminate(DisconnectReason.UNSUPPORTED_VERSION, ErrorCode.UNSUPPORTED_VERSION, "this server speaks proto=1");
+        List<String> versions = Arrays.asList(proto.split(",", -1));
+        if (versions.size() > 16 || versions.stream().anyMatch(v -> parseNonNegative(v) == null)) {
+            error(ErrorCode.BAD_VALUE, ref, "proto must be a comma-separated list of 1 to 16 numbers");
+            return;
+        }
+        if (versions.stream().noneMatch(v -> parseNonNegative(v) == 1)) {
+            terminate(DisconnectReason.UNSUPPORTED_VERSION, ErrorCode.UNSUPPORTED_VERSION, "this server speaks proto=1", ref);
             return;
         }
         try {
@@ -484,7 +494,7 @@ final class Session {
         if (result == null || !result.accepted()) {
             String why = result == null ? "rejected" : result.rejection();
             log.info("{} authentication failed for {}", tag, Escaping.forLog(name, 64));
-            terminate(DisconnectReason.AUTH_FAILED, ErrorCode.AUTH_FAILED, why);
+            terminate(DisconnectReason.AUTH_FAILED, ErrorCode.AUTH_FAILED, why, ref);
             return;
         }
         String accepted = result.name();

@@ -194,9 +194,12 @@ class SeedStoryTest {
             assertEquals("ALREADY_REGISTERED", a.expect("ERROR").field("code"));
         }
         try (TestClient c = TestClient.tcp(port)) {
-            c.send("HELLO proto=2 name=newer");
+            c.send("HELLO proto=one name=newer");
+            assertEquals("BAD_VALUE", c.expect("ERROR").field("code"));
+            c.send("HELLO proto=2,3 name=newer ref=v");
             List<Frame> last = c.awaitClose();
             assertEquals("UNSUPPORTED_VERSION", last.get(0).field("code"));
+            assertEquals("v", last.get(0).field("ref"));
             assertEquals("unsupported-version", last.get(1).field("reason"));
         }
     }
