@@ -694,7 +694,10 @@ final class Session {
         }
         int limit = 50;
         if (f.has("limit")) {
-            Long l = parsePositive(f.field("limit"));
+            String v = f.field("limit");
+            // A huge limit is clamped, never refused: more than 18 digits counts as "very large".
+            Long l = v.length() > 18 && v.chars().allMatch(c -> c >= '0' && c <= '9') && v.chars().anyMatch(c -> c != '0')
+                    ? Long.valueOf(Long.MAX_VALUE) : parsePositive(v);
             if (l == null) {
                 error(ErrorCode.BAD_VALUE, ref, "limit must be a number >= 1");
                 return;

@@ -137,6 +137,8 @@ class SeedStoryTest {
                 page = b.untilEnd();
                 assertEquals(List.of("4", "5"), page.subList(0, 2).stream().map(f -> f.field("seq")).toList());
                 assertEquals("0", page.get(2).field("more"));
+                b.send("HISTORY room=r limit=1234567890123456789012 ref=huge");
+                assertEquals(6, b.untilEnd().size(), "a huge limit is clamped, not refused");
                 b.send("HISTORY room=r limit=0 ref=bad");
                 assertEquals("BAD_VALUE", b.expect("ERROR").field("code"));
                 b.send("HISTORY room=other ref=x");
