@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (ChatServer server = ChatServer.builder()
  *         .listen(TcpTransport.port(0))
- *         .store(new InMemoryMessageStore())
+ *         .store(InMemoryMessageStore.create())
  *         .build()
  *         .start()) {
  *     int port = server.port();
