@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -361,9 +360,5 @@ final class Outbound {
     long stalledNanos(long now) {
         long started = writeStartedNanos;
         return started == 0 ? 0 : now - started;
-    }
-
-    static long millisToNanos(long millis) {
-        return TimeUnit.MILLISECONDS.toNanos(millis);
     }
 }

@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    private static final String SERVER_ID = "parley/0.1.0";
 
     final long id;
     final Hub hub;
@@ -510,7 +509,7 @@ final class Session {
             return;
         }
         user = u;
-        reply(Frame.of("WELCOME").with("proto", "1").with("name", u.name).with("server", SERVER_ID)
+        reply(Frame.of("WELCOME").with("proto", "1").with("name", u.name).with("server", s.serverName())
                 .with("max-line", s.maxLineLength()).with("max-text", s.maxTextLength()).with("ref", ref));
         ConnectionInfo info = info();
         hub.events.post(l -> l.registered(info));
