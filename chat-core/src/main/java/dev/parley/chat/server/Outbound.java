@@ -63,7 +63,7 @@ final class Outbound {
      * the peer. Returns false if the connection is closing or this made it a slow consumer.
      */
     boolean send(byte[] frame) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true);
+        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true, true);
     }
 
     /**
@@ -71,10 +71,14 @@ final class Outbound {
      * thread: a broadcast to many recipients queues for each and lets their writers merge frames.
      */
     boolean send(byte[] frame, boolean direct) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, direct);
+        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, direct, true);
     }
 
-    /** Sends several frames in order, as one write when possible. */
+    /**
+     * Sends several frames in order, as one write when possible: the connection's own replies (or its
+     * join backlog). They do not count against the queue limit: the reader already waited for its own
+     * queue to drain ({@link #awaitBelow}), which is the back-pressure for what a client asked for.
+     */
     boolean send(List<byte[]> frames) {
         if (frames.isEmpty()) {
             return true;
@@ -86,10 +90,10 @@ final class Outbound {
             buffers[i] = ByteBuffer.wrap(f);
             total += f.length;
         }
-        return send(buffers, total, buffers.length, true);
+        return send(buffers, total, buffers.length, true, false);
     }
 
-    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean allowDirect) {
+    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean allowDirect, boolean enforceLimit) {
         boolean writeNow = false;
         boolean startWriter = false;
         lock.lock();
@@ -101,7 +105,7 @@ final class Outbound {
                 writing = true;
                 writeNow = true;
             } else {
-                if (queuedBytes + total > limit) {
+                if (enforceLimit && queuedBytes + total > limit) {
                     writeNow = false;
                     startWriter = false;
                     total = -1;

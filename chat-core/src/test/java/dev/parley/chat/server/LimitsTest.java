@@ -176,6 +176,27 @@ class LimitsTest {
     }
 
     @Test
+    void aLargeHistoryReplyIsNotASlowConsumer() throws Exception {
+        int port = start(ChatServer.builder().outboundQueueBytes(4096));
+        String text = "h".repeat(1000);
+        for (int i = 0; i < 60; i++) {
+            server.post("big", "system", text);
+        }
+        try (TestClient a = TestClient.hello(port, "a")) {
+            a.send("JOIN room=big");
+            a.expect("JOINED");
+            for (int i = 0; i < 50; i++) {
+                a.expect("MSG");
+            }
+            a.send("HISTORY room=big limit=60 ref=h");
+            List<Frame> page = a.untilEnd();
+            assertEquals(61, page.size());
+            assertEquals("60", last(page).field("count"));
+            assertEquals(0, server.stats().slowConsumerDisconnects());
+        }
+    }
+
+    @Test
     void impossibleSettingsAreRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).maxConnections(0).build());
