@@ -210,7 +210,12 @@ public final class GroupCommitWriter {
                     releaseConnection();
                     continue;
                 }
-                process(batch);
+                try {
+                    process(batch);
+                } catch (Error e) {
+                    failAll(batch, new StoreException("append failed: " + e, e));
+                    throw e;
+                }
             }
         } catch (InterruptedException e) {
             LOG.debug("Store writer interrupted");
