@@ -24,7 +24,8 @@ import java.util.Optional;
  * When {@link #append} returns, the messages are as durable as the store promises and visible to every
  * later read on any thread: for the JDBC store, a committed database transaction, as durable as
  * that database's commit (PostgreSQL, MariaDB/InnoDB and SQLite sync to disk on commit with their
- * default settings; H2 writes on commit and syncs to disk about once a second); for the in-memory
+ * default settings; H2 writes committed changes to its file in the background, so a crash may lose
+ * about the last second of commits); for the in-memory
  * store, process memory. The server acknowledges a message only after
  * {@code append} returned it.
  *
