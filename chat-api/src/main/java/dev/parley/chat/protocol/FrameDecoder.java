@@ -1,12 +1,9 @@
 package dev.parley.chat.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,10 +12,14 @@ import java.util.List;
  *
  * <p>Rules (PROTOCOL.md, "Conventions"): a line ends at LF; one CR right before the LF is dropped;
  * empty lines are ignored. A line longer than {@code maxLineLength} bytes (CR and LF not counted) is
- * reported as {@link ErrorCode#LINE_TOO_LONG} as soon as it passes the limit and its remaining bytes
- * are discarded up to the next LF, so no more than {@code maxLineLength + 1} bytes are ever buffered.
- * Invalid UTF-8 gives {@link ErrorCode#INVALID_UTF8}; NUL, a CR inside the line and malformed
- * syntax give {@link ErrorCode#BAD_FRAME}. After an error the decoder carries on with the next line.
+ * reported as {@link ErrorCode#LINE_TOO_LONG} as soon as it is known to pass the limit, and its
+ * remaining bytes are discarded up to the next LF: no more than {@code maxLineLength + 1} bytes (the
+ * limit plus a possible CR) are ever buffered. {@link #discarded()} tells how much of an endless line
+ * has been thrown away, so that a server can give up on it. Invalid UTF-8 gives
+ * {@link ErrorCode#INVALID_UTF8}; NUL, a CR inside the line and malformed syntax give
+ * {@link ErrorCode#BAD_FRAME}. After an error the decoder carries on with the next line.
+ *
+ * <p>The line buffer starts small and grows as long lines arrive, so idle connections cost little.
  *
  * <p>Not thread safe: one decoder per connection, used by its reader.
  */
@@ -32,16 +33,17 @@ public final class FrameDecoder {
         void error(ProtocolException error);
     }
 
+    private static final int INITIAL_BUFFER = 256;
+
     private final int maxLineLength;
-    private final byte[] line;
+    private byte[] line;
     private int count;
     private boolean discarding;
     private long discarded;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     /**
+     * A decoder for one stream.
+     *
      * @param maxLineLength the largest line accepted, in bytes without CR and LF (at least 64)
      */
     public FrameDecoder(int maxLineLength) {
@@ -49,7 +51,7 @@ public final class FrameDecoder {
             throw new IllegalArgumentException("maxLineLength must be at least 64, was " + maxLineLength);
         }
         this.maxLineLength = maxLineLength;
-        this.line = new byte[maxLineLength + 1];
+        this.line = new byte[Math.min(INITIAL_BUFFER, maxLineLength + 1)];
     }
 
     /** The largest line accepted, in bytes. */
@@ -58,8 +60,9 @@ public final class FrameDecoder {
     }
 
     /**
-     * Bytes of the current over-long line thrown away so far (0 when not inside one). A server uses
-     * it to close a connection that sends an endless line.
+     * Bytes of the current over-long line thrown away so far (0 when not inside one). It counts from
+     * the line's first byte and grows with every byte that arrives without an LF; it returns to 0 at
+     * the LF that ends the line. A server uses it to close a connection that sends an endless line.
      */
     public long discarded() {
         return discarded;
@@ -70,8 +73,9 @@ public final class FrameDecoder {
         return count;
     }
 
-    /** Decodes everything in {@code src[off, off+len)}. */
+    /** Decodes everything in {@code src[off, off+len)}, reporting frames and errors to the sink in order. */
     public void decode(byte[] src, int off, int len, Sink sink) {
+        java.util.Objects.checkFromIndexSize(off, len, src.length);
         int end = off + len;
         int i = off;
         while (i < end) {
@@ -89,19 +93,20 @@ public final class FrameDecoder {
             int stop = lf < 0 ? end : lf;
             int n = stop - i;
             if (count + n > maxLineLength + 1) {
-                // Past the limit even if the last byte turned out to be a CR: reject now, keep nothing.
-                discarded = count + n;
+                // Too long even if its last byte turned out to be the CR of CR LF: reject now, keep nothing.
+                discarded = count + (long) n;
                 count = 0;
-                sink.error(new ProtocolException(ErrorCode.LINE_TOO_LONG,
-                        "line exceeds " + maxLineLength + " bytes"));
                 if (lf < 0) {
                     discarding = true;
+                    sink.error(tooLong());
                     return;
                 }
                 discarded = 0;
                 i = lf + 1;
+                sink.error(tooLong());
                 continue;
             }
+            ensureCapacity(count + n);
             System.arraycopy(src, i, line, count, n);
             count += n;
             if (lf < 0) {
@@ -114,7 +119,7 @@ public final class FrameDecoder {
                 length--;
             }
             if (length > maxLineLength) {
-                sink.error(new ProtocolException(ErrorCode.LINE_TOO_LONG, "line exceeds " + maxLineLength + " bytes"));
+                sink.error(tooLong());
                 continue;
             }
             if (length == 0) {
@@ -134,8 +139,10 @@ public final class FrameDecoder {
     /** Decodes the remaining bytes of {@code src}, consuming them. */
     public void decode(ByteBuffer src, Sink sink) {
         if (src.hasArray()) {
-            decode(src.array(), src.arrayOffset() + src.position(), src.remaining(), sink);
+            int n = src.remaining();
+            int from = src.arrayOffset() + src.position();
             src.position(src.limit());
+            decode(src.array(), from, n, sink);
         } else {
             byte[] copy = new byte[src.remaining()];
             src.get(copy);
@@ -143,19 +150,39 @@ public final class FrameDecoder {
         }
     }
 
+    private ProtocolException tooLong() {
+        return new ProtocolException(ErrorCode.LINE_TOO_LONG, "line exceeds " + maxLineLength + " bytes");
+    }
+
     /**
-     * Decodes one complete line (no LF; a trailing CR is dropped). Convenient for tests and for
-     * transports that already frame messages, such as WebSocket.
+     * Decodes one complete line, given without its LF (a trailing CR is dropped). Convenient for tests
+     * and for transports that already frame messages. No length limit applies.
      *
-     * @throws ProtocolException if the line is not a valid frame
+     * @throws ProtocolException if the line is not a valid frame (an empty line is
+     *     {@link ErrorCode#BAD_FRAME} "empty line" here, since there is no stream to skip it in)
      */
     public static Frame parseLine(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        int length = bytes.length;
+        return parseLine(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Decodes one complete line of UTF-8 bytes {@code b[off, off+len)}, without its LF (a trailing CR
+     * is dropped). No length limit applies.
+     *
+     * @throws ProtocolException if the line is not a valid frame
+     */
+    public static Frame parseLine(byte[] b, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        byte[] bytes = off == 0 ? b : Arrays.copyOfRange(b, off, off + len);
+        int length = len;
         if (length > 0 && bytes[length - 1] == '\r') {
             length--;
         }
-        return new FrameDecoder(Math.max(64, length)).parse(bytes, length);
+        if (length == 0) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "empty line");
+        }
+        return parse(bytes, length);
     }
 
     /**
@@ -188,7 +215,16 @@ public final class FrameDecoder {
         return -1;
     }
 
-    private Frame parse(byte[] b, int length) {
+    /** Makes room for {@code needed} bytes, doubling up to {@code maxLineLength + 1}. */
+    private void ensureCapacity(int needed) {
+        if (needed > line.length) {
+            int size = Math.max(needed, Math.min(line.length * 2, maxLineLength + 1));
+            line = Arrays.copyOf(line, size);
+        }
+    }
+
+    /** Parses one line of {@code length} bytes (no CR, no LF) into a frame. */
+    static Frame parse(byte[] b, int length) {
         boolean ascii = true;
         for (int i = 0; i < length; i++) {
             byte c = b[i];
@@ -198,6 +234,9 @@ public final class FrameDecoder {
             if (c == '\r') {
                 throw new ProtocolException(ErrorCode.BAD_FRAME, "CR inside a line (only CR LF ends a line)");
             }
+            if (c == '\n') {
+                throw new ProtocolException(ErrorCode.BAD_FRAME, "LF inside a line");
+            }
             if (c < 0) {
                 ascii = false;
             }
@@ -206,14 +245,65 @@ public final class FrameDecoder {
         if (ascii) {
             s = new String(b, 0, length, StandardCharsets.ISO_8859_1);
         } else {
-            try {
-                CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(b, 0, length));
-                s = chars.toString();
-            } catch (CharacterCodingException e) {
-                throw new ProtocolException(ErrorCode.INVALID_UTF8, "line is not valid UTF-8");
+            int bad = invalidUtf8At(b, length);
+            if (bad >= 0) {
+                throw new ProtocolException(ErrorCode.INVALID_UTF8, "line is not valid UTF-8 (at byte " + bad + ")");
             }
+            s = new String(b, 0, length, StandardCharsets.UTF_8);
         }
         return parse(s);
+    }
+
+    /**
+     * The offset of the first byte that starts an ill-formed UTF-8 sequence (RFC 3629: no overlong
+     * forms, no surrogates, nothing above U+10FFFF, no truncated or stray continuation bytes), or -1.
+     */
+    static int invalidUtf8At(byte[] b, int length) {
+        int i = 0;
+        while (i < length) {
+            int c = b[i] & 0xff;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int more;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (c >= 0xc2 && c <= 0xdf) {
+                more = 1;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                more = 2;
+                if (c == 0xe0) {
+                    lo = 0xa0;
+                } else if (c == 0xed) {
+                    hi = 0x9f;
+                }
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                more = 3;
+                if (c == 0xf0) {
+                    lo = 0x90;
+                } else if (c == 0xf4) {
+                    hi = 0x8f;
+                }
+            } else {
+                return i;
+            }
+            if (i + more >= length) {
+                return i;
+            }
+            int c1 = b[i + 1] & 0xff;
+            if (c1 < lo || c1 > hi) {
+                return i;
+            }
+            for (int k = 2; k <= more; k++) {
+                int ck = b[i + k] & 0xff;
+                if (ck < 0x80 || ck > 0xbf) {
+                    return i;
+                }
+            }
+            i += more + 1;
+        }
+        return -1;
     }
 
     private static Frame parse(String s) {

@@ -12,10 +12,23 @@ public class ProtocolException extends ChatException {
     private final ErrorCode code;
     private final String ref;
 
+    /**
+     * An error about a line or frame that has no (valid) ref.
+     *
+     * @param code the wire error code
+     * @param message the human text, as sent in the ERROR frame
+     */
     public ProtocolException(ErrorCode code, String message) {
         this(code, message, null);
     }
 
+    /**
+     * An error caused by a request that carried {@code ref}.
+     *
+     * @param code the wire error code
+     * @param message the human text, as sent in the ERROR frame
+     * @param ref the request's ref, echoed in the ERROR frame, or {@code null}
+     */
     public ProtocolException(ErrorCode code, String message, String ref) {
         super(message);
         this.code = java.util.Objects.requireNonNull(code, "code");

@@ -1,0 +1,346 @@
+package dev.parley.chat.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@Timeout(10)
+class FrameDecoderTest {
+    private static final int MAX = 64;
+
+    /** A session with CRLF and LF endings, blank lines, escapes, non-ASCII text and one bad line. */
+    private static final String STREAM = "HELLO proto=1 name=Souvik\r\n"
+            + "\r\n"
+            + "JOIN room=lobby ref=1\n"
+            + "\n"
+            + "SEND room=lobby ref=2 id=7f3a :hello\\neveryone\r\n"
+            + "join room=x\n"
+            + "SEND room=lobby :নমস্কার 👋 C:\\temp\n"
+            + "QUIT :bye\n";
+
+    private static final List<String> EXPECTED = List.of(
+            "HELLO proto=1 name=Souvik",
+            "JOIN room=lobby ref=1",
+            "SEND room=lobby ref=2 id=7f3a :hello\\neveryone",
+            "BAD_FRAME verb must be capital letters, digits or '_' (at most 32): join",
+            "SEND room=lobby :নমস্কার 👋 C:\\\\temp",
+            "QUIT :bye");
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static RecordingSink decodeAtOnce(byte[] input, int max) {
+        RecordingSink sink = new RecordingSink();
+        new FrameDecoder(max).decode(input, 0, input.length, sink);
+        return sink;
+    }
+
+    private static RecordingSink decodeOneByteAtATime(byte[] input, int max) {
+        RecordingSink sink = new RecordingSink();
+        FrameDecoder decoder = new FrameDecoder(max);
+        for (int i = 0; i < input.length; i++) {
+            decoder.decode(input, i, 1, sink);
+            assertTrue(decoder.buffered() <= max + 1, "buffered " + decoder.buffered());
+        }
+        return sink;
+    }
+
+    @Test
+    void manyFramesInOneRead() {
+        assertEquals(EXPECTED, decodeAtOnce(bytes(STREAM), 16384).events);
+    }
+
+    @Test
+    void oneByteAtATime() {
+        assertEquals(EXPECTED, decodeOneByteAtATime(bytes(STREAM), 16384).events);
+    }
+
+    @Test
+    void randomSplitsGiveTheSameResult() {
+        byte[] input = bytes(STREAM.repeat(5));
+        List<String> expected = decodeAtOnce(input, 16384).events;
+        Random random = new Random(20261123L);
+        for (int round = 0; round < 300; round++) {
+            RecordingSink sink = new RecordingSink();
+            FrameDecoder decoder = new FrameDecoder(16384);
+            int i = 0;
+            while (i < input.length) {
+                int n = Math.min(input.length - i, 1 + random.nextInt(40));
+                // copy into a fresh, offset array so the decoder cannot rely on earlier buffers
+                byte[] chunk = new byte[n + 7];
+                System.arraycopy(input, i, chunk, 7, n);
+                decoder.decode(chunk, 7, n, sink);
+                i += n;
+            }
+            assertEquals(expected, sink.events, "round " + round);
+        }
+    }
+
+    @Test
+    void heapAndDirectByteBuffersAreConsumed() {
+        byte[] input = bytes(STREAM);
+        ByteBuffer heap = ByteBuffer.allocate(input.length + 10);
+        heap.put(new byte[10]).put(input).flip().position(10);
+        RecordingSink a = new RecordingSink();
+        new FrameDecoder(16384).decode(heap.slice(), a);
+        assertEquals(EXPECTED, a.events);
+
+        ByteBuffer direct = ByteBuffer.allocateDirect(input.length).put(input).flip();
+        RecordingSink b = new RecordingSink();
+        new FrameDecoder(16384).decode(direct, b);
+        assertEquals(EXPECTED, b.events);
+        assertEquals(0, direct.remaining());
+    }
+
+    @Test
+    void anUnfinishedLineWaitsForItsLf() {
+        RecordingSink sink = new RecordingSink();
+        FrameDecoder decoder = new FrameDecoder(MAX);
+        byte[] part = bytes("PING token=1");
+        decoder.decode(part, 0, part.length, sink);
+        assertEquals(List.of(), sink.events);
+        assertEquals(part.length, decoder.buffered());
+        decoder.decode(bytes("\r"), 0, 1, sink);
+        assertEquals(List.of(), sink.events);
+        decoder.decode(bytes("\n"), 0, 1, sink);
+        assertEquals(List.of("PING token=1"), sink.events);
+        assertEquals(0, decoder.buffered());
+    }
+
+    @Test
+    void blankLinesAreIgnored() {
+        assertEquals(List.of("PING"), decodeAtOnce(bytes("\n\r\n\n\r\nPING\n\n"), MAX).events);
+    }
+
+    @Test
+    void spacesBetweenFieldsAreTolerated() {
+        Frame f = decodeAtOnce(bytes("JOIN   room=lobby  ref=1   \n"), MAX).frames.get(0);
+        assertEquals("JOIN room=lobby ref=1", f.toString());
+        assertNull(f.text());
+    }
+
+    @Test
+    void lineOfExactlyMaxBytesIsAccepted() {
+        String line = "PING token=" + "x".repeat(MAX - 11);
+        assertEquals(MAX, bytes(line).length);
+        assertEquals(List.of(line), decodeAtOnce(bytes(line + "\n"), MAX).events);
+        assertEquals(List.of(line), decodeAtOnce(bytes(line + "\r\n"), MAX).events);
+        assertEquals(List.of(line), decodeOneByteAtATime(bytes(line + "\r\n"), MAX).events);
+    }
+
+    @Test
+    void lineOfMaxPlusOneIsRejectedWithOrWithoutCr() {
+        String line = "PING token=" + "x".repeat(MAX - 10);
+        assertEquals(MAX + 1, bytes(line).length);
+        List<String> expected = List.of("LINE_TOO_LONG line exceeds 64 bytes", "PING");
+        assertEquals(expected, decodeAtOnce(bytes(line + "\nPING\n"), MAX).events);
+        assertEquals(expected, decodeAtOnce(bytes(line + "\r\nPING\n"), MAX).events);
+        assertEquals(expected, decodeOneByteAtATime(bytes(line + "\nPING\n"), MAX).events);
+        assertEquals(expected, decodeOneByteAtATime(bytes(line + "\r\nPING\n"), MAX).events);
+    }
+
+    @Test
+    void maxBytesFollowedByTwoCrsIsTooLong() {
+        String line = "PING token=" + "x".repeat(MAX - 11);
+        assertEquals(List.of("LINE_TOO_LONG line exceeds 64 bytes"),
+                decodeOneByteAtATime(bytes(line + "\r\r\n"), MAX).events);
+    }
+
+    @Test
+    void tooLongIsReportedBeforeTheLfArrivesAndNothingPastTheLimitIsBuffered() {
+        RecordingSink sink = new RecordingSink();
+        FrameDecoder decoder = new FrameDecoder(MAX);
+        byte[] x = {'X'};
+        for (int i = 0; i < MAX + 1; i++) {
+            decoder.decode(x, 0, 1, sink);
+        }
+        assertEquals(List.of(), sink.events, "max + 1 bytes could still be a line ending in CR");
+        assertEquals(MAX + 1, decoder.buffered());
+        assertEquals(0, decoder.discarded());
+        decoder.decode(x, 0, 1, sink);
+        assertEquals(List.of("LINE_TOO_LONG line exceeds 64 bytes"), sink.events);
+        assertEquals(0, decoder.buffered());
+        assertEquals(MAX + 2, decoder.discarded());
+    }
+
+    @Test
+    void discardedGrowsForAnEndlessLineAndResetsAtLf() {
+        RecordingSink sink = new RecordingSink();
+        FrameDecoder decoder = new FrameDecoder(MAX);
+        byte[] chunk = bytes("Y".repeat(1000));
+        long total = 0;
+        for (int i = 0; i < 50; i++) {
+            decoder.decode(chunk, 0, chunk.length, sink);
+            total += chunk.length;
+            assertEquals(total, decoder.discarded());
+            assertEquals(0, decoder.buffered());
+        }
+        assertEquals(1, sink.errors.size(), "one error per line, however long");
+        byte[] rest = bytes("tail\r\nPING token=after\n");
+        decoder.decode(rest, 0, rest.length, sink);
+        assertEquals(0, decoder.discarded());
+        assertEquals(List.of("LINE_TOO_LONG line exceeds 64 bytes", "PING token=after"), sink.events);
+    }
+
+    @Test
+    void tooLongLineInsideOneReadIsSkippedUpToItsLf() {
+        String input = "PING token=1\n" + "Z".repeat(500) + "\nPING token=2\n";
+        List<String> expected = List.of("PING token=1", "LINE_TOO_LONG line exceeds 64 bytes", "PING token=2");
+        assertEquals(expected, decodeAtOnce(bytes(input), MAX).events);
+        assertEquals(expected, decodeOneByteAtATime(bytes(input), MAX).events);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "overlong NUL C0 80|50 49 4E 47 20 3A C0 80|6",
+        "overlong slash C1 BF|50 49 4E 47 20 3A C1 BF|6",
+        "overlong three bytes E0 80 AF|50 49 4E 47 20 3A E0 80 AF|6",
+        "overlong four bytes F0 80 80 AF|50 49 4E 47 20 3A F0 80 80 AF|6",
+        "surrogate ED A0 80|50 49 4E 47 20 3A ED A0 80|6",
+        "low surrogate ED BF BF|50 49 4E 47 20 3A ED BF BF|6",
+        "above U+10FFFF F4 90 80 80|50 49 4E 47 20 3A F4 90 80 80|6",
+        "F5 lead byte|50 49 4E 47 20 3A F5 80 80 80|6",
+        "FF byte|50 49 4E 47 20 3A FF|6",
+        "lone continuation 80|50 49 4E 47 20 3A 80|6",
+        "truncated two-byte at end|50 49 4E 47 20 3A C3|6",
+        "truncated three-byte at end|50 49 4E 47 20 3A E2 82|6",
+        "truncated four-byte at end|50 49 4E 47 20 3A F0 9F 91|6",
+        "truncated three-byte before ASCII|50 49 4E 47 20 3A E2 82 41|6",
+        "bad byte in verb|50 C3 49 4E 47|1",
+    })
+    void invalidUtf8IsRejectedWithItsOffset(String name, String hex, int offset) {
+        byte[] line = hex(hex);
+        ByteArrayOutputStream input = new ByteArrayOutputStream();
+        input.writeBytes(line);
+        input.writeBytes(bytes("\nPING\n"));
+        List<String> expected = List.of("INVALID_UTF8 line is not valid UTF-8 (at byte " + offset + ")", "PING");
+        assertEquals(expected, decodeAtOnce(input.toByteArray(), MAX).events);
+        assertEquals(expected, decodeOneByteAtATime(input.toByteArray(), MAX).events);
+    }
+
+    @Test
+    void validMultiByteSequencesAtTheirLimitsAreAccepted() {
+        // U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFD, U+10000, U+10FFFF
+        String text = "\u0080\u07ff\u0800\ud7ff\ue000\ufffd\ud800\udc00\udbff\udfff";
+        byte[] input = bytes("PING :" + text + "\n");
+        assertEquals(text, decodeOneByteAtATime(input, MAX).frames.get(0).text());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "NUL in text|PING :a\u0000b|NUL byte in line",
+        "NUL in verb|PI\u0000NG|NUL byte in line",
+        "raw CR|PING :a\rb|CR inside a line (only CR LF ends a line)",
+        "lower-case verb|ping|verb must be capital letters, digits or '_' (at most 32): ping",
+        "verb starting with a digit|1PING|verb must be capital letters, digits or '_' (at most 32): 1PING",
+        "verb with a dash|PI-NG|verb must be capital letters, digits or '_' (at most 32): PI-NG",
+        "leading space|' PING'|'verb must be capital letters, digits or ''_'' (at most 32): '",
+        "33-character verb|ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG|verb must be capital letters, digits or '_' (at most 32): ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG",
+        "verb glued to text|PING:x|verb must be capital letters, digits or '_' (at most 32): PING:x",
+        "upper-case key|JOIN Room=lobby|field key must be lower-case letters, digits or '-' (at most 32): Room",
+        "empty key|JOIN =lobby|'field key must be lower-case letters, digits or ''-'' (at most 32): '",
+        "key with underscore|JOIN max_line=1|field key must be lower-case letters, digits or '-' (at most 32): max_line",
+        "field without =|JOIN lobby|field without '=': lobby",
+        "duplicate field|JOIN room=a room=b|duplicate field: room",
+        "duplicate ref|PING ref=1 token=x ref=1|duplicate field: ref",
+    })
+    void badLinesAreRejectedWithExactTextsAndDecodingContinues(String name, String line, String text) {
+        String input = line + "\nPING token=next\n";
+        List<String> expected = List.of("BAD_FRAME " + text, "PING token=next");
+        assertEquals(expected, decodeAtOnce(bytes(input), MAX).events);
+        assertEquals(expected, decodeOneByteAtATime(bytes(input), MAX).events);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine(line));
+        assertEquals(ErrorCode.BAD_FRAME, e.code());
+        assertEquals(text, e.getMessage());
+        assertNull(e.ref());
+    }
+
+    @Test
+    void textKeepsSpacesColonsAndEqualsSigns() {
+        Frame f = FrameDecoder.parseLine("SEND room=a : x=1 :: y ");
+        assertEquals(" x=1 :: y ", f.text());
+        assertEquals(1, f.fieldCount());
+    }
+
+    @Test
+    void valuesMayContainEqualsColonsAndBeEmpty() {
+        Frame f = FrameDecoder.parseLine("PING token=a=b:c ref=");
+        assertEquals("a=b:c", f.field("token"));
+        assertEquals("", f.field("ref"));
+    }
+
+    @Test
+    void escapesInTextAreResolvedAndUnknownOnesKept() {
+        assertEquals("a\\b\nc\rd\\te\\", FrameDecoder.parseLine("PING :a\\\\b\\nc\\rd\\te\\").text());
+        assertEquals("\\n", FrameDecoder.parseLine("PING :\\\\n").text());
+    }
+
+    @Test
+    void parseLineRejectsAnEmptyLineAndAnEmbeddedLf() {
+        assertEquals("empty line", assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine("")).getMessage());
+        assertEquals("empty line", assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine("\r")).getMessage());
+        assertEquals("LF inside a line",
+                assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine("PING\nPONG")).getMessage());
+    }
+
+    @Test
+    void decodeAllStopsAtTheFirstError() {
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> FrameDecoder.decodeAll(bytes("PING\nnope\n"), MAX));
+        assertEquals(ErrorCode.BAD_FRAME, e.code());
+        assertEquals(2, FrameDecoder.decodeAll(bytes("PING\nPONG\n"), MAX).size());
+    }
+
+    @Test
+    void maxLineLengthBelow64IsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new FrameDecoder(63));
+        assertEquals("maxLineLength must be at least 64, was 63", e.getMessage());
+    }
+
+    @Test
+    void randomBytesNeverEscapeTheSinkAndSplitsNeverChangeTheResult() {
+        Random random = new Random(16384);
+        byte[] alphabet = bytes("AZaz09_-=: \\\r\n\n\n\u00e9\ud83d\udc4b");
+        for (int round = 0; round < 500; round++) {
+            byte[] input = new byte[random.nextInt(400)];
+            for (int i = 0; i < input.length; i++) {
+                input[i] = random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+            }
+            List<String> atOnce = decodeAtOnce(input, MAX).events;
+            RecordingSink split = new RecordingSink();
+            FrameDecoder decoder = new FrameDecoder(MAX);
+            int i = 0;
+            while (i < input.length) {
+                int n = Math.min(input.length - i, 1 + random.nextInt(20));
+                decoder.decode(input, i, n, split);
+                assertTrue(decoder.buffered() <= MAX + 1);
+                i += n;
+            }
+            assertEquals(atOnce, split.events, "round " + round);
+            for (Frame f : split.frames) {
+                assertEquals(f, FrameDecoder.parseLine(f.toString()), "canonical line decodes to the same frame");
+            }
+        }
+    }
+
+    static byte[] hex(String hex) {
+        String[] parts = hex.trim().split("\\s+");
+        byte[] out = new byte[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,536 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.store.AppendResult;
+import dev.parley.chat.store.MessageStore;
+import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoredMessage;
+import dev.parley.chat.transport.Binding;
+import dev.parley.chat.transport.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable group-chat server speaking Parley protocol v1 (PROTOCOL.md).
+ *
+ * <pre>{@code
+ * try (ChatServer server = ChatServer.builder()
+ *         .listen(TcpTransport.port(0))
+ *         .store(new InMemoryMessageStore())
+ *         .build()
+ *         .start()) {
+ *     int port = server.port();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>One virtual thread reads each connection; replies and broadcasts go through a bounded
+ * per-connection queue (see docs/concurrency.md). Several transports may feed the same rooms.
+ * A server has no static state: several servers in one JVM are independent. It does not close
+ * the {@link MessageStore} it was given.
+ *
+ * <p>{@link #close()} is graceful: it stops accepting, sends every client
+ * {@code ERROR code=SHUTTING_DOWN} then {@code BYE reason=shutdown} behind whatever is already
+ * queued for it (a request being handled gets its reply first), waits up to the drain timeout for
+ * those to be written, then closes what is left. Every message acknowledged was stored before its
+ * ACK was sent.
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+    private final Settings settings;
+    private final Hub hub;
+    private final String name;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by lock. */
+    private final List<Binding> bindings = new ArrayList<>();
+    /** Guarded by lock. */
+    private State state = State.NEW;
+    private Thread reaper;
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private ChatServer(Settings settings) {
+        this.settings = settings;
+        this.name = "parley-" + Integer.toHexString(System.identityHashCode(this));
+        this.hub = new Hub(settings, name);
+    }
+
+    /** A builder with the defaults listed on its methods. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds every transport and starts serving. Returns this server, so {@code build().start()}
+     * chains.
+     *
+     * @throws UncheckedIOException if a transport cannot bind (everything bound so far is closed)
+     * @throws IllegalStateException if already started or closed
+     */
+    public ChatServer start() {
+        lock.lock();
+        try {
+            if (state != State.NEW) {
+                throw new IllegalStateException("server was already started");
+            }
+            log.debug("{} settings: {}", name, settings.describe());
+            hub.loadRooms();
+            hub.events.start();
+            try {
+                for (Transport t : settings.transports()) {
+                    bindings.add(t.bind(hub::accept));
+                }
+            } catch (IOException e) {
+                bindings.forEach(Binding::close);
+                bindings.clear();
+                hub.events.stop(0);
+                state = State.CLOSED;
+                throw new UncheckedIOException("could not bind: " + e.getMessage(), e);
+            }
+            reaper = Thread.ofVirtual().name(name + "-reaper").start(this::reap);
+            state = State.RUNNING;
+            log.info("{} started on {}", name, addressesLocked());
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void reap() {
+        long tick = Math.max(10, Math.min(250, minimum(settings.handshakeTimeout(), settings.pingInterval(),
+                settings.pingTimeout(), settings.writeTimeout()).toMillis() / 4));
+        while (true) {
+            try {
+                Thread.sleep(tick);
+            } catch (InterruptedException e) {
+                return;
+            }
+            hub.reap();
+        }
+    }
+
+    private static Duration minimum(Duration... ds) {
+        Duration m = ds[0];
+        for (Duration d : ds) {
+            if (d.compareTo(m) < 0) {
+                m = d;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The port of the first transport that listens on an IP port (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if not running or no transport has a port
+     */
+    public int port() {
+        for (SocketAddress a : addresses()) {
+            if (a instanceof InetSocketAddress isa && isa.getPort() > 0) {
+                return isa.getPort();
+            }
+        }
+        throw new IllegalStateException("no transport of this server listens on a port");
+    }
+
+    /** The addresses of all transports, in the order they were added; empty unless running. */
+    public List<SocketAddress> addresses() {
+        lock.lock();
+        try {
+            return addressesLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<SocketAddress> addressesLocked() {
+        return bindings.stream().map(Binding::localAddress).toList();
+    }
+
+    /** Whether {@link #start()} has run and {@link #close()} has not. */
+    public boolean isRunning() {
+        lock.lock();
+        try {
+            return state == State.RUNNING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A snapshot of the counters. */
+    public ServerStats stats() {
+        return hub.counters.snapshot(hub.sessions.size(), hub.rooms().size(), hub.userCount());
+    }
+
+    /**
+     * Posts a message as the system or a bot: stored and delivered to the room's members like any
+     * message (the message filter does not apply). The room is created if it does not exist.
+     *
+     * @param room a room name (case-insensitive)
+     * @param sender the name shown as {@code from=}; the reserved names {@code system} and
+     *     {@code server} are allowed here
+     * @return the stored message with its seq
+     * @throws IllegalArgumentException if a name is invalid or the text is empty, has NUL or is too long
+     * @throws dev.parley.chat.store.StoreException if the store failed (nothing was delivered)
+     */
+    public StoredMessage post(String room, String sender, String text) {
+        checkRunning();
+        String canonical = Wire.canonicalRoom(room);
+        if (canonical == null) {
+            throw new IllegalArgumentException("invalid room name: " + room);
+        }
+        String lower = sender == null ? null : sender.toLowerCase(java.util.Locale.ROOT);
+        if (!"system".equals(lower) && !"server".equals(lower) && Wire.canonicalUser(sender) == null) {
+            throw new IllegalArgumentException("invalid sender name: " + sender);
+        }
+        if (text == null || text.isEmpty() || text.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("text must be non-empty and contain no NUL");
+        }
+        if (Session.utf8Length(text) > settings.maxTextLength()) {
+            throw new IllegalArgumentException("text is longer than maxTextLength " + settings.maxTextLength());
+        }
+        Room r = hub.room(canonical, true);
+        NewMessage m = new NewMessage(r.key, sender, text, Instant.now().truncatedTo(ChronoUnit.MILLIS), null);
+        AppendResult result = hub.bus.publish(r, m, null);
+        return result.message();
+    }
+
+    /** The names of the rooms the server knows (joined now or with history), sorted. */
+    public List<String> rooms() {
+        return hub.rooms().stream().map(r -> r.name).sorted().toList();
+    }
+
+    /** The names present in a room, sorted; empty if the room does not exist. */
+    public List<String> members(String room) {
+        String canonical = Wire.canonicalRoom(room);
+        Room r = canonical == null ? null : hub.room(canonical, false);
+        return r == null ? List.of() : r.memberNames();
+    }
+
+    /**
+     * Disconnects every connection of a user: each gets {@code BYE reason=kicked}, the rooms they
+     * were in get {@code LEFT reason=kicked}.
+     *
+     * @return how many connections were kicked (0 if the name is not connected)
+     */
+    public int kick(String name) {
+        User u = hub.user(Wire.canonicalUser(name));
+        if (u == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Session s : u.sessions) {
+            if (s.terminate(DisconnectReason.KICKED, null, null)) {
+                n++;
+            }
+        }
+        log.info("{} kicked {} ({} connections)", name(), dev.parley.chat.protocol.Escaping.forLog(name, 64), n);
+        return n;
+    }
+
+    private String name() {
+        return name;
+    }
+
+    private void checkRunning() {
+        if (!isRunning()) {
+            throw new IllegalStateException("server is not running");
+        }
+    }
+
+    /**
+     * Shuts down gracefully (see the class comment); waits at most about twice the drain timeout.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        List<Binding> toClose;
+        lock.lock();
+        try {
+            if (state == State.CLOSED) {
+                return;
+            }
+            boolean wasRunning = state == State.RUNNING;
+            state = State.CLOSED;
+            if (!wasRunning) {
+                return;
+            }
+            toClose = new ArrayList<>(bindings);
+        } finally {
+            lock.unlock();
+        }
+        hub.accepting = false;
+        toClose.forEach(Binding::close);
+        for (Session s : hub.sessions.values()) {
+            s.terminate(DisconnectReason.SHUTDOWN, dev.parley.chat.protocol.ErrorCode.SHUTTING_DOWN,
+                    "server is shutting down");
+        }
+        long drain = Hub.nanos(settings.drainTimeout());
+        if (!hub.awaitNoSessions(drain)) {
+            for (Session s : hub.sessions.values()) {
+                s.out.abort();
+            }
+            hub.awaitNoSessions(drain);
+        }
+        reaper.interrupt();
+        hub.events.stop(settings.drainTimeout().toMillis());
+        log.info("{} stopped", name);
+    }
+
+    @Override
+    public String toString() {
+        return "ChatServer[" + name + " " + addresses() + "]";
+    }
+
+    /**
+     * Settings of a {@link ChatServer}. Every setting has a default; {@link #build()} checks them all
+     * and throws {@link IllegalArgumentException} naming the first impossible one.
+     */
+    public static final class Builder {
+        private final List<Transport> transports = new ArrayList<>();
+        private MessageStore store;
+        private Authenticator authenticator = Authenticator.anonymous();
+        private MessageFilter filter = MessageFilter.acceptAll();
+        private ChatListener listener;
+        private int listenerQueueSize = 10_000;
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerAddress = 256;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private Duration pingTimeout = Duration.ofSeconds(30);
+        private int maxRoomsPerConnection = 100;
+        private int maxLineLength = 16_384;
+        private long maxDiscardedLine = 1 << 20;
+        private int maxTextLength = 4096;
+        private double ratePerSecond = 50;
+        private int rateBurst = 100;
+        private int floodRefusals = 100;
+        private Duration floodWindow = Duration.ofSeconds(10);
+        private int outboundQueueBytes = 1 << 20;
+        private Duration writeTimeout = Duration.ofSeconds(10);
+        private int joinReplay = 50;
+        private int maxReplay = 1000;
+        private int maxHistoryLimit = 500;
+        private Duration drainTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** Adds a transport to listen on (at least one is required; several feed the same rooms). */
+        public Builder listen(Transport transport) {
+            transports.add(Objects.requireNonNull(transport, "transport"));
+            return this;
+        }
+
+        /** The message store (required). The server does not close it. */
+        public Builder store(MessageStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Who may connect under which name; default {@link Authenticator#anonymous()}. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /** Checks or rewrites messages before they are stored; default {@link MessageFilter#acceptAll()}. */
+        public Builder messageFilter(MessageFilter filter) {
+            this.filter = Objects.requireNonNull(filter, "messageFilter");
+            return this;
+        }
+
+        /** Observes the server (see {@link ChatListener} for threading); default none. */
+        public Builder listener(ChatListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Listener events held before new ones are dropped; default 10000. */
+        public Builder listenerQueueSize(int size) {
+            this.listenerQueueSize = size;
+            return this;
+        }
+
+        /** Connections at once; more get {@code SERVER_FULL}; default 10000. */
+        public Builder maxConnections(int max) {
+            this.maxConnections = max;
+            return this;
+        }
+
+        /** Connections at once from one IP address; more get {@code SERVER_FULL}; default 256. */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = max;
+            return this;
+        }
+
+        /** Time from connect to HELLO before {@code ERROR code=TIMEOUT}; default 10 s. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /** Silence after which the server sends {@code PING}; default 30 s. */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /** Time after a server PING with no inbound frame before {@code ERROR code=TIMEOUT}; default 30 s. */
+        public Builder pingTimeout(Duration timeout) {
+            this.pingTimeout = timeout;
+            return this;
+        }
+
+        /** Rooms one connection may be in; more get {@code TOO_MANY_ROOMS}; default 100. */
+        public Builder maxRoomsPerConnection(int max) {
+            this.maxRoomsPerConnection = max;
+            return this;
+        }
+
+        /** Longest line in bytes (announced as {@code max-line}); longer gets {@code LINE_TOO_LONG}; default 16384. */
+        public Builder maxLineLength(int bytes) {
+            this.maxLineLength = bytes;
+            return this;
+        }
+
+        /** Bytes of one over-long line, without LF, after which the connection is closed; default 1 MiB. */
+        public Builder maxDiscardedLine(long bytes) {
+            this.maxDiscardedLine = bytes;
+            return this;
+        }
+
+        /** Longest message text in UTF-8 bytes (announced as {@code max-text}); default 4096. */
+        public Builder maxTextLength(int bytes) {
+            this.maxTextLength = bytes;
+            return this;
+        }
+
+        /**
+         * Per-connection token bucket: {@code framesPerSecond} sustained, {@code burst} at once;
+         * refused frames get {@code RATE_LIMITED}; default 50/s, burst 100.
+         */
+        public Builder rateLimit(double framesPerSecond, int burst) {
+            this.ratePerSecond = framesPerSecond;
+            this.rateBurst = burst;
+            return this;
+        }
+
+        /**
+         * A connection with {@code refusedFrames} refused within {@code window} is closed
+         * ({@code BYE reason=flood}); default 100 within 10 s.
+         */
+        public Builder floodLimit(int refusedFrames, Duration window) {
+            this.floodRefusals = refusedFrames;
+            this.floodWindow = window;
+            return this;
+        }
+
+        /** Bytes queued for one connection before it is closed as {@code SLOW_CONSUMER}; default 1 MiB. */
+        public Builder outboundQueueBytes(int bytes) {
+            this.outboundQueueBytes = bytes;
+            return this;
+        }
+
+        /** How long one write may stall before the connection is closed as {@code SLOW_CONSUMER}; default 10 s. */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = timeout;
+            return this;
+        }
+
+        /** Messages replayed on a JOIN without {@code since}; default 50. */
+        public Builder joinReplay(int messages) {
+            this.joinReplay = messages;
+            return this;
+        }
+
+        /** Most messages replayed on a JOIN with {@code since} (older ones get a {@code GAP}); default 1000. */
+        public Builder maxReplay(int messages) {
+            this.maxReplay = messages;
+            return this;
+        }
+
+        /** Largest HISTORY page; bigger limits are clamped to it; default 500. */
+        public Builder maxHistoryLimit(int messages) {
+            this.maxHistoryLimit = messages;
+            return this;
+        }
+
+        /** How long {@link ChatServer#close()} lets queued frames drain before closing; default 5 s. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Checks the settings and makes the server (not started).
+         *
+         * @throws IllegalArgumentException naming the first setting that is missing or impossible
+         */
+        public ChatServer build() {
+            if (transports.isEmpty()) {
+                throw new IllegalArgumentException("listen: at least one transport is required");
+            }
+            if (store == null) {
+                throw new IllegalArgumentException("store: a MessageStore is required");
+            }
+            atLeast("listenerQueueSize", listenerQueueSize, 1);
+            atLeast("maxConnections", maxConnections, 1);
+            atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
+            positive("handshakeTimeout", handshakeTimeout);
+            positive("pingInterval", pingInterval);
+            positive("pingTimeout", pingTimeout);
+            atLeast("maxRoomsPerConnection", maxRoomsPerConnection, 1);
+            atLeast("maxLineLength", maxLineLength, 256);
+            if (maxDiscardedLine < maxLineLength) {
+                throw new IllegalArgumentException("maxDiscardedLine must be at least maxLineLength (" + maxLineLength
+                        + "), was " + maxDiscardedLine);
+            }
+            atLeast("maxTextLength", maxTextLength, 1);
+            if (maxTextLength > maxLineLength - 64) {
+                throw new IllegalArgumentException("maxTextLength must leave room for the frame in maxLineLength ("
+                        + maxLineLength + " - 64), was " + maxTextLength);
+            }
+            if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
+                throw new IllegalArgumentException("rateLimit framesPerSecond must be positive, was " + ratePerSecond);
+            }
+            atLeast("rateLimit burst", rateBurst, 1);
+            atLeast("floodLimit refusedFrames", floodRefusals, 1);
+            positive("floodLimit window", floodWindow);
+            atLeast("outboundQueueBytes", outboundQueueBytes, 4096);
+            positive("writeTimeout", writeTimeout);
+            atLeast("joinReplay", joinReplay, 0);
+            atLeast("maxReplay", maxReplay, 1);
+            atLeast("maxHistoryLimit", maxHistoryLimit, 1);
+            positive("drainTimeout", drainTimeout);
+            return new ChatServer(new Settings(List.copyOf(transports), store, authenticator, filter, listener,
+                    listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
+                    pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
+                    rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, joinReplay, maxReplay,
+                    maxHistoryLimit, drainTimeout, "parley/0.1.0"));
+        }
+
+        private static void atLeast(String setting, long value, long min) {
+            if (value < min) {
+                throw new IllegalArgumentException(setting + " must be at least " + min + ", was " + value);
+            }
+        }
+
+        private static void positive(String setting, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(setting + " must be a positive duration, was " + d);
+            }
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.net.internal.NonBlockingWrite;
+import dev.parley.chat.transport.Connection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write side of one connection: a bounded byte queue and who may write.
+ *
+ * <p>At most one thread writes to the connection at a time: the one that set {@code writing}.
+ * {@link #send} called by any thread (a sender's reader, a room fan-out) writes directly, without
+ * waiting, when nothing is queued, nobody is writing and the connection supports
+ * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. Otherwise the
+ * bytes are queued and a writer virtual thread, started on demand, drains the whole queue with one
+ * gathering write per round. No I/O ever happens while {@code lock} is held, so {@link #send} never
+ * blocks on a peer's socket. A queue past its byte limit makes the session a slow consumer.
+ */
+final class Outbound {
+    private static final Logger log = LoggerFactory.getLogger(Outbound.class);
+    private static final ByteBuffer[] NONE = new ByteBuffer[0];
+
+    private final Session session;
+    private final Connection connection;
+    private final NonBlockingWrite direct;
+    private final long limit;
+    private final Counters counters;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progress = lock.newCondition();
+    /** Guarded by lock. */
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /** Guarded by lock: bytes queued or being written by the writer thread. */
+    private long queuedBytes;
+    /** Guarded by lock: a thread owns the connection's write side. */
+    private boolean writing;
+    /** Guarded by lock: close the connection once the queue is empty. */
+    private boolean closeWhenDrained;
+    /** Guarded by lock. */
+    private boolean closed;
+    /** When the writer thread started its current blocking write, 0 if none (read by the reaper). */
+    private volatile long writeStartedNanos;
+
+    Outbound(Session session, Connection connection, long limit, Counters counters) {
+        this.session = session;
+        this.connection = connection;
+        this.direct = connection instanceof NonBlockingWrite n ? n : null;
+        this.limit = limit;
+        this.counters = counters;
+    }
+
+    /**
+     * Sends one frame's bytes (never modified, may be shared with other recipients). Never blocks on
+     * the peer. Returns false if the connection is closing or this made it a slow consumer.
+     */
+    boolean send(byte[] frame) {
+        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true);
+    }
+
+    /** Sends several frames in order, as one write when possible. */
+    boolean send(List<byte[]> frames) {
+        if (frames.isEmpty()) {
+            return true;
+        }
+        ByteBuffer[] buffers = new ByteBuffer[frames.size()];
+        long total = 0;
+        for (int i = 0; i < buffers.length; i++) {
+            byte[] f = frames.get(i);
+            buffers[i] = ByteBuffer.wrap(f);
+            total += f.length;
+        }
+        return send(buffers, total, buffers.length, true);
+    }
+
+    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean enforceLimit) {
+        boolean writeNow = false;
+        boolean startWriter = false;
+        lock.lock();
+        try {
+            if (closed || closeWhenDrained) {
+                return false;
+            }
+            if (!writing && queue.isEmpty() && direct != null) {
+                writing = true;
+                writeNow = true;
+            } else {
+                if (enforceLimit && queuedBytes + total > limit) {
+                    writeNow = false;
+                    startWriter = false;
+                    total = -1;
+                } else {
+                    for (ByteBuffer b : buffers) {
+                        queue.addLast(b);
+                    }
+                    queuedBytes += total;
+                    if (!writing) {
+                        writing = true;
+                        startWriter = true;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (total < 0) {
+            session.slowConsumer("outbound queue passed " + limit + " bytes");
+            return false;
+        }
+        counters.framesOut.add(frames);
+        counters.bytesOut.add(total);
+        if (writeNow) {
+            writeDirect(buffers);
+        } else if (startWriter) {
+            startWriter();
+        }
+        return true;
+    }
+
+    /** Runs on the sending thread, which set {@code writing}. */
+    private void writeDirect(ByteBuffer[] buffers) {
+        try {
+            direct.tryWrite(buffers);
+        } catch (IOException e) {
+            log.debug("{} direct write failed: {}", session.tag(), e.toString());
+            abort();
+            return;
+        }
+        boolean startWriter = false;
+        boolean close = false;
+        lock.lock();
+        try {
+            for (int i = buffers.length - 1; i >= 0; i--) {
+                if (buffers[i].hasRemaining()) {
+                    queue.addFirst(buffers[i]);
+                    queuedBytes += buffers[i].remaining();
+                }
+            }
+            if (queue.isEmpty()) {
+                writing = false;
+                close = closeWhenDrained;
+                progress.signalAll();
+            } else {
+                startWriter = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (startWriter) {
+            startWriter();
+        } else if (close) {
+            abort();
+        }
+    }
+
+    private void startWriter() {
+        Thread.ofVirtual().start(this::drain);
+    }
+
+    /** The writer: drains the queue, everything queued in one gathering write per round. */
+    private void drain() {
+        while (true) {
+            ByteBuffer[] batch;
+            long bytes = 0;
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                if (queue.isEmpty()) {
+                    writing = false;
+                    progress.signalAll();
+                    if (!closeWhenDrained) {
+                        return;
+                    }
+                    batch = null;
+                } else {
+                    batch = queue.toArray(NONE);
+                    queue.clear();
+                    for (ByteBuffer b : batch) {
+                        bytes += b.remaining();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (batch == null) {
+                abort();
+                return;
+            }
+            writeStartedNanos = System.nanoTime();
+            try {
+                connection.write(batch);
+            } catch (IOException e) {
+                log.debug("{} write failed: {}", session.tag(), e.toString());
+                writeStartedNanos = 0;
+                abort();
+                return;
+            }
+            writeStartedNanos = 0;
+            lock.lock();
+            try {
+                queuedBytes -= bytes;
+                progress.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Waits (on the session's own reader thread) until at most {@code bytes} are queued: backpressure
+     * for a client's own large replies, which must not count against other senders.
+     */
+    void awaitBelow(long bytes, long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (!closed && queuedBytes > bytes && left > 0) {
+                left = progress.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues the last frames (ignoring the limit) and closes the connection once they are written. */
+    void finish(List<byte[]> last) {
+        boolean startWriter = false;
+        boolean close = false;
+        lock.lock();
+        try {
+            if (closed || closeWhenDrained) {
+                return;
+            }
+            for (byte[] f : last) {
+                queue.addLast(ByteBuffer.wrap(f));
+                queuedBytes += f.length;
+            }
+            closeWhenDrained = true;
+            if (!writing) {
+                if (queue.isEmpty()) {
+                    close = true;
+                } else {
+                    writing = true;
+                    startWriter = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        counters.framesOut.add(last.size());
+        if (startWriter) {
+            startWriter();
+        } else if (close) {
+            abort();
+        }
+    }
+
+    /** Writes the frames only if that cannot block (nothing else is being written), then closes. */
+    void bestEffortThenClose(List<byte[]> last) {
+        boolean mine = false;
+        lock.lock();
+        try {
+            if (!closed && !writing && direct != null) {
+                writing = true;
+                mine = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (mine) {
+            ByteBuffer[] buffers = last.stream().map(ByteBuffer::wrap).toArray(ByteBuffer[]::new);
+            try {
+                direct.tryWrite(buffers);
+            } catch (IOException e) {
+                log.debug("{} last write failed: {}", session.tag(), e.toString());
+            }
+        }
+        abort();
+    }
+
+    /** Closes the connection now, dropping what is queued. Idempotent, any thread. */
+    void abort() {
+        lock.lock();
+        try {
+            closed = true;
+            queue.clear();
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        connection.close();
+    }
+
+    /** Waits until the connection is closed or the timeout passes; true if closed. */
+    boolean awaitClosed(long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (!closed && left > 0) {
+                left = progress.awaitNanos(left);
+            }
+            return closed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Nanos the writer has been stuck in its current write, 0 if it is not writing. */
+    long stalledNanos(long now) {
+        long started = writeStartedNanos;
+        return started == 0 ? 0 : now - started;
+    }
+
+    static long millisToNanos(long millis) {
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.protocol.Frame;
+import dev.parley.chat.store.Conversations;
+import dev.parley.chat.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * A room: its members and its ordered delivery. Membership changes, notices and message fan-out all
+ * happen under {@link #lock}, so every member sees one order of joins, leaves and messages. Nothing
+ * under the lock blocks: sending is {@link Outbound#send}, which never waits on a socket.
+ *
+ * <p>A joining connection starts as not live: what is delivered while its replay is read from the
+ * store goes to its backlog, which {@link #goLive} sends right after the replay. So the replay ends at
+ * the head reported in {@code JOINED} and live messages continue from head + 1, with no gap and no
+ * duplicate.
+ */
+final class Room extends Conversation {
+    final String name;
+    private final Hub hub;
+    /** Guarded by lock. */
+    private final LinkedHashMap<Session, Member> members = new LinkedHashMap<>();
+    /** Guarded by lock: connections per identity, for presence notices. */
+    private final HashMap<User, Integer> presence = new HashMap<>();
+
+    private static final class Member {
+        final Session session;
+        boolean live;
+        List<byte[]> backlog = new ArrayList<>();
+        long backlogBytes;
+
+        Member(Session session) {
+            this.session = session;
+        }
+
+        void send(byte[] bytes, long limit) {
+            if (live) {
+                session.out.send(bytes);
+            } else if (backlog != null) {
+                backlog.add(bytes);
+                backlogBytes += bytes.length;
+                if (backlogBytes > limit) {
+                    backlog = null;
+                    session.slowConsumer("join backlog passed " + limit + " bytes");
+                }
+            }
+        }
+    }
+
+    Room(String name, Hub hub) {
+        super(Conversations.room(name), hub.store);
+        this.name = name;
+        this.hub = hub;
+    }
+
+    /**
+     * Adds the session (not live yet) and tells the others if its identity is new here.
+     *
+     * @return the head: the last seq delivered before this session became a member
+     */
+    long join(Session session, User user) {
+        lock.lock();
+        try {
+            ensureHead();
+            Member m = members.get(session);
+            if (m != null) {
+                m.live = false;
+                m.backlog = new ArrayList<>();
+                m.backlogBytes = 0;
+                return deliveredHead();
+            }
+            members.put(session, new Member(session));
+            if (presence.merge(user, 1, Integer::sum) == 1) {
+                byte[] notice = Wire.encode(Frame.of("JOINED").with("room", name).with("name", user.name));
+                broadcast(notice, session);
+                hub.events.post(l -> l.joined(name, user.name));
+            }
+            return deliveredHead();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends the backlog gathered during the replay and makes the member live. */
+    void goLive(Session session) {
+        lock.lock();
+        try {
+            Member m = members.get(session);
+            if (m == null || m.live) {
+                return;
+            }
+            if (m.backlog != null) {
+                session.out.send(m.backlog);
+            }
+            m.backlog = null;
+            m.live = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes the session; tells the others if it was its identity's last connection here. */
+    boolean leave(Session session, User user, String reason) {
+        lock.lock();
+        try {
+            if (members.remove(session) == null) {
+                return false;
+            }
+            int left = presence.merge(user, -1, Integer::sum);
+            if (left <= 0) {
+                presence.remove(user);
+                byte[] notice = Wire.encode(Frame.of("LEFT").with("room", name).with("name", user.name)
+                        .with("reason", reason));
+                broadcast(notice, session);
+                hub.events.post(l -> l.left(name, user.name, reason));
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guarded by lock. */
+    private void broadcast(byte[] bytes, Session except) {
+        long limit = hub.settings.outboundQueueBytes();
+        for (Member m : members.values()) {
+            if (m.session != except) {
+                m.send(bytes, limit);
+            }
+        }
+    }
+
+    @Override
+    void deliverNow(StoredMessage message, Session origin) {
+        byte[] bytes = Wire.encode(Frame.of("MSG").with("room", name).with("seq", message.seq())
+                .with("from", message.sender()).with("time", Wire.time(message.time())).text(message.text()));
+        broadcast(bytes, origin);
+        hub.events.post(l -> l.messageStored(message));
+    }
+
+    /** The names present, sorted. */
+    List<String> memberNames() {
+        lock.lock();
+        try {
+            TreeSet<String> names = new TreeSet<>();
+            for (User u : presence.keySet()) {
+                names.add(u.name);
+            }
+            return List.copyOf(names);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many identities are present. */
+    int memberCount() {
+        lock.lock();
+        try {
+            return presence.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A frame for a stored message of this room (replay, history). */
+    Frame frame(StoredMessage m) {
+        return Frame.of("MSG").with("room", name).with("seq", m.seq()).with("from", m.sender())
+                .with("time", Wire.time(m.time())).text(m.text());
+    }
+}

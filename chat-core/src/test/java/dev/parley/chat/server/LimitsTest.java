@@ -1,0 +1,195 @@
+package dev.parley.chat.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
+import dev.parley.chat.protocol.Frame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Every limit with its error, each on its own server. */
+@Timeout(30)
+class LimitsTest {
+    private ChatServer server;
+
+    private int start(ChatServer.Builder b) {
+        server = b.listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).build().start();
+        return server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Frame last(List<Frame> frames) {
+        return frames.get(frames.size() - 1);
+    }
+
+    @Test
+    void maxConnections() throws Exception {
+        int port = start(ChatServer.builder().maxConnections(2));
+        try (TestClient a = TestClient.hello(port, "a"); TestClient b = TestClient.hello(port, "b");
+                TestClient c = TestClient.tcp(port)) {
+            List<Frame> frames = c.awaitClose();
+            assertEquals("SERVER_FULL", frames.get(0).field("code"));
+            assertEquals("server-full", last(frames).field("reason"));
+            assertEquals(1, server.stats().disconnects(DisconnectReason.SERVER_FULL));
+        }
+    }
+
+    @Test
+    void maxConnectionsPerAddress() throws Exception {
+        int port = start(ChatServer.builder().maxConnectionsPerAddress(1));
+        try (TestClient a = TestClient.hello(port, "a"); TestClient b = TestClient.tcp(port)) {
+            List<Frame> frames = b.awaitClose();
+            assertEquals("SERVER_FULL", frames.get(0).field("code"));
+        }
+    }
+
+    @Test
+    void helloWithinHandshakeTimeout() throws Exception {
+        int port = start(ChatServer.builder().handshakeTimeout(Duration.ofMillis(200)));
+        try (TestClient a = TestClient.tcp(port)) {
+            List<Frame> frames = a.awaitClose();
+            assertEquals("TIMEOUT", frames.get(0).field("code"));
+            assertEquals("timeout", last(frames).field("reason"));
+        }
+    }
+
+    @Test
+    void idlePingThenTimeout() throws Exception {
+        int port = start(ChatServer.builder().pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300)));
+        try (TestClient a = TestClient.hello(port, "a"); TestClient b = TestClient.hello(port, "b")) {
+            a.send("JOIN room=r");
+            a.expect("JOINED");
+            b.send("JOIN room=r");
+            b.expect("JOINED");
+            a.expect("JOINED");
+            // b answers its PING and stays; a stays silent and is timed out.
+            Frame ping = b.awaitVerb("PING");
+            b.send("PONG token=" + ping.field("token"));
+            List<Frame> frames = a.awaitClose();
+            Frame ping2 = frames.stream().filter(f -> f.verb().equals("PING")).findFirst().orElseThrow();
+            assertTrue(ping2.field("token").length() > 0);
+            assertEquals("TIMEOUT", frames.get(frames.size() - 2).field("code"));
+            assertEquals("timeout", last(frames).field("reason"));
+            Frame left = b.awaitVerb("LEFT");
+            assertEquals("timeout", left.field("reason"));
+            assertEquals("a", left.field("name"));
+        }
+    }
+
+    @Test
+    void maxRoomsPerConnection() throws Exception {
+        int port = start(ChatServer.builder().maxRoomsPerConnection(2));
+        try (TestClient a = TestClient.hello(port, "a")) {
+            a.send("JOIN room=r1");
+            a.expect("JOINED");
+            a.send("JOIN room=r2");
+            a.expect("JOINED");
+            a.send("JOIN room=r2");
+            a.expect("JOINED");
+            a.send("JOIN room=r3 ref=3");
+            Frame e = a.expect("ERROR");
+            assertEquals("TOO_MANY_ROOMS", e.field("code"));
+            assertEquals("3", e.field("ref"));
+            a.send("JOIN room=bad!name");
+            assertEquals("BAD_VALUE", a.expect("ERROR").field("code"));
+        }
+    }
+
+    @Test
+    void maxTextLengthCountsUtf8Bytes() throws Exception {
+        int port = start(ChatServer.builder().maxTextLength(10));
+        try (TestClient a = TestClient.hello(port, "a")) {
+            a.send("JOIN room=r");
+            a.expect("JOINED");
+            a.send("SEND room=r :0123456789");
+            a.expect("ACK");
+            a.send("SEND room=r :ééééééé");
+            assertEquals("TEXT_TOO_LONG", a.expect("ERROR").field("code"));
+            a.send("SEND room=r :");
+            assertEquals("BAD_VALUE", a.expect("ERROR").field("code"));
+        }
+    }
+
+    @Test
+    void rateLimitThenFloodDisconnect() throws Exception {
+        int port = start(ChatServer.builder().rateLimit(0.001, 3).floodLimit(5, Duration.ofSeconds(60)));
+        try (TestClient a = TestClient.tcp(port)) {
+            for (int i = 0; i < 3; i++) {
+                a.send("PING token=" + i);
+                a.expect("PONG");
+            }
+            a.send("PING token=x");
+            assertEquals("RATE_LIMITED", a.expect("ERROR").field("code"));
+            for (int i = 0; i < 10; i++) {
+                a.send("PING");
+            }
+            List<Frame> frames = a.awaitClose();
+            assertEquals("flood", last(frames).field("reason"));
+            assertEquals("RATE_LIMITED", frames.get(frames.size() - 2).field("code"));
+            assertEquals(1, server.stats().floodDisconnects());
+            assertTrue(server.stats().rateLimited() >= 5);
+        }
+    }
+
+    @Test
+    void longLinesAreRefusedAndEndlessOnesClose() throws Exception {
+        int port = start(ChatServer.builder().maxLineLength(256).maxTextLength(100).maxDiscardedLine(4096));
+        try (TestClient a = TestClient.tcp(port)) {
+            a.send("PING :" + "x".repeat(300));
+            assertEquals("LINE_TOO_LONG", a.expect("ERROR").field("code"));
+            a.send("PING token=still-here");
+            assertEquals("still-here", a.expect("PONG").field("token"));
+            byte[] endless = new byte[10_000];
+            Arrays.fill(endless, (byte) 'y');
+            a.sendRaw(endless);
+            List<Frame> frames = a.awaitClose();
+            assertEquals("line-too-long", last(frames).field("reason"));
+        }
+    }
+
+    @Test
+    void badFramesAreAnsweredAndTheConnectionStays() throws Exception {
+        int port = start(ChatServer.builder());
+        try (TestClient a = TestClient.tcp(port)) {
+            a.send("HELLO name=a name=b");
+            assertEquals("BAD_FRAME", a.expect("ERROR").field("code"));
+            a.sendRaw(new byte[] {'P', 'I', 'N', 'G', ' ', ':', (byte) 0xC3, '\n'});
+            assertEquals("INVALID_UTF8", a.expect("ERROR").field("code"));
+            a.send("HELLO name=a");
+            assertEquals("MISSING_FIELD", a.expect("ERROR").field("code"));
+            a.sendRaw("HELLO proto=1 name=a\r\n".getBytes(StandardCharsets.UTF_8));
+            a.expect("WELCOME");
+        }
+    }
+
+    @Test
+    void impossibleSettingsAreRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).maxConnections(0).build());
+        assertTrue(e.getMessage().startsWith("maxConnections"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ChatServer.builder().listen(TcpTransport.port(0)).build());
+        assertTrue(e.getMessage().startsWith("store"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChatServer.builder().store(InMemoryMessageStore.create()).build());
+        assertTrue(e.getMessage().startsWith("listen"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ChatServer.builder().listen(TcpTransport.port(0))
+                .store(InMemoryMessageStore.create()).writeTimeout(Duration.ZERO).build());
+        assertTrue(e.getMessage().startsWith("writeTimeout"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TcpTransport.builder().tlsProtocols("TLSv1.1"));
+        assertTrue(e.getMessage().startsWith("tlsProtocols"), e.getMessage());
+    }
+}

@@ -1,0 +1,144 @@
+package dev.parley.chat.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.chat.net.InMemoryTransport;
+import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.protocol.Frame;
+import dev.parley.chat.store.Conversations;
+import dev.parley.chat.store.StoredMessage;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Graceful shutdown: everyone gets ERROR SHUTTING_DOWN and BYE shutdown; nothing acknowledged is lost. */
+@Timeout(60)
+class ShutdownTest {
+
+    @Test
+    void closeUnderLoadLosesNothingAcknowledged() throws Exception {
+        InMemoryMessageStore store = InMemoryMessageStore.create();
+        ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(store)
+                .rateLimit(100_000, 100_000).build().start();
+        int port = server.port();
+        List<TestClient> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            TestClient c = TestClient.hello(port, "user" + i);
+            c.send("JOIN room=r");
+            c.expect("JOINED");
+            clients.add(c);
+        }
+        // Each client sends until the server goes away, and collects its ACKs and final frames.
+        List<CompletableFuture<List<Frame>>> results = new ArrayList<>();
+        for (TestClient c : clients) {
+            results.add(CompletableFuture.supplyAsync(() -> {
+                List<Frame> frames = new ArrayList<>();
+                try {
+                    sending:
+                    for (int n = 0; n < 1_000_000; n++) {
+                        c.send("SEND room=r id=" + n + " :message " + n);
+                        // one message in flight per client: wait for its ACK (or the end)
+                        while (true) {
+                            Frame f = c.nextOrEnd();
+                            if (f == null) {
+                                break sending;
+                            }
+                            frames.add(f);
+                            if (f.verb().equals("ACK") || f.verb().equals("ERROR") || f.verb().equals("BYE")) {
+                                break;
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the server closed while we wrote: expected
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+                try {
+                    frames.addAll(c.awaitClose());
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+                return frames;
+            }, r -> Thread.ofVirtual().start(r)));
+        }
+        // Let some messages through, then shut down while they keep sending.
+        clients.get(0).awaitVerb("MSG");
+        server.close();
+        assertFalse(server.isRunning());
+
+        Set<Long> stored = new HashSet<>();
+        for (StoredMessage m : store.readAfter(Conversations.room("r"), 0, Integer.MAX_VALUE)) {
+            stored.add(m.seq());
+        }
+        int acks = 0;
+        for (CompletableFuture<List<Frame>> f : results) {
+            List<Frame> frames = f.get(30, TimeUnit.SECONDS);
+            for (Frame fr : frames) {
+                if (fr.verb().equals("ACK")) {
+                    acks++;
+                    assertTrue(stored.contains(Long.parseLong(fr.field("seq"))), "ACKed but not stored: " + fr);
+                }
+            }
+            Frame last = frames.get(frames.size() - 1);
+            assertEquals("BYE", last.verb(), () -> "last frame " + last);
+            assertEquals("shutdown", last.field("reason"));
+            assertTrue(frames.stream().anyMatch(fr -> "SHUTTING_DOWN".equals(fr.field("code"))));
+        }
+        assertTrue(acks > 0);
+        assertEquals(4, server.stats().disconnects(DisconnectReason.SHUTDOWN));
+        clients.forEach(TestClient::close);
+    }
+
+    @Test
+    void twoServersInOneJvmAreIndependentAndInMemoryClientsAreToldOfShutdown() throws Exception {
+        InMemoryTransport memory = InMemoryTransport.create();
+        try (ChatServer one = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
+                .build().start()) {
+            ChatServer two = ChatServer.builder().listen(memory).store(InMemoryMessageStore.create()).build().start();
+            try (TestClient a = TestClient.hello(one.port(), "same"); TestClient b = TestClient.over(memory)) {
+                b.send("HELLO proto=1 name=same");
+                b.expect("WELCOME"); // same name on another server is fine
+                a.send("JOIN room=r");
+                a.expect("JOINED");
+                assertEquals(List.of("r"), one.rooms());
+                assertEquals(List.of(), two.rooms());
+                two.close();
+                List<Frame> last = b.awaitClose();
+                assertEquals("SHUTTING_DOWN", last.get(0).field("code"));
+                assertEquals("shutdown", last.get(1).field("reason"));
+                a.send("PING token=alive");
+                assertEquals("alive", a.expect("PONG").field("token"));
+            }
+        }
+    }
+
+    @Test
+    void roomsWithHistorySurviveARestart() throws Exception {
+        InMemoryMessageStore store = InMemoryMessageStore.create();
+        try (ChatServer first = ChatServer.builder().listen(TcpTransport.port(0)).store(store).build().start()) {
+            first.post("kept", "system", "before restart");
+        }
+        try (ChatServer second = ChatServer.builder().listen(TcpTransport.port(0)).store(store).build().start();
+                TestClient a = TestClient.hello(second.port(), "ann")) {
+            assertEquals(List.of("kept"), second.rooms());
+            a.send("ROOMS");
+            assertEquals("kept", a.expect("ROOM").field("name"));
+            a.expect("END");
+            a.send("JOIN room=kept");
+            assertEquals("1", a.expect("JOINED").field("head"));
+            assertEquals("before restart", a.expect("MSG").text());
+            a.send("SEND room=kept :after");
+            assertEquals("2", a.expect("ACK").field("seq"));
+        }
+    }
+}

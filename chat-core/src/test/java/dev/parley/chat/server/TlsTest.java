@@ -1,0 +1,100 @@
+package dev.parley.chat.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS with a self-signed certificate made by the JDK's keytool at test time. */
+@Timeout(60)
+class TlsTest {
+    @TempDir
+    static Path dir;
+    static SSLContext serverContext;
+    static SSLContext clientContext;
+
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "parley", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        serverContext = SSLContext.getInstance("TLS");
+        serverContext.init(kmf.getKeyManagers(), null, null);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, tmf.getTrustManagers(), null);
+    }
+
+    @Test
+    void tlsClientsChatWithPlainClientsInTheSameRooms() throws Exception {
+        try (ChatServer server = ChatServer.builder()
+                .listen(TcpTransport.builder().host("127.0.0.1").port(0).tls(serverContext).build())
+                .listen(TcpTransport.port(0))
+                .store(InMemoryMessageStore.create()).build().start()) {
+            int tlsPort = ((InetSocketAddress) server.addresses().get(0)).getPort();
+            int plainPort = ((InetSocketAddress) server.addresses().get(1)).getPort();
+            try (TestClient secure = TestClient.over(TcpTransport.connector("localhost", tlsPort, clientContext));
+                    TestClient plain = TestClient.hello(plainPort, "plain")) {
+                secure.send("HELLO proto=1 name=secure");
+                secure.expect("WELCOME");
+                secure.send("JOIN room=r");
+                secure.expect("JOINED");
+                plain.send("JOIN room=r");
+                plain.expect("JOINED");
+                secure.expect("JOINED");
+                plain.send("SEND room=r :over tcp");
+                plain.expect("ACK");
+                assertEquals("over tcp", secure.expect("MSG").text());
+                secure.send("SEND room=r :over tls");
+                assertEquals("over tls", plain.expect("MSG").text());
+            }
+        }
+    }
+
+    @Test
+    void aSilentTlsPeerIsClosedAfterTheHandshakeTimeout() throws Exception {
+        try (ChatServer server = ChatServer.builder()
+                .listen(TcpTransport.builder().port(0).tls(serverContext).handshakeTimeout(Duration.ofMillis(200)).build())
+                .store(InMemoryMessageStore.create()).build().start();
+                Socket raw = new Socket("127.0.0.1", server.port())) {
+            raw.setSoTimeout(10_000);
+            assertEquals(-1, raw.getInputStream().read(), "server closes a peer that never starts TLS");
+        }
+    }
+
+    @Test
+    void tlsOnlyVersionsTwelveAndThirteen() {
+        TcpTransport t = TcpTransport.builder().tls(serverContext).tlsProtocols("TLSv1.3").build();
+        assertEquals("tls", t.name());
+        assertEquals("tcp", TcpTransport.port(0).name());
+    }
+}
