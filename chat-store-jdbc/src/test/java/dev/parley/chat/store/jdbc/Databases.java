@@ -20,14 +20,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The databases the JDBC tests run on. H2 and SQLite are embedded (files under {@code target/});
- * PostgreSQL and MariaDB are the services on 127.0.0.1. When one of those is unreachable the test is
- * skipped, unless the environment has {@code PARLEY_REQUIRE_DATABASES=1} (CI), then it fails.
+ * PostgreSQL and MariaDB are the services on 127.0.0.1 (ports 5432 and 3306; system properties
+ * {@code parley.test.pg.host/port} and {@code parley.test.mariadb.host/port} override them). When one
+ * of those is unreachable the test is skipped, unless the environment has
+ * {@code PARLEY_REQUIRE_DATABASES=1} (CI), then it fails.
  */
 final class Databases {
-    static final String PG_HOST = "127.0.0.1";
-    static final int PG_PORT = 5432;
-    static final String MARIADB_HOST = "127.0.0.1";
-    static final int MARIADB_PORT = 3306;
+    static final String PG_HOST = System.getProperty("parley.test.pg.host", "127.0.0.1");
+    static final int PG_PORT = Integer.getInteger("parley.test.pg.port", 5432);
+    static final String MARIADB_HOST = System.getProperty("parley.test.mariadb.host", "127.0.0.1");
+    static final int MARIADB_PORT = Integer.getInteger("parley.test.mariadb.port", 3306);
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
