@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -32,6 +33,8 @@ final class Databases {
     static final int MARIADB_PORT = Integer.getInteger("parley.test.mariadb.port", 3306);
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
+    /** Service -> "" if it answered, else why not (tests only: one connection attempt per service). */
+    private static final ConcurrentHashMap<String, String> UNREACHABLE = new ConcurrentHashMap<>();
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
 
     private Databases() {
@@ -94,18 +97,28 @@ final class Databases {
         }
     }
 
+    /**
+     * Returns the data source if the database answers; otherwise fails (CI) or aborts the current test
+     * (reported as skipped with the reason). The outcome is remembered, so a class whose database is
+     * down tries to connect once, and every one of its tests is reported with the same message.
+     */
     private static TestDataSource requireReachable(TestDataSource ds, String name, String where) {
-        try (Connection c = ds.getConnection()) {
-            c.isValid(5);
-            return ds;
-        } catch (SQLException e) {
-            String message = name + " not reachable at " + where + " (" + e.getMessage() + ")";
-            if ("1".equals(System.getenv("PARLEY_REQUIRE_DATABASES"))) {
-                fail(message + "; PARLEY_REQUIRE_DATABASES=1 requires it");
+        String problem = UNREACHABLE.computeIfAbsent(name + "@" + where, k -> {
+            try (Connection c = ds.getConnection()) {
+                c.isValid(5);
+                return "";
+            } catch (SQLException e) {
+                return name + " not reachable at " + where + " (" + e.getMessage() + ")";
             }
-            Assumptions.abort(message + " (set PARLEY_REQUIRE_DATABASES=1 to fail instead)");
-            throw new AssertionError("unreachable");
+        });
+        if (problem.isEmpty()) {
+            return ds;
         }
+        if ("1".equals(System.getenv("PARLEY_REQUIRE_DATABASES"))) {
+            fail(problem + "; PARLEY_REQUIRE_DATABASES=1 requires it");
+        }
+        Assumptions.abort(problem + " (set PARLEY_REQUIRE_DATABASES=1 to fail instead)");
+        throw new AssertionError("not reached");
     }
 
     /** Drops the store's three tables (for per-store isolation on shared databases). */

@@ -1,6 +1,7 @@
 package dev.parley.chat.store.jdbc;
 
 import dev.parley.chat.store.NewMessage;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,6 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class DialectTestSupport {
 
     abstract TestDataSource dataSource();
+
+    @BeforeEach
+    void requireDatabase() {
+        dataSource(); // skips or fails here, before the test body, if the database is unreachable
+    }
 
     abstract JdbcDialect expectedDialect();
 
