@@ -163,6 +163,37 @@ abstract class DialectTestSupport {
         }
     }
 
+    @Test
+    void recoversWhenTheDatabaseComesBackAndLeaksNothing() {
+        String prefix = Databases.freshPrefix();
+        Instant t = Instant.parse("2026-11-23T10:00:00Z");
+        try {
+            JdbcMessageStore store = JdbcMessageStore.builder(dataSource()).tablePrefix(prefix).build();
+            try {
+                store.append(List.of(new NewMessage("#r", "ann", "before", t, "a")));
+                dataSource().down(true);
+                JdbcStoreException e = assertThrows(JdbcStoreException.class,
+                        () -> store.append(List.of(new NewMessage("#r", "ann", "lost", t, "b"))));
+                assertTrue(e.getMessage().contains("(SQLState 08"), e.getMessage());
+                assertThrows(JdbcStoreException.class, () -> store.readBefore("#r", Long.MAX_VALUE, 10));
+            } finally {
+                dataSource().down(false);
+            }
+            assertEquals(2, store.append(List.of(new NewMessage("#r", "ann", "after", t, "b"))).get(0).message().seq(),
+                    "the failed append used up no seq");
+            assertEquals(List.of("before", "after"),
+                    store.readAfter("#r", 0, 10).stream().map(m -> m.text()).toList());
+            List<Thread> threads = store.threads();
+            store.close();
+            for (Thread thread : threads) {
+                assertFalse(thread.isAlive(), thread.getName());
+            }
+            assertEquals(0, dataSource().lent(), "connections lent and not given back");
+        } finally {
+            Databases.dropTables(dataSource(), prefix);
+        }
+    }
+
     /** Comment lines dropped, split where a line ends with ";" (how the schema files are written). */
     private static List<String> splitStatements(String script) {
         List<String> out = new ArrayList<>();
