@@ -74,6 +74,7 @@ public final class GroupCommitWriter {
     private final boolean groupCommit;
     private final int maxBatch;
     private final long maxWaitNanos;
+    private final int queryTimeoutSeconds;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -96,8 +97,9 @@ public final class GroupCommitWriter {
     private final AtomicLong failedBatches = new AtomicLong();
 
     public GroupCommitWriter(DataSource dataSource, JdbcDialect dialect, Tables tables, boolean groupCommit,
-            int maxBatch, long maxWaitNanos, int headCacheSize) {
+            int maxBatch, long maxWaitNanos, int headCacheSize, int queryTimeoutSeconds) {
         this.dataSource = dataSource;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
         this.dialect = dialect;
         this.tables = tables;
         this.groupCommit = groupCommit;
@@ -470,7 +472,7 @@ public final class GroupCommitWriter {
         if (cached != null) {
             return cached;
         }
-        try (PreparedStatement ps = c.prepareStatement(tables.selectHead)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.selectHead, queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -479,7 +481,7 @@ public final class GroupCommitWriter {
     }
 
     private StoredMessage lookup(Connection c, ClientKey key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(tables.findByClientId)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.findByClientId, queryTimeoutSeconds)) {
             ps.setString(1, key.conversation());
             ps.setString(2, key.sender());
             ps.setString(3, key.clientId());
@@ -490,7 +492,7 @@ public final class GroupCommitWriter {
     }
 
     private void insert(Connection c, List<StoredMessage> inserts) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(tables.insertMessage)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.insertMessage, queryTimeoutSeconds)) {
             for (StoredMessage s : inserts) {
                 ps.setString(1, s.conversation());
                 ps.setLong(2, s.seq());
@@ -520,7 +522,7 @@ public final class GroupCommitWriter {
             (h.before == 0 ? creates : updates).add(e);
         }
         if (!updates.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(tables.updateHead)) {
+            try (PreparedStatement ps = Sql.prepare(c, tables.updateHead, queryTimeoutSeconds)) {
                 for (Map.Entry<String, Head> e : updates) {
                     ps.setLong(1, e.getValue().next);
                     ps.setString(2, e.getKey());
@@ -538,7 +540,7 @@ public final class GroupCommitWriter {
             }
         }
         if (!creates.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(tables.insertHead)) {
+            try (PreparedStatement ps = Sql.prepare(c, tables.insertHead, queryTimeoutSeconds)) {
                 for (Map.Entry<String, Head> e : creates) {
                     ps.setString(1, e.getKey());
                     ps.setLong(2, e.getValue().next);
