@@ -181,7 +181,8 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     private List<StoredMessage> read(String op, String sql, String conversation, long seq, int limit, boolean reverse) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = Sql.prepare(c, sql, queryTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, sql, queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             ps.setLong(2, seq);
             ps.setInt(3, limit);
@@ -204,8 +205,8 @@ public final class JdbcMessageStore implements MessageStore {
     public long head(String conversation) {
         Objects.requireNonNull(conversation, "conversation");
         checkOpen();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = Sql.prepare(c,
-                "SELECT head FROM " + tables.conversationTable() + " WHERE conversation = ?", queryTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, tables.headSql(), queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -221,9 +222,8 @@ public final class JdbcMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(clientId, "clientId");
         checkOpen();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = Sql.prepare(c,
-                "SELECT seq, sender, client_id, body, created_ms FROM " + tables.messageTable()
-                        + " WHERE conversation = ? AND sender = ? AND client_id = ?", queryTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, tables.findByClientIdSql(), queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             ps.setString(2, sender);
             ps.setString(3, clientId);
@@ -238,8 +238,8 @@ public final class JdbcMessageStore implements MessageStore {
     @Override
     public List<String> conversations() {
         checkOpen();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = Sql.prepare(c,
-                "SELECT conversation FROM " + tables.conversationTable() + " WHERE head > 0", queryTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, tables.conversationsSql(), queryTimeoutSeconds)) {
             List<String> keys = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
