@@ -32,8 +32,8 @@ import javax.sql.DataSource;
  * Group commit: every append call puts a request on one queue and waits for its future; one writer
  * virtual thread takes whatever is queued (up to {@code maxBatch} messages; if that is fewer than the
  * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs from
- * its head cache, writes everything in one transaction, commits, and completes each request's future. A caller therefore returns exactly when the
- * transaction holding its messages committed.
+ * its head cache, writes everything in one transaction, commits, and completes each request's future.
+ * A caller therefore returns exactly when the transaction holding its messages committed.
  *
  * <p><b>Threads.</b> {@link #submit} runs in callers' threads and only touches the queue (guarded by
  * {@link #lock}). Everything else (the connection, the head cache, prepared statements) belongs to the
