@@ -54,7 +54,8 @@ import javax.sql.DataSource;
  * for callers of the previous batch to come back) in one transaction and then releases each caller
  * whose messages it held. Concurrent senders thus share commits (and the fsync behind each), while
  * each call still returns only once its own messages are committed. The writer assigns seqs from a
- * per-conversation head cache, so it reads nothing per message; after a failed batch or a unique-key conflict it reloads the heads involved.
+ * per-conversation head cache, so it reads nothing per message; after a failed batch or a unique-key
+ * conflict it reloads the heads involved.
  * With {@code groupCommit(false)} each call gets its own transaction (for comparison).
  * The writer keeps one connection while it works and gives it back after 10 s without work.
  *
