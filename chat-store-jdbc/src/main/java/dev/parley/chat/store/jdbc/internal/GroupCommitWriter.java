@@ -96,6 +96,14 @@ public final class GroupCommitWriter {
     private final AtomicLong committedMessages = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
 
+    /**
+     * A writer (not started yet) with the store's settings.
+     *
+     * @param maxBatch messages per transaction at most (1 request per transaction if not {@code groupCommit})
+     * @param maxWaitNanos how long to wait for the previous batch's callers, 0 for never
+     * @param headCacheSize conversation heads kept in memory
+     * @param queryTimeoutSeconds per statement, 0 for none
+     */
     public GroupCommitWriter(DataSource dataSource, JdbcDialect dialect, Tables tables, boolean groupCommit,
             int maxBatch, long maxWaitNanos, int headCacheSize, int queryTimeoutSeconds) {
         this.dataSource = dataSource;
