@@ -74,6 +74,7 @@ final class Session {
     /** Guarded by state: final frames to queue once the reader's replies are out. */
     private List<byte[]> pendingFinal;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean presenceReleased = new java.util.concurrent.atomic.AtomicBoolean();
     /** Reader thread: the peer ended its stream or the connection failed. */
     private boolean inputEnded;
     private volatile long closeDeadlineNanos;
@@ -206,17 +207,7 @@ final class Session {
             out.abort();
         }
         User u = user;
-        if (u != null) {
-            for (Room r : rooms.values()) {
-                try {
-                    r.leave(this, u, reason.leftReason());
-                } catch (RuntimeException e) {
-                    log.warn("{} leaving {} failed", tag, r.name, e);
-                }
-            }
-            rooms.clear();
-            hub.unregister(this, u);
-        }
+        releasePresence(reason);
         // Final frames (BYE) may still be draining: give them the drain timeout. Once they are out,
         // read (and drop) until the peer closes, so the close is not a reset; the reaper's deadline
         // bounds this.
@@ -232,6 +223,31 @@ final class Session {
         } else {
             log.debug("{} disconnected: {}", tag, reason.wireName());
         }
+    }
+
+    /**
+     * Leaves every room (one {@code LEFT} each, where this was the identity's last connection) and
+     * frees the name. Runs once: on the reader thread when it stops, or earlier on the thread that
+     * terminated the connection while the reader was idle (it will never touch its rooms again), so
+     * others learn at once that a kicked or timed-out user left.
+     */
+    private void releasePresence(DisconnectReason reason) {
+        if (!presenceReleased.compareAndSet(false, true)) {
+            return;
+        }
+        User u = user;
+        if (u == null) {
+            return;
+        }
+        for (Room r : rooms.values()) {
+            try {
+                r.leave(this, u, reason.leftReason());
+            } catch (RuntimeException e) {
+                log.warn("{} leaving {} failed", tag, r.name, e);
+            }
+        }
+        rooms.clear();
+        hub.unregister(this, u);
     }
 
     private void linger() {
@@ -282,6 +298,10 @@ final class Session {
         }
         if (queueNow) {
             out.finish(last);
+            // The reader is idle in read() and, seeing closeReason, will handle no more frames: its
+            // rooms are final (published by the state lock), so leave them now rather than when the
+            // peer closes or the drain deadline passes.
+            releasePresence(reason);
         }
         return true;
     }
