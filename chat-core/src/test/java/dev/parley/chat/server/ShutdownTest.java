@@ -71,8 +71,10 @@ class ShutdownTest {
                 return frames;
             }, r -> Thread.ofVirtual().start(r)));
         }
-        // Let some messages through, then shut down while they keep sending.
-        clients.get(0).awaitVerb("MSG");
+        // Let some messages through (seen by an observer), then shut down while they keep sending.
+        TestClient observer = TestClient.hello(port, "observer");
+        observer.send("JOIN room=r since=0");
+        observer.awaitVerb("MSG");
         server.close();
         assertFalse(server.isRunning());
 
@@ -95,8 +97,9 @@ class ShutdownTest {
             assertTrue(frames.stream().anyMatch(fr -> "SHUTTING_DOWN".equals(fr.field("code"))));
         }
         assertTrue(acks > 0);
-        assertEquals(4, server.stats().disconnects(DisconnectReason.SHUTDOWN));
+        assertEquals(5, server.stats().disconnects(DisconnectReason.SHUTDOWN));
         clients.forEach(TestClient::close);
+        observer.close();
     }
 
     @Test
