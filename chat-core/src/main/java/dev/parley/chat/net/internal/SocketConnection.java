@@ -20,7 +20,7 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>TLS: the handshake runs lazily in the first {@code read} or {@code write} (on the connection's
  * own thread, never the accepting thread), bounded by the handshake timeout. A second handshake
- * (TLS 1.2 renegotiation) closes the connection.
+ * (TLS 1.2 renegotiation) closes the connection, shortly after the JDK reports it (asynchronously).
  */
 public final class SocketConnection implements Connection, HalfClose {
     private final Socket socket;
