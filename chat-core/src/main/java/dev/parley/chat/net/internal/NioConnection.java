@@ -32,6 +32,11 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
     private boolean writeReady;
     private volatile boolean closed;
 
+    /**
+     * Makes the channel non-blocking and registers it with the poller.
+     *
+     * @param onClose run once when the connection is closed (the binding counts its connections)
+     */
     public NioConnection(SocketChannel channel, Poller poller, String transportName, Runnable onClose)
             throws IOException {
         this.channel = channel;

@@ -37,6 +37,8 @@ public final class SocketConnection implements Connection, HalfClose {
     private volatile boolean handshaken;
 
     /**
+     * A connection over this socket.
+     *
      * @param socket the socket to read and write (an {@link SSLSocket} for TLS)
      * @param raw the plain socket under a layered {@code SSLSocket} (or {@code socket} itself): closing
      *     it first makes {@link #close()} immediate even while a TLS write is blocked
