@@ -43,7 +43,9 @@ class ClientMainTest {
         ServerMain.Running server = startServer(0);
         int port = server.server().port();
         try (CliDriver souvik = new CliDriver("souvik", client(port))) {
-            // Souvik gives his name when asked.
+            // Souvik gives his name when asked; the first try is not a valid name.
+            souvik.type("Souvik!");
+            souvik.expect("That name cannot be used");
             souvik.type("Souvik");
             souvik.expect("Connected to 127.0.0.1:" + port + " as Souvik");
             souvik.expect("You joined lobby");
@@ -106,7 +108,7 @@ class ClientMainTest {
             }
             souvik.endOfInput();
             assertEquals(0, souvik.exitStatus());
-            assertFalse(souvik.seen().stream().anyMatch(l -> l.contains("!")), "no errors: " + souvik.seen());
+            assertFalse(souvik.seen().stream().skip(1).anyMatch(l -> l.startsWith("!")), "no errors: " + souvik.seen());
         } finally {
             server.close();
         }
