@@ -24,13 +24,25 @@ final class CliDriver implements AutoCloseable {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final String label;
 
+    /** A program of the examples that runs on a terminal: {@link ClientMain} or {@link ChatMain}. */
+    @FunctionalInterface
+    interface Program {
+        int run(String[] args, Terminal term, PrintStream out);
+    }
+
+    /** Runs {@link ClientMain} with these arguments. */
     CliDriver(String label, String... args) throws IOException {
+        this(label, (a, term, out) -> ClientMain.run(a, term), args);
+    }
+
+    /** Runs {@code program} with these arguments on a scripted terminal. */
+    CliDriver(String label, Program program, String... args) throws IOException {
         this.label = label;
         PipedInputStream stdin = new PipedInputStream(keyboard, 64 * 1024);
         PrintStream stdout = new PrintStream(new LineSplitter(), true, StandardCharsets.UTF_8);
         Thread.ofVirtual().name("cli-" + label).start(() -> {
             try (Terminal term = Terminal.plain(stdin, stdout)) {
-                exit.complete(ClientMain.run(args, term));
+                exit.complete(program.run(args, term, stdout));
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
             }
