@@ -63,7 +63,9 @@ class SlowConsumerTest {
                     i--;
                     continue;
                 }
-                if (f.verb().equals("JOINED")) { // the slow client may have joined after the reader
+                if (f.verb().equals("JOINED")) {
+                    // The slow client's own join notice may reach the reader after the reader joined.
+                    assertEquals("slow", f.field("name"));
                     i--;
                     continue;
                 }
@@ -93,46 +95,6 @@ class SlowConsumerTest {
                 ended = true; // reset by the server: closed as well
             }
             assertTrue(ended);
-        }
-    }
-
-    @Test
-    void aWriteStalledPastTheWriteTimeoutClosesTheConnection() throws Exception {
-        String text = "y".repeat(3000);
-        try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
-                .rateLimit(1_000_000, 1_000_000).outboundQueueBytes(256 << 20)
-                .writeTimeout(java.time.Duration.ofMillis(300)).build().start();
-                TestClient sender = TestClient.hello(server.port(), "sender");
-                Socket stuck = new Socket()) {
-            stuck.setReceiveBufferSize(4096);
-            stuck.connect(new InetSocketAddress("127.0.0.1", server.port()));
-            stuck.getOutputStream().write("HELLO proto=1 name=stuck\nJOIN room=r\n".getBytes(StandardCharsets.UTF_8));
-            sender.send("JOIN room=r");
-            sender.expect("JOINED");
-            while (true) {
-                sender.send("WHO room=r ref=w");
-                if (sender.untilEnd().stream().anyMatch(f -> "stuck".equals(f.field("name")))) {
-                    break;
-                }
-            }
-            // Send (one at a time) until the server gives up on the member that never reads.
-            Frame left = null;
-            while (left == null) {
-                sender.send("SEND room=r :" + text);
-                Frame f = sender.next();
-                while (!f.verb().equals("ACK")) {
-                    if (f.verb().equals("LEFT")) {
-                        left = f;
-                    }
-                    f = sender.next();
-                }
-                if (left == null) {
-                    left = sender.drainNow().stream().filter(x -> x.verb().equals("LEFT")).findFirst().orElse(null);
-                }
-            }
-            assertEquals("stuck", left.field("name"));
-            assertEquals("slow-consumer", left.field("reason"));
-            assertEquals(1, server.stats().slowConsumerDisconnects());
         }
     }
 }
