@@ -339,10 +339,11 @@ public final class WebSocketTransport implements Transport {
         }
 
         /**
-         * The origins browsers may connect from, as {@code scheme://host[:port]}, or {@code "*"} for
-         * any. Replaces earlier calls. Default: none listed, meaning same origin only: a browser's
-         * {@code Origin} must name the host and port the request was sent to (the served page's own
-         * origin). Requests without an {@code Origin} header (non-browser clients) are always allowed.
+         * Origins browsers may connect from besides the same origin, as {@code scheme://host[:port]},
+         * or {@code "*"} for any. Replaces earlier calls. Default: none listed, meaning same origin
+         * only: a browser's {@code Origin} must name the host and port the request was sent to (the
+         * served page's own origin), which is always allowed. Requests without an {@code Origin}
+         * header (non-browser clients) are always allowed.
          */
         public Builder allowedOrigins(Collection<String> origins) {
             Set<String> copy = new LinkedHashSet<>();
