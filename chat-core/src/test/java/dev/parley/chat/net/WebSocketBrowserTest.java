@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.server.ChatServer;
-import dev.parley.chat.store.Conversations;
-import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -136,27 +133,28 @@ class WebSocketBrowserTest {
     }
 
     @Test
-    void pageReconnectsAfterTheServerRestartsAndCatchesUpWithSince() throws Exception {
+    void pageReconnectsAfterTheConnectionDropsAndCatchesUpWithSince() throws Exception {
         server = start(0, 1);
-        int wsPort = port(server, 1);
-        server.post("lobby", "bob", "one");
-        HeadlessChromium.Page page = login(wsPort, "carol");
-        page.waitFor("the replay", LOBBY_MESSAGES + " === 'bob: one'", WAIT);
+        try (DroppingProxy network = new DroppingProxy(port(server, 1))) {
+            server.post("lobby", "bob", "one");
+            HeadlessChromium.Page page = login(network.port(), "carol");
+            page.waitFor("the replay", LOBBY_MESSAGES + " === 'bob: one'", WAIT);
 
-        server.close();
-        page.waitFor("the page noticing the drop", "document.getElementById('status').dataset.state !== 'online'", WAIT);
-        // Two messages arrive while the page is away. With joinReplay(1) a JOIN without since would
-        // replay only the last one: seeing both proves the page rejoined with since=1.
-        String lobby = Conversations.room("lobby");
-        store.append(List.of(new NewMessage(lobby, "bob", "two", Instant.now(), null)));
-        store.append(List.of(new NewMessage(lobby, "bob", "three", Instant.now(), null)));
-        server = start(wsPort, 1);
+            network.drop();
+            page.waitFor("the page noticing the drop", "document.getElementById('status').dataset.state !== 'online'",
+                    WAIT);
+            // Two messages arrive while the page is away. With joinReplay(1) a JOIN without since would
+            // replay only the last one: seeing both proves the page rejoined with since=1.
+            server.post("lobby", "bob", "two");
+            server.post("lobby", "bob", "three");
+            network.restore();
 
-        page.waitFor("the missed messages, once each",
-                ONLINE + " && " + LOBBY_MESSAGES + " === 'bob: one | bob: two | bob: three'", WAIT);
-        server.post("lobby", "bob", "four");
-        page.waitFor("live messages after the reconnect",
-                LOBBY_MESSAGES + " === 'bob: one | bob: two | bob: three | bob: four'", WAIT);
+            page.waitFor("the missed messages, once each",
+                    ONLINE + " && " + LOBBY_MESSAGES + " === 'bob: one | bob: two | bob: three'", WAIT);
+            server.post("lobby", "bob", "four");
+            page.waitFor("live messages after the reconnect",
+                    LOBBY_MESSAGES + " === 'bob: one | bob: two | bob: three | bob: four'", WAIT);
+        }
     }
 
     /** Not a check: renders a realistic conversation for docs/images/chat-page.png when asked to. */
