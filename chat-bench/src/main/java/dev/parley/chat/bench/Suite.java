@@ -209,7 +209,8 @@ public final class Suite {
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
             Result r = Result.of("fanout", t.name())
                     .put("deliveries/s", m.deliveriesPerSecond())
-                    .put("published/s", m.publishedPerSecond());
+                    .put("published/s", m.publishedPerSecond())
+                    .put("confirmed/s", m.confirmedPerSecond());
             latency(r, m.latency());
             common(r, m);
             return r;
@@ -274,6 +275,10 @@ public final class Suite {
             g.idle(TimeUnit.SECONDS.toNanos(2));
             long rss2 = ProcStat.rssBytes(t.pid());
             long heap2 = t.parley() == null ? -1 : t.parley().heapUsedAfterGc();
+            if (jfr && t.parley() != null) {
+                // Profiling run: what the live heap holds per connection, by class.
+                jcmd(t.pid(), "GC.class_histogram", out.resolve("parley-idle-histogram.txt"));
+            }
             r.put("connect " + first + " s", c1 / 1e9)
                     .put("connect " + second + " s", (c1 + c2) / 1e9)
                     .put("RSS/conn @" + first + " B", (rss1 - rss0) / (double) first)
@@ -310,7 +315,7 @@ public final class Suite {
             try (Target t = open("parley", "durable", args)) {
                 Result r = fanout(t);
                 Result d = Result.of("durable", label)
-                        .put("acked msg/s", r.number("published/s"))
+                        .put("acked msg/s", r.number("confirmed/s"))
                         .put("deliveries/s", r.number("deliveries/s"))
                         .put("p50 ms", r.number("p50 ms"))
                         .put("p99 ms", r.number("p99 ms"))
@@ -385,6 +390,19 @@ public final class Suite {
 
     private static double ms(long nanos) {
         return nanos / 1e6;
+    }
+
+    private static void jcmd(long pid, String command, Path to) {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), command)
+                    .redirectErrorStream(true).redirectOutput(to.toFile()).start();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            log("  jcmd " + command + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------- report
