@@ -38,12 +38,13 @@ import java.util.concurrent.TimeUnit;
  * micro-benchmarks; writes {@code results.json} and {@code results.md} to {@code out=DIR}.
  *
  * <p>Arguments ({@code key=value}, any order): {@code out=DIR}; {@code quick} (short runs for a
- * smoke test); {@code only=idle,light,rooms,fanout,durable,history,codec};
+ * smoke test); {@code only=selfcheck,idle,light,rooms,fanout,durable,history,codec};
  * {@code targets=parley,redis,nats,mosquitto}; {@code measure=SECONDS}, {@code warmup=SECONDS};
  * {@code jfr} (record the Parley server with JFR into DIR).
  */
 public final class Suite {
-    static final List<String> SCENARIOS = List.of("idle", "light", "rooms", "fanout", "durable", "history", "codec");
+    static final List<String> SCENARIOS =
+            List.of("selfcheck", "idle", "light", "rooms", "fanout", "durable", "history", "codec");
     static final List<String> TARGETS = List.of("parley", "redis", "nats", "mosquitto");
     static final int PAYLOAD = 100;
 
@@ -117,6 +118,7 @@ public final class Suite {
                 continue;
             }
             switch (scenario) {
+                case "selfcheck" -> selfcheck();
                 case "idle" -> forEachTarget(scenario, this::idle);
                 case "light" -> forEachTarget(scenario, this::light);
                 case "rooms" -> forEachTarget(scenario, this::rooms);
@@ -198,6 +200,71 @@ public final class Suite {
     }
 
     // ---------------------------------------------------------------- scenarios
+
+    /**
+     * The generator against a trivially fast peer: 50 connections to a local socket that only pours
+     * pre-encoded Parley MSG lines at them (one virtual thread per connection, in this JVM), so that
+     * the generator's own receive capacity shows: deliveries/s, and the share of a core its selector
+     * thread needed for them.
+     */
+    void selfcheck() {
+        log("selfcheck / generator");
+        Result r = Result.of("selfcheck", "generator vs. a blaster");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0), 128);
+            byte[] payload = dev.parley.chat.bench.load.Payload.template(PAYLOAD, 999_999);
+            dev.parley.chat.bench.load.Payload.stamp(payload, System.nanoTime());
+            java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+            while (block.size() < 64 * 1024) {
+                block.writeBytes(("MSG room=fan seq=123456 from=someone time=2026-11-23T10:00:00.123Z :"
+                        + new String(payload, StandardCharsets.US_ASCII) + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            byte[] bytes = block.toByteArray();
+            byte[] hello = "JOINED room=fan name=x head=0\n".getBytes(StandardCharsets.US_ASCII);
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        java.nio.channels.SocketChannel ch = server.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (ch) {
+                                ch.write(java.nio.ByteBuffer.wrap(hello));
+                                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                                while (true) {
+                                    b.clear();
+                                    while (b.hasRemaining()) {
+                                        ch.write(b);
+                                    }
+                                }
+                            } catch (IOException e) {
+                                // the generator closed the connection: done
+                            }
+                        });
+                    }
+                } catch (IOException e) {
+                    // server closed: done
+                }
+            });
+            InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
+            try (LoadGenerator g = new LoadGenerator(new ParleyWire(), address, PAYLOAD)) {
+                for (int i = 0; i < 50; i++) {
+                    g.add("g" + i, "fan", Client.Mode.LISTEN);
+                }
+                g.connectAll(50, TimeUnit.SECONDS.toNanos(10));
+                Measurement m = g.run(TimeUnit.SECONDS.toNanos(1), Math.min(measureNanos, TimeUnit.SECONDS.toNanos(5)),
+                        0, -1);
+                r.put("deliveries/s", m.deliveriesPerSecond())
+                        .put("generator thread busy", m.generatorThreadBusy())
+                        .put("generator ns/delivery", m.generatorThreadCpuNanos() / (double) Math.max(1, m.deliveries()))
+                        .put("generator JVM cores", m.generatorProcessCores());
+            }
+            server.close();
+            acceptor.join(1000);
+        } catch (Exception e) {
+            r.note("failed: " + e);
+        }
+        results.add(r);
+        log("  " + r.metrics() + (r.notes().isEmpty() ? "" : " " + r.notes()));
+    }
 
     /** One room of 50; 5 members publish as fast as the server confirms, 64 in flight each. */
     Result fanout(Target t) throws Exception {
