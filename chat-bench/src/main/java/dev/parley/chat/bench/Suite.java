@@ -448,6 +448,7 @@ public final class Suite {
 
     private static void common(Result r, Measurement m) {
         r.put("server CPU cores", m.serverCores())
+                .put("server sys %", 100 * m.serverSystemShare())
                 .put("generator thread busy", m.generatorThreadBusy())
                 .put("loss %", 100 * m.lossRatio());
         if (m.errors() > 0) {
