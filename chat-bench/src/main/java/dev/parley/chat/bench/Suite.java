@@ -450,7 +450,7 @@ public final class Suite {
         r.put("server CPU cores", m.serverCores())
                 .put("server sys %", 100 * m.serverSystemShare())
                 .put("generator thread busy", m.generatorThreadBusy())
-                .put("loss %", 100 * m.lossRatio());
+                .put("undelivered %", 100 * m.lossRatio());
         if (m.errors() > 0) {
             r.note(m.errors() + " errors/disconnects: " + m.errorSamples());
         }
