@@ -105,6 +105,7 @@ public final class Suite {
 
     void run() throws Exception {
         Files.createDirectories(out);
+        Files.deleteIfExists(out.resolve("parley-server.log"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("started", Instant.now().toString());
         report.put("settings", Map.of("quick", quick, "warmupSeconds", warmupNanos / 1e9,

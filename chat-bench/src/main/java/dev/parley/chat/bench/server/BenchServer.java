@@ -61,6 +61,7 @@ public final class BenchServer {
         Path data = Path.of(args.getOrDefault("data", "bench-results/data"));
         List<AutoCloseable> resources = new ArrayList<>();
         SimplePool pool = null;
+        PGSimpleDataSource pgForCleanup = null;
         MessageStore store = switch (storeKind) {
             case "memory" -> InMemoryMessageStore.create();
             case "h2" -> {
@@ -79,6 +80,7 @@ public final class BenchServer {
                 pg.setURL(args.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test"));
                 pg.setUser(args.getOrDefault("pg-user", "postgres"));
                 dropTables(pg);
+                pgForCleanup = pg;
                 pool = new SimplePool(pg, 16);
                 resources.add(pool);
                 yield JdbcMessageStore.builder(pool).tablePrefix(PG_PREFIX).groupCommit(groupCommit).build();
@@ -124,6 +126,9 @@ public final class BenchServer {
         server.close();
         for (AutoCloseable r : resources) {
             r.close();
+        }
+        if (pgForCleanup != null) {
+            dropTables(pgForCleanup); // leave the shared test database as we found it
         }
     }
 
