@@ -1,6 +1,7 @@
 package dev.parley.chat.examples;
 
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.net.WebSocketTransport;
 import dev.parley.chat.protocol.Escaping;
 import dev.parley.chat.server.ChatListener;
 import dev.parley.chat.server.ChatServer;
@@ -23,11 +24,13 @@ import org.slf4j.LoggerFactory;
  * The example chat server.
  *
  * <pre>
- * ServerMain [--port PORT] [--host HOST] [--data DIR | --memory | --jdbc-url URL [--jdbc-user U] [--jdbc-password P]]
+ * ServerMain [--port PORT] [--web-port PORT | --no-web] [--host HOST]
+ *            [--data DIR | --memory | --jdbc-url URL [--jdbc-user U] [--jdbc-password P]]
  * </pre>
  *
  * Messages are kept in an H2 database file under {@code ./parley-data} unless told otherwise. Prints
- * {@code listening on HOST:PORT} once ready; logs who joins and leaves. Ctrl-C stops it gracefully
+ * {@code listening on HOST:PORT} once ready, then {@code page at http://HOST:PORT/} for the browser
+ * chat page (WebSocket on the same port); logs who joins and leaves. Ctrl-C stops it gracefully
  * (clients are told {@code BYE reason=shutdown} and reconnect when it is back).
  */
 public final class ServerMain {
@@ -37,6 +40,9 @@ public final class ServerMain {
             Usage: ServerMain [options]
 
               --port PORT           the TCP port (default 7878; 0 picks a free one)
+              --web-port PORT       the browser chat page and WebSocket port
+                                    (default: the TCP port + 1, so 7879; 0 with --port 0)
+              --no-web              no browser page and no WebSocket port
               --host HOST           the address to listen on (default: all interfaces)
               --data DIR            keep messages in an H2 database in DIR (default ./parley-data)
               --memory              keep messages in memory only (lost when the server stops)
@@ -100,8 +106,15 @@ public final class ServerMain {
             if (o.host != null) {
                 tcp.host(o.host);
             }
-            server = ChatServer.builder()
-                    .listen(tcp.build())
+            ChatServer.Builder builder = ChatServer.builder().listen(tcp.build());
+            if (!o.noWeb) {
+                WebSocketTransport.Builder web = WebSocketTransport.builder().port(o.webPort()).servePage(true);
+                if (o.host != null) {
+                    web.host(o.host);
+                }
+                builder.listen(web.build());
+            }
+            server = builder
                     .store(store)
                     .listener(new PresenceLog())
                     .build()
@@ -111,6 +124,11 @@ public final class ServerMain {
             throw e;
         }
         out.println("listening on " + hostOf(server.addresses().get(0)) + ":" + server.port());
+        if (!o.noWeb) {
+            InetSocketAddress web = (InetSocketAddress) server.addresses().get(1);
+            String host = hostOf(web);
+            out.println("page at http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + web.getPort() + "/");
+        }
         out.flush();
         return new Running(server, store);
     }
@@ -201,6 +219,9 @@ public final class ServerMain {
     /** The command line. */
     static final class Options {
         int port = 7878;
+        /** {@code null}: the TCP port + 1, or 0 when the TCP port is 0. */
+        Integer webPort;
+        boolean noWeb;
         String host;
         Path dataDir = Path.of("parley-data");
         boolean memory;
@@ -217,6 +238,8 @@ public final class ServerMain {
                 switch (a) {
                     case "--help", "-h" -> o.help = true;
                     case "--port" -> o.port = port(ClientMain.Options.value(args, ++i, a));
+                    case "--web-port" -> o.webPort = port(ClientMain.Options.value(args, ++i, a));
+                    case "--no-web" -> o.noWeb = true;
                     case "--host" -> o.host = ClientMain.Options.value(args, ++i, a);
                     case "--data" -> {
                         o.dataDir = Path.of(ClientMain.Options.value(args, ++i, a));
@@ -233,7 +256,21 @@ public final class ServerMain {
             if (stores > 1) {
                 throw new IllegalArgumentException("Choose one of --data, --memory and --jdbc-url");
             }
+            if (o.noWeb && o.webPort != null) {
+                throw new IllegalArgumentException("Choose --web-port or --no-web");
+            }
+            if (!o.noWeb && o.webPort == null && o.port == 65535) {
+                throw new IllegalArgumentException("--port 65535 needs --web-port PORT or --no-web");
+            }
             return o;
+        }
+
+        /** The WebSocket port: --web-port, else the TCP port + 1, or 0 when the TCP port is 0. */
+        int webPort() {
+            if (webPort != null) {
+                return webPort;
+            }
+            return port == 0 ? 0 : port + 1;
         }
 
         static int port(String s) {

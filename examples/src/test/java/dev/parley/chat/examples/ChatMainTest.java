@@ -35,6 +35,7 @@ class ChatMainTest {
             souvik.expect("listening on 0.0.0.0:" + port);
             souvik.expect("Started a chat server on port " + port);
             souvik.expect("as Souvik");
+            souvik.expect("You joined lobby");   // before Ritam comes, so that Souvik is told of him
             assertTrue(ChatMain.listening(port));
 
             try (CliDriver ritam = new CliDriver("ritam", ChatMain::run, chat(port, "Ritam"))) {
