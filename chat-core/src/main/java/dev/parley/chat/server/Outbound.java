@@ -270,6 +270,25 @@ final class Outbound {
         }
     }
 
+    /** Bytes queued or being written right now. */
+    long queued() {
+        lock.lock();
+        try {
+            return queuedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the writer has been blocked in one write for longer than {@code nanos}: the peer stopped
+     * reading. Such a queue says nothing about the server's own pace and must not slow senders down.
+     */
+    boolean writeBlockedLongerThan(long nanos) {
+        long started = writeStartedNanos;
+        return started != 0 && System.nanoTime() - started > nanos;
+    }
+
     /** Queues the last frames (ignoring the limit) and closes the connection once they are written. */
     void finish(List<byte[]> last) {
         boolean startWriter = false;

@@ -137,6 +137,30 @@ final class Room extends Conversation {
         }
     }
 
+    /**
+     * The outbound queues of live members other than {@code except} holding more than
+     * {@code highWater} bytes while their writers still make progress (not blocked in one write for
+     * longer than {@code blockedNanos}): recipients the server itself is behind on.
+     */
+    List<Outbound> congested(Session except, long highWater, long blockedNanos) {
+        List<Outbound> out = null;
+        lock.lock();
+        try {
+            for (Member m : members.values()) {
+                Outbound o = m.session.out;
+                if (m.session != except && m.live && o.queued() > highWater && !o.writeBlockedLongerThan(blockedNanos)) {
+                    if (out == null) {
+                        out = new ArrayList<>();
+                    }
+                    out.add(o);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out == null ? List.of() : out;
+    }
+
     @Override
     void deliverNow(StoredMessage message, Session origin) {
         byte[] bytes = Wire.encode(Frame.of("MSG").with("room", name).with("seq", message.seq())

@@ -42,6 +42,11 @@ final class Session {
     final long id;
     final Hub hub;
     final Connection connection;
+    /** The longest a sender waits for a room's recipients after one SEND (see {@link #pace}). */
+    private static final long PACE_MAX_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** A recipient whose writer is blocked this long in one write has stopped reading: not paced on. */
+    private static final long PACE_BLOCKED_WRITE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+
     final Outbound out;
     final SocketAddress remote;
     final String transport;
@@ -688,6 +693,33 @@ final class Session {
         Frame ack = Frame.of("ACK").with("ref", ref);
         ack = roomCanonical != null ? ack.with("room", roomCanonical) : ack.with("to", recipient.name);
         reply(ack.with("seq", stored.seq()).with("time", Wire.time(stored.time())).with("id", clientId));
+        if (conversation instanceof Room room) {
+            pace(room);
+        }
+    }
+
+    /**
+     * Back-pressure on a sender when the server falls behind on a room: this reader waits (at most
+     * {@link #PACE_MAX_NANOS}) until recipients whose queues passed a quarter of the outbound limit
+     * have drained below it, so that a sender cannot queue faster than the writers deliver and push
+     * readers that do keep up over the slow-consumer limit. A recipient whose writer is blocked (a peer
+     * that stopped reading) is left out: it never slows anyone and is closed as a slow consumer.
+     * Runs on this session's reader after its ACK, holding no lock.
+     */
+    private void pace(Room room) {
+        long highWater = s.outboundQueueBytes() / 4;
+        List<Outbound> behind = room.congested(this, highWater, PACE_BLOCKED_WRITE_NANOS);
+        if (behind.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + PACE_MAX_NANOS;
+        for (Outbound o : behind) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            o.awaitBelow(highWater, left);
+        }
     }
 
     private void history(Frame f, String ref) {
