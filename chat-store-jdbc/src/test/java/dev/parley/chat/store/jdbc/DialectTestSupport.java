@@ -154,7 +154,9 @@ abstract class DialectTestSupport {
                         cols + " WHERE conversation = '#room1' AND seq < 20 ORDER BY seq DESC LIMIT 50",
                         cols + " WHERE conversation = '#room1' AND seq < 9223372036854775807 ORDER BY seq DESC LIMIT 50",
                         cols + " WHERE conversation = '#room1' AND seq > 3 ORDER BY seq ASC LIMIT 50",
-                        cols + " WHERE conversation = '#room1' AND seq > 1200 ORDER BY seq ASC LIMIT 50");
+                        cols + " WHERE conversation = '#room1' AND seq > 1200 ORDER BY seq ASC LIMIT 50",
+                        // readBefore's bounded range (the open DESC query above is only its fallback)
+                        cols + " WHERE conversation = '#room1' AND seq >= 1150 AND seq < 1200 ORDER BY seq ASC");
                 for (String q : queries) {
                     String plan = String.join("\n", explain(c, q));
                     assertIndexRangeScan(plan, prefix);

@@ -19,6 +19,7 @@ public final class Tables {
     final String updateHead;
     final String readAfter;
     final String readBefore;
+    final String readRange;
     final String findByClientId;
     final String conversations;
     final String conversationsOverLimit;
@@ -42,6 +43,8 @@ public final class Tables {
                 + " WHERE conversation = ? AND seq > ? ORDER BY seq ASC LIMIT ?";
         readBefore = "SELECT " + columns + " FROM " + message
                 + " WHERE conversation = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+        readRange = "SELECT " + columns + " FROM " + message
+                + " WHERE conversation = ? AND seq >= ? AND seq < ? ORDER BY seq ASC";
         findByClientId = "SELECT " + columns + " FROM " + message
                 + " WHERE conversation = ? AND sender = ? AND client_id = ?";
         conversations = "SELECT conversation FROM " + conversation + " WHERE head > 0";
@@ -56,6 +59,11 @@ public final class Tables {
     /** Reads the newest messages below a seq, newest first: conversation, beforeSeq, limit. */
     public String readBeforeSql() {
         return readBefore;
+    }
+
+    /** Reads a closed-open seq range, oldest first: conversation, fromSeq (inclusive), toSeq (exclusive). */
+    public String readRangeSql() {
+        return readRange;
     }
 
     /** Reads the oldest messages above a seq, oldest first: conversation, afterSeq, limit. */
