@@ -6,6 +6,7 @@ module dev.parley.chat.core {
     requires transitive dev.parley.chat.api;
     requires org.slf4j;
 
+    exports dev.parley.chat.client;
     exports dev.parley.chat.server;
     exports dev.parley.chat.net;
     exports dev.parley.chat.store.memory;

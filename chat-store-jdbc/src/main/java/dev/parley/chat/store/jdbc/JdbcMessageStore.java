@@ -293,6 +293,12 @@ public final class JdbcMessageStore implements MessageStore {
                 if (!retentionExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
                     LOG.warn("Retention thread did not stop within 30 s");
                 }
+                // A terminated executor's worker may still be on its way out: wait for the thread itself,
+                // so that close() returning means no thread of this store is left.
+                Thread t = retentionThread.get();
+                if (t != null) {
+                    t.join(TimeUnit.SECONDS.toMillis(30));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,0 +1,68 @@
+package dev.parley.chat.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/** CPU time and resident memory of a process, from Linux /proc. */
+public final class ProcStat {
+    /** USER_HZ: clock ticks per second of utime/stime in /proc/PID/stat (100 on Linux/x86-64). */
+    private static final long TICKS_PER_SECOND = 100;
+
+    private ProcStat() {
+    }
+
+    /** User + system CPU time of the process (all threads), in nanoseconds; -1 if unknown. */
+    public static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // The command name (field 2) may contain spaces; fields after its ')' are plain.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long utime = Long.parseLong(f[11]);
+            long stime = Long.parseLong(f[12]);
+            return (utime + stime) * (1_000_000_000L / TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Resident set size in bytes (VmRSS); -1 if unknown. */
+    public static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String kb = line.substring(6).trim().split("\\s+")[0];
+                    return Long.parseLong(kb) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The pid of the (first) process whose /proc/PID/comm is {@code name}. */
+    public static OptionalLong pidOf(String name) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        return Files.readString(Path.of("/proc/" + p.pid() + "/comm")).trim().equals(name);
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .mapToLong(ProcessHandle::pid)
+                .findFirst();
+    }
+
+    /** The 1, 5 and 15 minute load averages as /proc/loadavg prints them. */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

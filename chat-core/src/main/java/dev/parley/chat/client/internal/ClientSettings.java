@@ -1,0 +1,25 @@
+package dev.parley.chat.client.internal;
+
+import dev.parley.chat.client.ChatListener;
+import dev.parley.chat.transport.Connector;
+import java.time.Duration;
+
+/**
+ * The validated settings of a {@code ChatClient} (see its builder for the meaning of each).
+ *
+ * @param connector opens connections
+ * @param server a description of the server for logs and messages
+ * @param name the name to register
+ * @param token the authentication token or {@code null}
+ * @param listener receives events
+ * @param requestTimeout how long a request may wait for its answer
+ * @param connectTimeout how long connecting and the handshake may take
+ * @param closeTimeout how long a graceful close waits
+ * @param reconnect whether to reconnect after a drop
+ * @param reconnectBaseDelay the backoff base
+ * @param reconnectMaxDelay the backoff cap
+ */
+public record ClientSettings(Connector connector, String server, String name, String token, ChatListener listener,
+        Duration requestTimeout, Duration connectTimeout, Duration closeTimeout, boolean reconnect,
+        Duration reconnectBaseDelay, Duration reconnectMaxDelay) {
+}
