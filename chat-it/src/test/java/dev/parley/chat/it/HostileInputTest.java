@@ -168,6 +168,40 @@ class HostileInputTest {
 
     @Test
     void textKeepsEveryCharacterButNulByteForByte() {
+        textRoundTrip(server);
+    }
+
+    /** The same texts through the JDBC store on H2 and PostgreSQL: SQL metacharacters are data. */
+    @Test
+    void textSurvivesTheJdbcStoresByteForByte() throws Exception {
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:hostile-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        try (dev.parley.chat.store.jdbc.JdbcMessageStore store =
+                     dev.parley.chat.store.jdbc.JdbcMessageStore.builder(h2).build();
+             TestServer s = TestServer.start(store, b -> b.rateLimit(10_000, 10_000))) {
+            textRoundTrip(s);
+        }
+        String url = "jdbc:postgresql://127.0.0.1:5432/test";
+        if (Databases.postgresReachable(url)) {
+            String prefix = "hostile_" + Long.toHexString(System.nanoTime() & 0xffffffL) + "_";
+            org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+            pg.setURL(url);
+            pg.setUser("postgres");
+            try (dev.parley.chat.store.jdbc.JdbcMessageStore store =
+                         dev.parley.chat.store.jdbc.JdbcMessageStore.builder(pg).tablePrefix(prefix).build();
+                 TestServer s = TestServer.start(store, b -> b.rateLimit(10_000, 10_000))) {
+                textRoundTrip(s);
+            } finally {
+                Databases.dropTables(url, prefix);
+            }
+        }
+    }
+
+    private static List<String> storedTexts(TestServer s, String room) {
+        return s.store.readAfter(Conversations.room(room), 0, 10_000).stream().map(StoredMessage::text).toList();
+    }
+
+    private static void textRoundTrip(TestServer server) {
         RawClient alice = server.user("alice");
         RawClient bob = server.user("bob");
         alice.join("lobby");
@@ -195,18 +229,18 @@ class HostileInputTest {
             assertEquals(text, msg.text(), "delivered byte for byte");
             assertEquals(ack.field("seq"), msg.field("seq"));
         }
-        assertEquals(acked, storedTexts("lobby"), "stored byte for byte");
+        assertEquals(acked, storedTexts(server, "lobby"), "stored byte for byte");
         List<Frame> history = bob.callAll("HISTORY room=lobby limit=500");
         List<String> fromHistory = history.stream().filter(f -> f.verb().equals("MSG")).map(Frame::text).toList();
         assertEquals(acked, fromHistory, "returned by HISTORY byte for byte");
         // A raw NUL byte is refused as a broken frame, and nothing is stored for it.
         alice.sendBytes("SEND room=lobby :nul\0inside\n".getBytes(StandardCharsets.UTF_8));
         assertEquals("BAD_FRAME", alice.next("ERROR").field("code"));
-        assertEquals(acked.size(), storedTexts("lobby").size());
+        assertEquals(acked.size(), storedTexts(server, "lobby").size());
         // A raw CR inside a line likewise.
         alice.sendBytes("SEND room=lobby :cr\rinside\n".getBytes(StandardCharsets.UTF_8));
         assertEquals("BAD_FRAME", alice.next("ERROR").field("code"));
-        assertEquals(acked.size(), storedTexts("lobby").size());
+        assertEquals(acked.size(), storedTexts(server, "lobby").size());
         assertAlive(alice);
     }
 
