@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param duplicate true if the message's client id was already stored and nothing new was written
  */
 public record AppendResult(StoredMessage message, boolean duplicate) {
+    /** Checks that the message is present. */
     public AppendResult {
         Objects.requireNonNull(message, "message");
     }

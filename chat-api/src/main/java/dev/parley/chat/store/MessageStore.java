@@ -22,9 +22,11 @@ import java.util.Optional;
  *
  * <h2>Durability</h2>
  * When {@link #append} returns, the messages are as durable as the store promises and visible to every
- * later read on any thread: for the JDBC store, a committed database transaction (durable as the
- * database's commit is: fsync'ed for PostgreSQL, MariaDB/InnoDB, SQLite and H2 with their default
- * settings); for the in-memory store, process memory. The server acknowledges a message only after
+ * later read on any thread: for the JDBC store, a committed database transaction, as durable as
+ * that database's commit (PostgreSQL, MariaDB/InnoDB and SQLite sync to disk on commit with their
+ * default settings; H2 writes committed changes to its file in the background, so a crash may lose
+ * about the last second of commits); for the in-memory
+ * store, process memory. The server acknowledges a message only after
  * {@code append} returned it.
  *
  * <h2>Failure</h2>

@@ -10,6 +10,7 @@ import dev.parley.chat.store.jdbc.internal.GroupCommitWriter;
 import dev.parley.chat.store.jdbc.internal.Retention;
 import dev.parley.chat.store.jdbc.internal.Rows;
 import dev.parley.chat.store.jdbc.internal.Schema;
+import dev.parley.chat.store.jdbc.internal.Sql;
 import dev.parley.chat.store.jdbc.internal.Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +51,11 @@ import javax.sql.DataSource;
  * <h2>Writes: group commit</h2>
  * Every {@link #append} call is queued for one writer virtual thread, which writes whatever is queued
  * (up to {@link Builder#groupCommit(int, Duration) maxBatch} messages, waiting at most {@code maxWait}
- * for callers of the previous batch to come back) in one transaction and then releases each caller whose messages it held. Concurrent senders
- * thus share commits (and the fsync behind each), while each call still returns only once its own
- * messages are committed. The writer assigns seqs from a per-conversation head cache, so it reads
- * nothing per message; after a failed batch or a unique-key conflict it reloads the heads involved.
+ * for callers of the previous batch to come back) in one transaction and then releases each caller
+ * whose messages it held. Concurrent senders thus share commits (and the fsync behind each), while
+ * each call still returns only once its own messages are committed. The writer assigns seqs from a
+ * per-conversation head cache, so it reads nothing per message; after a failed batch or a unique-key
+ * conflict it reloads the heads involved.
  * With {@code groupCommit(false)} each call gets its own transaction (for comparison).
  * The writer keeps one connection while it works and gives it back after 10 s without work.
  *
@@ -96,6 +98,7 @@ public final class JdbcMessageStore implements MessageStore {
     private final ScheduledExecutorService retentionExecutor;
     private final AtomicReference<Thread> retentionThread = new AtomicReference<>();
     private final String settings;
+    private final int queryTimeoutSeconds;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private JdbcMessageStore(Builder b, JdbcDialect dialect) {
@@ -103,15 +106,18 @@ public final class JdbcMessageStore implements MessageStore {
         this.dialect = dialect;
         this.tablePrefix = b.tablePrefix;
         this.tables = new Tables(b.tablePrefix);
+        this.queryTimeoutSeconds = (int) b.queryTimeout.toSeconds();
         this.settings = "dialect=" + dialect + ", tablePrefix=" + b.tablePrefix + ", schemaMode=" + b.schemaMode
                 + ", groupCommit=" + b.groupCommit + ", maxBatch=" + b.maxBatch + ", maxWait=" + b.maxWait
                 + ", retentionMessages=" + b.retentionMessages + ", retentionAge=" + b.retentionAge
-                + ", retentionInterval=" + b.retentionInterval + ", headCacheSize=" + b.headCacheSize;
+                + ", retentionInterval=" + b.retentionInterval + ", headCacheSize=" + b.headCacheSize
+                + ", queryTimeout=" + b.queryTimeout;
         Schema.prepare(dataSource, dialect, tables, b.tablePrefix, b.schemaMode);
         this.writer = new GroupCommitWriter(dataSource, dialect, tables, b.groupCommit,
-                b.groupCommit ? b.maxBatch : 1, b.maxWait.toNanos(), b.headCacheSize);
+                b.groupCommit ? b.maxBatch : 1, b.maxWait.toNanos(), b.headCacheSize, queryTimeoutSeconds);
         if (b.retentionMessages > 0 || b.retentionAge != null) {
-            this.retention = new Retention(dataSource, tables, b.retentionMessages, b.retentionAge, b.clock);
+            this.retention = new Retention(dataSource, tables, b.retentionMessages, b.retentionAge, b.clock,
+                    queryTimeoutSeconds);
             this.retentionExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = Thread.ofPlatform().name("parley-store-retention").daemon(true).unstarted(r);
                 retentionThread.set(t);
@@ -176,7 +182,8 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     private List<StoredMessage> read(String op, String sql, String conversation, long seq, int limit, boolean reverse) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, sql, queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             ps.setLong(2, seq);
             ps.setInt(3, limit);
@@ -199,8 +206,8 @@ public final class JdbcMessageStore implements MessageStore {
     public long head(String conversation) {
         Objects.requireNonNull(conversation, "conversation");
         checkOpen();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT head FROM " + tables.conversationTable() + " WHERE conversation = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, tables.headSql(), queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -216,9 +223,8 @@ public final class JdbcMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(clientId, "clientId");
         checkOpen();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT seq, sender, client_id, body, created_ms FROM " + tables.messageTable()
-                        + " WHERE conversation = ? AND sender = ? AND client_id = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, tables.findByClientIdSql(), queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             ps.setString(2, sender);
             ps.setString(3, clientId);
@@ -233,8 +239,8 @@ public final class JdbcMessageStore implements MessageStore {
     @Override
     public List<String> conversations() {
         checkOpen();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT conversation FROM " + tables.conversationTable() + " WHERE head > 0")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = Sql.prepare(c, tables.conversationsSql(), queryTimeoutSeconds)) {
             List<String> keys = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -382,6 +388,7 @@ public final class JdbcMessageStore implements MessageStore {
         private Duration retentionInterval = Duration.ofMinutes(1);
         private int headCacheSize = 100_000;
         private Clock clock = Clock.systemUTC();
+        private Duration queryTimeout = Duration.ofSeconds(30);
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -500,6 +507,25 @@ public final class JdbcMessageStore implements MessageStore {
                 throw new IllegalArgumentException("headCacheSize must be at least 1, was " + headCacheSize);
             }
             this.headCacheSize = headCacheSize;
+            return this;
+        }
+
+        /**
+         * The query timeout of every statement the store runs ({@link java.sql.Statement#setQueryTimeout},
+         * whole seconds), so a database that hangs fails calls with a {@link JdbcStoreException} instead
+         * of blocking them. Default 30 s; {@link Duration#ZERO} for none. How long a call waits for a
+         * connection while the database is down is the pool's setting (HikariCP
+         * {@code connectionTimeout}).
+         *
+         * @throws IllegalArgumentException if negative, or positive but under 1 s
+         */
+        public Builder queryTimeout(Duration queryTimeout) {
+            Objects.requireNonNull(queryTimeout, "queryTimeout");
+            if (queryTimeout.isNegative() || (!queryTimeout.isZero() && queryTimeout.toSeconds() < 1)
+                    || queryTimeout.toSeconds() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("queryTimeout must be 0 or 1s or more, was " + queryTimeout);
+            }
+            this.queryTimeout = queryTimeout;
             return this;
         }
 

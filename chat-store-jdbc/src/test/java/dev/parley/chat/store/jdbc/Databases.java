@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -20,16 +21,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The databases the JDBC tests run on. H2 and SQLite are embedded (files under {@code target/});
- * PostgreSQL and MariaDB are the services on 127.0.0.1. When one of those is unreachable the test is
- * skipped, unless the environment has {@code PARLEY_REQUIRE_DATABASES=1} (CI), then it fails.
+ * PostgreSQL and MariaDB are the services on 127.0.0.1 (ports 5432 and 3306; system properties
+ * {@code parley.test.pg.host/port} and {@code parley.test.mariadb.host/port} override them). When one
+ * of those is unreachable the test is skipped, unless the environment has
+ * {@code PARLEY_REQUIRE_DATABASES=1} (CI), then it fails.
  */
 final class Databases {
-    static final String PG_HOST = "127.0.0.1";
-    static final int PG_PORT = 5432;
-    static final String MARIADB_HOST = "127.0.0.1";
-    static final int MARIADB_PORT = 3306;
+    static final String PG_HOST = System.getProperty("parley.test.pg.host", "127.0.0.1");
+    static final int PG_PORT = Integer.getInteger("parley.test.pg.port", 5432);
+    static final String MARIADB_HOST = System.getProperty("parley.test.mariadb.host", "127.0.0.1");
+    static final int MARIADB_PORT = Integer.getInteger("parley.test.mariadb.port", 3306);
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
+    /** Service -> "" if it answered, else why not (tests only: one connection attempt per service). */
+    private static final ConcurrentHashMap<String, String> UNREACHABLE = new ConcurrentHashMap<>();
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
 
     private Databases() {
@@ -92,18 +97,28 @@ final class Databases {
         }
     }
 
+    /**
+     * Returns the data source if the database answers; otherwise fails (CI) or aborts the current test
+     * (reported as skipped with the reason). The outcome is remembered, so a class whose database is
+     * down tries to connect once, and every one of its tests is reported with the same message.
+     */
     private static TestDataSource requireReachable(TestDataSource ds, String name, String where) {
-        try (Connection c = ds.getConnection()) {
-            c.isValid(5);
-            return ds;
-        } catch (SQLException e) {
-            String message = name + " not reachable at " + where + " (" + e.getMessage() + ")";
-            if ("1".equals(System.getenv("PARLEY_REQUIRE_DATABASES"))) {
-                fail(message + "; PARLEY_REQUIRE_DATABASES=1 requires it");
+        String problem = UNREACHABLE.computeIfAbsent(name + "@" + where, k -> {
+            try (Connection c = ds.getConnection()) {
+                c.isValid(5);
+                return "";
+            } catch (SQLException e) {
+                return name + " not reachable at " + where + " (" + e.getMessage() + ")";
             }
-            Assumptions.abort(message + " (set PARLEY_REQUIRE_DATABASES=1 to fail instead)");
-            throw new AssertionError("unreachable");
+        });
+        if (problem.isEmpty()) {
+            return ds;
         }
+        if ("1".equals(System.getenv("PARLEY_REQUIRE_DATABASES"))) {
+            fail(problem + "; PARLEY_REQUIRE_DATABASES=1 requires it");
+        }
+        Assumptions.abort(problem + " (set PARLEY_REQUIRE_DATABASES=1 to fail instead)");
+        throw new AssertionError("not reached");
     }
 
     /** Drops the store's three tables (for per-store isolation on shared databases). */

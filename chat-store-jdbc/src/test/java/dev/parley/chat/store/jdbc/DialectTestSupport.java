@@ -1,6 +1,8 @@
 package dev.parley.chat.store.jdbc;
 
 import dev.parley.chat.store.NewMessage;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,6 +14,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class DialectTestSupport {
 
     abstract TestDataSource dataSource();
+
+    @BeforeEach
+    void requireDatabase() {
+        dataSource(); // skips or fails here, before the test body, if the database is unreachable
+    }
 
     abstract JdbcDialect expectedDialect();
 
@@ -152,6 +160,63 @@ abstract class DialectTestSupport {
                     assertIndexRangeScan(plan, prefix);
                 }
             }
+        } finally {
+            Databases.dropTables(dataSource(), prefix);
+        }
+    }
+
+    @Test
+    void recoversWhenTheDatabaseComesBackAndLeaksNothing() {
+        String prefix = Databases.freshPrefix();
+        Instant t = Instant.parse("2026-11-23T10:00:00Z");
+        try {
+            JdbcMessageStore store = JdbcMessageStore.builder(dataSource()).tablePrefix(prefix).build();
+            try {
+                store.append(List.of(new NewMessage("#r", "ann", "before", t, "a")));
+                dataSource().down(true);
+                JdbcStoreException e = assertThrows(JdbcStoreException.class,
+                        () -> store.append(List.of(new NewMessage("#r", "ann", "lost", t, "b"))));
+                assertTrue(e.getMessage().contains("(SQLState 08"), e.getMessage());
+                assertThrows(JdbcStoreException.class, () -> store.readBefore("#r", Long.MAX_VALUE, 10));
+            } finally {
+                dataSource().down(false);
+            }
+            assertEquals(2, store.append(List.of(new NewMessage("#r", "ann", "after", t, "b"))).get(0).message().seq(),
+                    "the failed append used up no seq");
+            assertEquals(List.of("before", "after"),
+                    store.readAfter("#r", 0, 10).stream().map(m -> m.text()).toList());
+            List<Thread> threads = store.threads();
+            store.close();
+            for (Thread thread : threads) {
+                assertFalse(thread.isAlive(), thread.getName());
+            }
+            assertEquals(0, dataSource().lent(), "connections lent and not given back");
+        } finally {
+            Databases.dropTables(dataSource(), prefix);
+        }
+    }
+
+    @Test
+    void aHangingDatabaseFailsTheCallAfterTheQueryTimeout() throws SQLException {
+        Assumptions.assumeTrue(expectedDialect() != JdbcDialect.SQLITE, "SQLite has no row locks (busy timeout instead)");
+        String prefix = Databases.freshPrefix();
+        Instant t = Instant.parse("2026-11-23T10:00:00Z");
+        try (JdbcMessageStore store = JdbcMessageStore.builder(dataSource()).tablePrefix(prefix)
+                .queryTimeout(Duration.ofSeconds(1)).build()) {
+            store.append(List.of(new NewMessage("#h", "ann", "one", t, null)));
+            // Another session holds the conversation's head row: the writer's UPDATE waits for it.
+            try (Connection blocker = dataSource().getConnection()) {
+                blocker.setAutoCommit(false);
+                try (Statement s = blocker.createStatement()) {
+                    s.executeQuery("SELECT head FROM " + prefix + "conversation WHERE conversation = '#h' FOR UPDATE").close();
+                }
+                JdbcStoreException e = assertThrows(JdbcStoreException.class,
+                        () -> store.append(List.of(new NewMessage("#h", "ann", "blocked", t, null))));
+                assertTrue(e.getMessage().startsWith("append of 1 messages failed: "), e.getMessage());
+                blocker.rollback();
+            }
+            assertEquals(2, store.append(List.of(new NewMessage("#h", "ann", "two", t, null))).get(0).message().seq());
+            assertEquals(List.of("one", "two"), store.readAfter("#h", 0, 10).stream().map(m -> m.text()).toList());
         } finally {
             Databases.dropTables(dataSource(), prefix);
         }

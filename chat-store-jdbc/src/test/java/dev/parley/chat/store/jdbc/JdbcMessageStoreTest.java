@@ -302,6 +302,8 @@ class JdbcMessageStoreTest {
         assertMessage("retention", assertThrows(IllegalArgumentException.class, () -> b.retention(Duration.ZERO)));
         assertMessage("retentionInterval", assertThrows(IllegalArgumentException.class, () -> b.retentionInterval(Duration.ofMillis(1))));
         assertMessage("headCacheSize", assertThrows(IllegalArgumentException.class, () -> b.headCacheSize(0)));
+        assertMessage("queryTimeout", assertThrows(IllegalArgumentException.class, () -> b.queryTimeout(Duration.ofMillis(500))));
+        assertMessage("queryTimeout", assertThrows(IllegalArgumentException.class, () -> b.queryTimeout(Duration.ofSeconds(-1))));
         assertThrows(NullPointerException.class, () -> JdbcMessageStore.builder(null));
         assertMessage("unsupported database", assertThrows(IllegalArgumentException.class, () -> JdbcDialect.fromProductName("Oracle")));
         assertEquals(JdbcDialect.MARIADB, JdbcDialect.fromProductName("MySQL"));

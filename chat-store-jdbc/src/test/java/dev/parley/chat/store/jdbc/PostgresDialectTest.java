@@ -1,7 +1,6 @@
 package dev.parley.chat.store.jdbc;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,11 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PostgresDialectTest extends DialectTestSupport {
     private static TestDataSource ds;
 
-    @BeforeAll
-    static void open() {
-        ds = Databases.postgres();
-    }
-
     @AfterAll
     static void shut() {
         if (ds != null) {
@@ -29,6 +23,9 @@ class PostgresDialectTest extends DialectTestSupport {
 
     @Override
     TestDataSource dataSource() {
+        if (ds == null) {
+            ds = Databases.postgres(); // skips (or fails, in CI) each test if the service is down
+        }
         return ds;
     }
 

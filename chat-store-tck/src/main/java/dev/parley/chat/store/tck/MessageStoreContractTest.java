@@ -93,6 +93,10 @@ public abstract class MessageStoreContractTest {
 
     private MessageStore store;
 
+    /** For subclasses: one per store configuration under test. */
+    protected MessageStoreContractTest() {
+    }
+
     /**
      * A fresh, empty store. Called before every test; the store is closed (via {@link #disposeStore})
      * after it.

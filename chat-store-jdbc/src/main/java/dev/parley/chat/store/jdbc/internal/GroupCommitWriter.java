@@ -31,9 +31,9 @@ import javax.sql.DataSource;
 /**
  * Group commit: every append call puts a request on one queue and waits for its future; one writer
  * virtual thread takes whatever is queued (up to {@code maxBatch} messages; if that is fewer than the
- * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs from its head cache, writes everything in one transaction,
- * commits, and completes each request's future. A caller therefore returns exactly when the
- * transaction holding its messages committed.
+ * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs from
+ * its head cache, writes everything in one transaction, commits, and completes each request's future.
+ * A caller therefore returns exactly when the transaction holding its messages committed.
  *
  * <p><b>Threads.</b> {@link #submit} runs in callers' threads and only touches the queue (guarded by
  * {@link #lock}). Everything else (the connection, the head cache, prepared statements) belongs to the
@@ -74,6 +74,7 @@ public final class GroupCommitWriter {
     private final boolean groupCommit;
     private final int maxBatch;
     private final long maxWaitNanos;
+    private final int queryTimeoutSeconds;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -95,9 +96,18 @@ public final class GroupCommitWriter {
     private final AtomicLong committedMessages = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
 
+    /**
+     * A writer (not started yet) with the store's settings.
+     *
+     * @param maxBatch messages per transaction at most (1 request per transaction if not {@code groupCommit})
+     * @param maxWaitNanos how long to wait for the previous batch's callers, 0 for never
+     * @param headCacheSize conversation heads kept in memory
+     * @param queryTimeoutSeconds per statement, 0 for none
+     */
     public GroupCommitWriter(DataSource dataSource, JdbcDialect dialect, Tables tables, boolean groupCommit,
-            int maxBatch, long maxWaitNanos, int headCacheSize) {
+            int maxBatch, long maxWaitNanos, int headCacheSize, int queryTimeoutSeconds) {
         this.dataSource = dataSource;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
         this.dialect = dialect;
         this.tables = tables;
         this.groupCommit = groupCommit;
@@ -210,7 +220,12 @@ public final class GroupCommitWriter {
                     releaseConnection();
                     continue;
                 }
-                process(batch);
+                try {
+                    process(batch);
+                } catch (Error e) {
+                    failAll(batch, new StoreException("append failed: " + e, e));
+                    throw e;
+                }
             }
         } catch (InterruptedException e) {
             LOG.debug("Store writer interrupted");
@@ -465,7 +480,7 @@ public final class GroupCommitWriter {
         if (cached != null) {
             return cached;
         }
-        try (PreparedStatement ps = c.prepareStatement(tables.selectHead)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.selectHead, queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -474,7 +489,7 @@ public final class GroupCommitWriter {
     }
 
     private StoredMessage lookup(Connection c, ClientKey key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(tables.findByClientId)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.findByClientId, queryTimeoutSeconds)) {
             ps.setString(1, key.conversation());
             ps.setString(2, key.sender());
             ps.setString(3, key.clientId());
@@ -485,7 +500,7 @@ public final class GroupCommitWriter {
     }
 
     private void insert(Connection c, List<StoredMessage> inserts) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(tables.insertMessage)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.insertMessage, queryTimeoutSeconds)) {
             for (StoredMessage s : inserts) {
                 ps.setString(1, s.conversation());
                 ps.setLong(2, s.seq());
@@ -515,7 +530,7 @@ public final class GroupCommitWriter {
             (h.before == 0 ? creates : updates).add(e);
         }
         if (!updates.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(tables.updateHead)) {
+            try (PreparedStatement ps = Sql.prepare(c, tables.updateHead, queryTimeoutSeconds)) {
                 for (Map.Entry<String, Head> e : updates) {
                     ps.setLong(1, e.getValue().next);
                     ps.setString(2, e.getKey());
@@ -533,7 +548,7 @@ public final class GroupCommitWriter {
             }
         }
         if (!creates.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(tables.insertHead)) {
+            try (PreparedStatement ps = Sql.prepare(c, tables.insertHead, queryTimeoutSeconds)) {
                 for (Map.Entry<String, Head> e : creates) {
                     ps.setString(1, e.getKey());
                     ps.setLong(2, e.getValue().next);

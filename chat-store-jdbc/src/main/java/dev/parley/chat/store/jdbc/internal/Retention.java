@@ -30,6 +30,7 @@ public final class Retention {
     private final int maxMessages;
     private final Duration maxAge;
     private final Clock clock;
+    private final int queryTimeoutSeconds;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}: per conversation, the seq up to which messages were already deleted. */
     private final Map<String, Long> purgedUpTo = new HashMap<>();
@@ -37,9 +38,12 @@ public final class Retention {
     /**
      * @param maxMessages messages kept per conversation, 0 for no count limit
      * @param maxAge messages older than this are deleted, {@code null} for no age limit
+     * @param queryTimeoutSeconds per statement, 0 for none
      */
-    public Retention(DataSource dataSource, Tables tables, int maxMessages, Duration maxAge, Clock clock) {
+    public Retention(DataSource dataSource, Tables tables, int maxMessages, Duration maxAge, Clock clock,
+            int queryTimeoutSeconds) {
         this.dataSource = dataSource;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
         this.tables = tables;
         this.maxMessages = maxMessages;
         this.maxAge = maxAge;
@@ -56,7 +60,7 @@ public final class Retention {
                 deleted += purgeByCount(c);
             }
             if (maxAge != null) {
-                try (PreparedStatement ps = c.prepareStatement(tables.deleteOlderThan)) {
+                try (PreparedStatement ps = Sql.prepare(c, tables.deleteOlderThan, queryTimeoutSeconds)) {
                     ps.setLong(1, clock.millis() - maxAge.toMillis());
                     deleted += ps.executeUpdate();
                 }
@@ -72,7 +76,7 @@ public final class Retention {
 
     private long purgeByCount(Connection c) throws SQLException {
         List<Map.Entry<String, Long>> over = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(tables.conversationsOverLimit)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.conversationsOverLimit, queryTimeoutSeconds)) {
             ps.setLong(1, maxMessages);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -81,7 +85,7 @@ public final class Retention {
             }
         }
         long deleted = 0;
-        try (PreparedStatement ps = c.prepareStatement(tables.deleteUpTo)) {
+        try (PreparedStatement ps = Sql.prepare(c, tables.deleteUpTo, queryTimeoutSeconds)) {
             for (Map.Entry<String, Long> e : over) {
                 Long done = purgedUpTo.get(e.getKey());
                 if (done != null && done >= e.getValue()) {

@@ -3,6 +3,7 @@ package dev.parley.chat.store.jdbc.internal;
 import dev.parley.chat.store.jdbc.JdbcDialect;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -10,6 +11,25 @@ import java.sql.SQLTransientConnectionException;
 /** Small JDBC helpers: classifying failures and closing quietly. */
 public final class Sql {
     private Sql() {
+    }
+
+    /**
+     * Prepares a statement with a query timeout, so a database that hangs (rather than refusing) fails
+     * the call instead of blocking it forever.
+     *
+     * @param timeoutSeconds 0 for no timeout
+     */
+    public static PreparedStatement prepare(Connection c, String sql, int timeoutSeconds) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        if (timeoutSeconds > 0) {
+            try {
+                ps.setQueryTimeout(timeoutSeconds);
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(ps);
+                throw e;
+            }
+        }
+        return ps;
     }
 
     /** Whether the failure is a unique-key (or other integrity) violation. */

@@ -53,14 +53,29 @@ public final class Tables {
         probeConversation = "SELECT conversation, head FROM " + conversation + " WHERE 1 = 0";
     }
 
-    /** The statement that reads the newest messages before a seq (for EXPLAIN checks in tests). */
+    /** Reads the newest messages below a seq, newest first: conversation, beforeSeq, limit. */
     public String readBeforeSql() {
         return readBefore;
     }
 
-    /** The statement that reads the oldest messages after a seq (for EXPLAIN checks in tests). */
+    /** Reads the oldest messages above a seq, oldest first: conversation, afterSeq, limit. */
     public String readAfterSql() {
         return readAfter;
+    }
+
+    /** Reads a conversation's head: conversation. */
+    public String headSql() {
+        return selectHead;
+    }
+
+    /** Finds a message by client id: conversation, sender, clientId. */
+    public String findByClientIdSql() {
+        return findByClientId;
+    }
+
+    /** Lists the conversations with a head above 0. */
+    public String conversationsSql() {
+        return conversations;
     }
 
     /** The message table's name. */
