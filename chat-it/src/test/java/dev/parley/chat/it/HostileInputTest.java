@@ -367,11 +367,11 @@ class HostileInputTest {
             alice.call("SEND room=lobby :m" + i);
         }
         for (String bad : List.of("limit=0", "limit=-1", "limit=abc", "limit=1e3", "limit=+5", "limit=0x10",
-                "limit=-9223372036854775808", "before=abc", "before=-1", "after=-", "after=1 before=3", "limit=",
+                "limit=-9223372036854775808", "before=abc", "before=-1", "after=-", "after=1 before=3", "limit=", "after=1234567890123456789",
                 "limit=\u0661")) {
             alice.expectError("HISTORY room=lobby " + bad, "BAD_VALUE");
         }
-        for (String bad : List.of("since=-1", "since=abc", "since=", "since=1.5")) {
+        for (String bad : List.of("since=-1", "since=abc", "since=", "since=1.5", "since=9223372036854775807")) {
             alice.expectError("JOIN room=lobby " + bad, "BAD_VALUE");
         }
         // Large but well-formed limits are clamped to the maximum, never refused.
@@ -390,14 +390,13 @@ class HostileInputTest {
     }
 
     /**
-     * DECISIONS: a HISTORY limit is "clamped to max 500, never refused for being large", and since/after/
-     * before are "a number >= 0": numbers of 19 digits and more (Long.MAX_VALUE, or beyond a long) are
-     * numbers too.
+     * PROTOCOL.md, "Limits": numbers have at most 18 digits, longer ones are BAD_VALUE "except limit,
+     * which is clamped"; HISTORY: larger limits are "clamped ..., never refused".
      */
     @Test
-    @Disabled("open finding (RELIABILITY.md): Session.parseNonNegative refuses numbers of more than 18 digits,"
-            + " so limit=9223372036854775807 and since=9223372036854775807 get BAD_VALUE")
-    void numbersOfNineteenDigitsAndMoreAreStillNumbers() {
+    @Disabled("open finding (RELIABILITY.md): Session.parsePositive refuses a limit of more than 18 digits"
+            + " (limit=9223372036854775807 gets BAD_VALUE) although PROTOCOL.md says limit is clamped")
+    void aLimitOfNineteenDigitsAndMoreIsClampedNotRefused() {
         RawClient alice = server.user("alice");
         alice.join("lobby");
         alice.call("SEND room=lobby :m");
@@ -405,10 +404,6 @@ class HostileInputTest {
             List<Frame> page = alice.callAll("HISTORY room=lobby " + big);
             assertEquals("END", page.get(page.size() - 1).verb(), big + " -> " + page);
         }
-        List<Frame> none = alice.callAll("HISTORY room=lobby after=9223372036854775807");
-        assertEquals("END", none.get(none.size() - 1).verb(), "after=Long.MAX_VALUE -> " + none);
-        Frame joined = alice.call("JOIN room=lobby since=9223372036854775807");
-        assertEquals("JOINED", joined.verb(), "since=Long.MAX_VALUE -> " + joined);
     }
 
     /** DECISIONS: "every reply/error caused by it echoes it", closing errors included. */
