@@ -71,8 +71,8 @@ class CrashTest {
      * 500 ms) later, so a SIGKILL loses messages that were committed and acknowledged.
      */
     @Test
-    @Disabled("open finding (RELIABILITY.md): on an H2 file URL without ;WRITE_DELAY=0, SIGKILL loses"
-            + " acknowledged messages (49 of 49 in the first cycle when measured)")
+    @Disabled("known limit, documented in docs/store.md and RELIABILITY.md: on an H2 file URL without"
+            + " ;WRITE_DELAY=0, SIGKILL loses acknowledged messages (49 of 49 in the first cycle when measured)")
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void h2FileWithDefaultSettingsSurvivesSigkill() throws Exception {
         Path dir = Path.of("target", "crash", "h2-default-" + UUID.randomUUID()).toAbsolutePath();
