@@ -12,12 +12,14 @@ final class TestServer implements AutoCloseable {
     final MessageStore store;
     final Events events = new Events();
 
-    private TestServer(MessageStore store, UnaryOperator<ChatServer.Builder> settings) {
+    private TestServer(MessageStore store, UnaryOperator<ChatServer.Builder> settings, boolean record) {
         this.store = store;
         ChatServer.Builder b = ChatServer.builder()
                 .listen(TcpTransport.port(0))
-                .store(store)
-                .listener(events);
+                .store(store);
+        if (record) {
+            b.listener(events);
+        }
         this.server = settings.apply(b).build().start();
     }
 
@@ -28,12 +30,20 @@ final class TestServer implements AutoCloseable {
 
     /** A server with an in-memory store and these settings on top of the defaults. */
     static TestServer start(UnaryOperator<ChatServer.Builder> settings) {
-        return new TestServer(InMemoryMessageStore.create(), settings);
+        return new TestServer(InMemoryMessageStore.create(), settings, true);
     }
 
     /** A server on this store. */
     static TestServer start(MessageStore store, UnaryOperator<ChatServer.Builder> settings) {
-        return new TestServer(store, settings);
+        return new TestServer(store, settings, true);
+    }
+
+    /**
+     * A server whose events are not recorded: {@link #events} stays empty. For long runs, where
+     * recording every disconnect and message would itself fill the heap.
+     */
+    static TestServer startUnrecorded(MessageStore store, UnaryOperator<ChatServer.Builder> settings) {
+        return new TestServer(store, settings, false);
     }
 
     int port() {
