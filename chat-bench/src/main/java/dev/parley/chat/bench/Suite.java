@@ -38,12 +38,13 @@ import java.util.concurrent.TimeUnit;
  * micro-benchmarks; writes {@code results.json} and {@code results.md} to {@code out=DIR}.
  *
  * <p>Arguments ({@code key=value}, any order): {@code out=DIR}; {@code quick} (short runs for a
- * smoke test); {@code only=idle,light,rooms,fanout,durable,history,codec};
+ * smoke test); {@code only=selfcheck,idle,light,rooms,fanout,durable,history,codec};
  * {@code targets=parley,redis,nats,mosquitto}; {@code measure=SECONDS}, {@code warmup=SECONDS};
  * {@code jfr} (record the Parley server with JFR into DIR).
  */
 public final class Suite {
-    static final List<String> SCENARIOS = List.of("idle", "light", "rooms", "fanout", "durable", "history", "codec");
+    static final List<String> SCENARIOS =
+            List.of("selfcheck", "idle", "light", "rooms", "fanout", "durable", "history", "codec");
     static final List<String> TARGETS = List.of("parley", "redis", "nats", "mosquitto");
     static final int PAYLOAD = 100;
 
@@ -104,6 +105,7 @@ public final class Suite {
 
     void run() throws Exception {
         Files.createDirectories(out);
+        Files.deleteIfExists(out.resolve("parley-server.log"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("started", Instant.now().toString());
         report.put("settings", Map.of("quick", quick, "warmupSeconds", warmupNanos / 1e9,
@@ -117,6 +119,7 @@ public final class Suite {
                 continue;
             }
             switch (scenario) {
+                case "selfcheck" -> selfcheck();
                 case "idle" -> forEachTarget(scenario, this::idle);
                 case "light" -> forEachTarget(scenario, this::light);
                 case "rooms" -> forEachTarget(scenario, this::rooms);
@@ -199,6 +202,71 @@ public final class Suite {
 
     // ---------------------------------------------------------------- scenarios
 
+    /**
+     * The generator against a trivially fast peer: 50 connections to a local socket that only pours
+     * pre-encoded Parley MSG lines at them (one virtual thread per connection, in this JVM), so that
+     * the generator's own receive capacity shows: deliveries/s, and the share of a core its selector
+     * thread needed for them.
+     */
+    void selfcheck() {
+        log("selfcheck / generator");
+        Result r = Result.of("selfcheck", "generator vs. a blaster");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress("127.0.0.1", 0), 128);
+            byte[] payload = dev.parley.chat.bench.load.Payload.template(PAYLOAD, 999_999);
+            dev.parley.chat.bench.load.Payload.stamp(payload, System.nanoTime());
+            java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+            while (block.size() < 64 * 1024) {
+                block.writeBytes(("MSG room=fan seq=123456 from=someone time=2026-11-23T10:00:00.123Z :"
+                        + new String(payload, StandardCharsets.US_ASCII) + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            byte[] bytes = block.toByteArray();
+            byte[] hello = "JOINED room=fan name=x head=0\n".getBytes(StandardCharsets.US_ASCII);
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        java.nio.channels.SocketChannel ch = server.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (ch) {
+                                ch.write(java.nio.ByteBuffer.wrap(hello));
+                                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                                while (true) {
+                                    b.clear();
+                                    while (b.hasRemaining()) {
+                                        ch.write(b);
+                                    }
+                                }
+                            } catch (IOException e) {
+                                // the generator closed the connection: done
+                            }
+                        });
+                    }
+                } catch (IOException e) {
+                    // server closed: done
+                }
+            });
+            InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
+            try (LoadGenerator g = new LoadGenerator(new ParleyWire(), address, PAYLOAD)) {
+                for (int i = 0; i < 50; i++) {
+                    g.add("g" + i, "fan", Client.Mode.LISTEN);
+                }
+                g.connectAll(50, TimeUnit.SECONDS.toNanos(10));
+                Measurement m = g.run(TimeUnit.SECONDS.toNanos(1), Math.min(measureNanos, TimeUnit.SECONDS.toNanos(5)),
+                        0, -1);
+                r.put("deliveries/s", m.deliveriesPerSecond())
+                        .put("generator thread busy", m.generatorThreadBusy())
+                        .put("generator ns/delivery", m.generatorThreadCpuNanos() / (double) Math.max(1, m.deliveries()))
+                        .put("generator JVM cores", m.generatorProcessCores());
+            }
+            server.close();
+            acceptor.join(1000);
+        } catch (Exception e) {
+            r.note("failed: " + e);
+        }
+        results.add(r);
+        log("  " + r.metrics() + (r.notes().isEmpty() ? "" : " " + r.notes()));
+    }
+
     /** One room of 50; 5 members publish as fast as the server confirms, 64 in flight each. */
     Result fanout(Target t) throws Exception {
         try (LoadGenerator g = new LoadGenerator(t.wire(), t.address(), PAYLOAD).maxInFlight(64)) {
@@ -209,7 +277,8 @@ public final class Suite {
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
             Result r = Result.of("fanout", t.name())
                     .put("deliveries/s", m.deliveriesPerSecond())
-                    .put("published/s", m.publishedPerSecond());
+                    .put("published/s", m.publishedPerSecond())
+                    .put("confirmed/s", m.confirmedPerSecond());
             latency(r, m.latency());
             common(r, m);
             return r;
@@ -274,6 +343,10 @@ public final class Suite {
             g.idle(TimeUnit.SECONDS.toNanos(2));
             long rss2 = ProcStat.rssBytes(t.pid());
             long heap2 = t.parley() == null ? -1 : t.parley().heapUsedAfterGc();
+            if (jfr && t.parley() != null) {
+                // Profiling run: what the live heap holds per connection, by class.
+                jcmd(t.pid(), "GC.class_histogram", out.resolve("parley-idle-histogram.txt"));
+            }
             r.put("connect " + first + " s", c1 / 1e9)
                     .put("connect " + second + " s", (c1 + c2) / 1e9)
                     .put("RSS/conn @" + first + " B", (rss1 - rss0) / (double) first)
@@ -310,7 +383,7 @@ public final class Suite {
             try (Target t = open("parley", "durable", args)) {
                 Result r = fanout(t);
                 Result d = Result.of("durable", label)
-                        .put("acked msg/s", r.number("published/s"))
+                        .put("acked msg/s", r.number("confirmed/s"))
                         .put("deliveries/s", r.number("deliveries/s"))
                         .put("p50 ms", r.number("p50 ms"))
                         .put("p99 ms", r.number("p99 ms"))
@@ -376,8 +449,9 @@ public final class Suite {
 
     private static void common(Result r, Measurement m) {
         r.put("server CPU cores", m.serverCores())
+                .put("server sys %", 100 * m.serverSystemShare())
                 .put("generator thread busy", m.generatorThreadBusy())
-                .put("loss %", 100 * m.lossRatio());
+                .put("undelivered %", 100 * m.lossRatio());
         if (m.errors() > 0) {
             r.note(m.errors() + " errors/disconnects: " + m.errorSamples());
         }
@@ -385,6 +459,19 @@ public final class Suite {
 
     private static double ms(long nanos) {
         return nanos / 1e6;
+    }
+
+    private static void jcmd(long pid, String command, Path to) {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), command)
+                    .redirectErrorStream(true).redirectOutput(to.toFile()).start();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            log("  jcmd " + command + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------- report

@@ -74,6 +74,7 @@ public final class ChatClient {
         private boolean reconnect = true;
         private Duration reconnectBaseDelay = Duration.ofMillis(500);
         private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -153,6 +154,17 @@ public final class ChatClient {
         }
 
         /**
+         * How long a connection may stay silent before the client considers it dead, closes it and
+         * reconnects (reason {@code timeout}): a server that vanished without closing its socket (a
+         * suspended laptop, a dropped network) is otherwise never noticed. After half of it without
+         * a frame the client sends {@code PING}; a live server answers. Default 60 s.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Objects.requireNonNull(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
          * The client, with validated settings.
          *
          * @throws IllegalArgumentException naming the setting that is missing or impossible
@@ -181,6 +193,7 @@ public final class ChatClient {
             positive("closeTimeout", closeTimeout);
             positive("reconnectDelay base", reconnectBaseDelay);
             positive("reconnectDelay max", reconnectMaxDelay);
+            positive("idleTimeout", idleTimeout);
             if (reconnectMaxDelay.compareTo(reconnectBaseDelay) < 0) {
                 throw new IllegalArgumentException("reconnectDelay max must not be less than base, was "
                         + reconnectMaxDelay + " < " + reconnectBaseDelay);
@@ -190,7 +203,7 @@ public final class ChatClient {
             }
             String description = host != null ? host + ":" + port : "connector " + c;
             return new ChatClient(new ClientSettings(c, description, name, token, listener, requestTimeout,
-                    connectTimeout, closeTimeout, reconnect, reconnectBaseDelay, reconnectMaxDelay));
+                    connectTimeout, closeTimeout, reconnect, reconnectBaseDelay, reconnectMaxDelay, idleTimeout));
         }
 
         private static void positive(String setting, Duration d) {

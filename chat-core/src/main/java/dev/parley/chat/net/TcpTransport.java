@@ -39,14 +39,18 @@ import org.slf4j.LoggerFactory;
  * watched by one poller thread per binding, so the server can try a write without ever blocking the
  * sender's thread; TLS connections are blocking {@link SSLSocket}s whose handshake runs in the
  * connection's own virtual thread, bounded by {@link Builder#handshakeTimeout(Duration)}.
- * TLS is limited to TLS 1.3 and TLS 1.2; a renegotiation attempt closes the connection.
+ * TLS is TLS 1.3 only by default (it has no renegotiation); TLS 1.2 can be enabled as well with
+ * {@link Builder#tlsProtocols(String...)}, see there about renegotiation.
  * Immutable; one instance may be bound several times (each bind opens its own port).
  */
 public final class TcpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
 
-    /** The TLS versions offered unless {@link Builder#tlsProtocols(String...)} narrows them. */
-    public static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** The TLS versions a server accepts unless {@link Builder#tlsProtocols(String...)} says otherwise. */
+    public static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3");
+
+    /** The TLS versions that may be enabled at all (and that client connectors offer). */
+    public static final List<String> SUPPORTED_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private final String host;
     private final int port;
@@ -69,7 +73,7 @@ public final class TcpTransport implements Transport {
         return builder().port(port).build();
     }
 
-    /** A builder: all interfaces, port 0, no TLS, handshake timeout 10 s, backlog 1024. */
+    /** A builder: all interfaces, port 0, no TLS (TLS 1.3 when enabled), handshake timeout 10 s, backlog 1024. */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,8 +84,8 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * A client-side connector, TLS when {@code sslContext} is not {@code null} (TLS 1.3 and 1.2,
-     * host name verification on).
+     * A client-side connector, TLS when {@code sslContext} is not {@code null} (offers TLS 1.3 and
+     * 1.2, host name verification on).
      */
     public static Connector connector(String host, int port, SSLContext sslContext) {
         Objects.requireNonNull(host, "host");
@@ -95,7 +99,7 @@ public final class TcpTransport implements Transport {
                     SSLSocket ssl = (SSLSocket) sslContext.getSocketFactory().createSocket(socket, host, port, true);
                     ssl.setUseClientMode(true);
                     SSLParameters params = ssl.getSSLParameters();
-                    params.setProtocols(DEFAULT_TLS_PROTOCOLS.toArray(String[]::new));
+                    params.setProtocols(SUPPORTED_TLS_PROTOCOLS.toArray(String[]::new));
                     params.setEndpointIdentificationAlgorithm("HTTPS");
                     ssl.setSSLParameters(params);
                     return new SocketConnection(ssl, socket, "tls", Duration.ofSeconds(10), () -> { });
@@ -237,6 +241,15 @@ public final class TcpTransport implements Transport {
             } catch (IOException e) {
                 log.debug("closing listener", e);
             }
+            // The kernel keeps listening until the accepting thread has left accept(): wait for it,
+            // so that no connection is accepted after close() returns.
+            if (Thread.currentThread() != thread) {
+                try {
+                    thread.join(Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             release();
         }
     }
@@ -273,15 +286,19 @@ public final class TcpTransport implements Transport {
         }
 
         /**
-         * The TLS versions to accept, a subset of {@code TLSv1.3} and {@code TLSv1.2}; default both.
-         * {@code tlsProtocols("TLSv1.3")} rules out renegotiation entirely.
+         * The TLS versions to accept, a subset of {@code TLSv1.3} and {@code TLSv1.2}; default
+         * {@code TLSv1.3} alone, which has no renegotiation. With {@code TLSv1.2} enabled, the JDK
+         * accepts a client-initiated renegotiation unless the JVM-wide system property
+         * {@code jdk.tls.rejectClientInitiatedRenegotiation=true} is set; without it this transport
+         * closes a connection once it sees a second handshake completed, which happens shortly
+         * after, not before, the renegotiation. Set the property when enabling TLS 1.2.
          */
         public Builder tlsProtocols(String... protocols) {
             if (protocols.length == 0) {
                 throw new IllegalArgumentException("tlsProtocols must name at least one protocol");
             }
             for (String p : protocols) {
-                if (!DEFAULT_TLS_PROTOCOLS.contains(p)) {
+                if (!SUPPORTED_TLS_PROTOCOLS.contains(p)) {
                     throw new IllegalArgumentException("tlsProtocols: only TLSv1.3 and TLSv1.2 are allowed, not " + p);
                 }
             }

@@ -23,18 +23,19 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
-    /** The TLS versions offered for wss. */
-    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private final String host;
     private final int port;
@@ -122,7 +121,7 @@ public final class WebSocketTransport implements Transport {
         ServerSocket server = tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
         try {
             if (server instanceof SSLServerSocket ssl) {
-                ssl.setEnabledProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+                ssl.setEnabledProtocols(TcpTransport.DEFAULT_TLS_PROTOCOLS.toArray(String[]::new));
             }
             server.setReuseAddress(true);
             InetAddress address = host == null ? null : InetAddress.getByName(host);
@@ -198,6 +197,16 @@ public final class WebSocketTransport implements Transport {
             try {
                 socket.setSoTimeout((int) handshakeTimeout.toMillis());
                 socket.setTcpNoDelay(true);
+                if (socket instanceof SSLSocket ssl) {
+                    // As TcpTransport does: a second handshake (TLS 1.2 renegotiation) closes the connection.
+                    AtomicInteger handshakes = new AtomicInteger();
+                    ssl.addHandshakeCompletedListener(e -> {
+                        if (handshakes.incrementAndGet() > 1) {
+                            log.debug("{} TLS renegotiation refused, closing", id);
+                            closeQuietly(socket);
+                        }
+                    });
+                }
                 InputStream in = new BufferedInputStream(socket.getInputStream(), 4096);
                 OutputStream out = socket.getOutputStream();
                 WsHttp.Request request;
@@ -330,10 +339,11 @@ public final class WebSocketTransport implements Transport {
         }
 
         /**
-         * The origins browsers may connect from, as {@code scheme://host[:port]}, or {@code "*"} for
-         * any. Replaces earlier calls. Default: none listed, meaning same origin only: a browser's
-         * {@code Origin} must name the host and port the request was sent to (the served page's own
-         * origin). Requests without an {@code Origin} header (non-browser clients) are always allowed.
+         * Origins browsers may connect from besides the same origin, as {@code scheme://host[:port]},
+         * or {@code "*"} for any. Replaces earlier calls. Default: none listed, meaning same origin
+         * only: a browser's {@code Origin} must name the host and port the request was sent to (the
+         * served page's own origin), which is always allowed. Requests without an {@code Origin}
+         * header (non-browser clients) are always allowed.
          */
         public Builder allowedOrigins(Collection<String> origins) {
             Set<String> copy = new LinkedHashSet<>();

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (ChatServer server = ChatServer.builder()
  *         .listen(TcpTransport.port(0))
- *         .store(new InMemoryMessageStore())
+ *         .store(InMemoryMessageStore.create())
  *         .build()
  *         .start()) {
  *     int port = server.port();
@@ -319,6 +319,7 @@ public final class ChatServer implements AutoCloseable {
         private Duration floodWindow = Duration.ofSeconds(10);
         private int outboundQueueBytes = 1 << 20;
         private Duration writeTimeout = Duration.ofSeconds(10);
+        private int directWriteMaxRecipients = 4;
         private int joinReplay = 50;
         private int maxReplay = 1000;
         private int maxHistoryLimit = 500;
@@ -449,6 +450,17 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A delivery to at most this many recipients writes directly from the sender's thread to each
+         * recipient whose queue is idle (never blocking: see docs/concurrency.md); a bigger broadcast
+         * queues for every recipient so their writers can merge frames into one write. 0 always
+         * queues. Default 4. A performance knob: measure before changing it.
+         */
+        public Builder directWriteMaxRecipients(int recipients) {
+            this.directWriteMaxRecipients = recipients;
+            return this;
+        }
+
         /** Messages replayed on a JOIN without {@code since}; default 50. */
         public Builder joinReplay(int messages) {
             this.joinReplay = messages;
@@ -510,6 +522,7 @@ public final class ChatServer implements AutoCloseable {
             positive("floodLimit window", floodWindow);
             atLeast("outboundQueueBytes", outboundQueueBytes, 4096);
             positive("writeTimeout", writeTimeout);
+            atLeast("directWriteMaxRecipients", directWriteMaxRecipients, 0);
             atLeast("joinReplay", joinReplay, 0);
             atLeast("maxReplay", maxReplay, 1);
             atLeast("maxHistoryLimit", maxHistoryLimit, 1);
@@ -517,7 +530,7 @@ public final class ChatServer implements AutoCloseable {
             return new ChatServer(new Settings(List.copyOf(transports), store, authenticator, filter, listener,
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
-                    rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, joinReplay, maxReplay,
+                    rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
                     maxHistoryLimit, drainTimeout, "parley/0.1.0"));
         }
 

@@ -62,6 +62,11 @@ final class Events {
         if (thread == null) {
             return;
         }
+        if (Thread.currentThread() == thread) { // ChatServer.close() called from a listener
+            queue.clear();
+            queue.offer(STOP);
+            return;
+        }
         if (!queue.offer(STOP)) {
             thread.interrupt();
         }

@@ -1,12 +1,12 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.net.internal.HalfClose;
 import dev.parley.chat.net.internal.NonBlockingWrite;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -45,6 +45,8 @@ final class Outbound {
     private boolean closeWhenDrained;
     /** Guarded by lock. */
     private boolean closed;
+    /** Guarded by lock: the last frames were written and the output ended (reads go on). */
+    private boolean outputEnded;
     /** When the writer thread started its current blocking write, 0 if none (read by the reaper). */
     private volatile long writeStartedNanos;
 
@@ -61,10 +63,22 @@ final class Outbound {
      * the peer. Returns false if the connection is closing or this made it a slow consumer.
      */
     boolean send(byte[] frame) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true);
+        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true, true);
     }
 
-    /** Sends several frames in order, as one write when possible. */
+    /**
+     * Like {@link #send(byte[])}, but with {@code direct == false} never writes on the caller's
+     * thread: a broadcast to many recipients queues for each and lets their writers merge frames.
+     */
+    boolean send(byte[] frame, boolean direct) {
+        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, direct, true);
+    }
+
+    /**
+     * Sends several frames in order, as one write when possible: the connection's own replies (or its
+     * join backlog). They do not count against the queue limit: the reader already waited for its own
+     * queue to drain ({@link #awaitBelow}), which is the back-pressure for what a client asked for.
+     */
     boolean send(List<byte[]> frames) {
         if (frames.isEmpty()) {
             return true;
@@ -76,10 +90,10 @@ final class Outbound {
             buffers[i] = ByteBuffer.wrap(f);
             total += f.length;
         }
-        return send(buffers, total, buffers.length, true);
+        return send(buffers, total, buffers.length, true, false);
     }
 
-    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean enforceLimit) {
+    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean allowDirect, boolean enforceLimit) {
         boolean writeNow = false;
         boolean startWriter = false;
         lock.lock();
@@ -87,7 +101,7 @@ final class Outbound {
             if (closed || closeWhenDrained) {
                 return false;
             }
-            if (!writing && queue.isEmpty() && direct != null) {
+            if (!writing && queue.isEmpty() && direct != null && allowDirect) {
                 writing = true;
                 writeNow = true;
             } else {
@@ -155,8 +169,32 @@ final class Outbound {
         if (startWriter) {
             startWriter();
         } else if (close) {
-            abort();
+            endOutput();
         }
+    }
+
+    /**
+     * Everything including the last frames is written: end the output but keep reading, so unread
+     * input cannot turn the close into a reset that destroys the last frames before the peer reads
+     * them. The reader closes the connection once the peer has closed (or the drain timeout passed).
+     */
+    private void endOutput() {
+        if (connection instanceof HalfClose h) {
+            try {
+                h.shutdownOutput();
+                lock.lock();
+                try {
+                    outputEnded = true;
+                    progress.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.debug("{} could not end output: {}", session.tag(), e.toString());
+            }
+        }
+        abort();
     }
 
     private void startWriter() {
@@ -191,7 +229,7 @@ final class Outbound {
                 lock.unlock();
             }
             if (batch == null) {
-                abort();
+                endOutput();
                 return;
             }
             writeStartedNanos = System.nanoTime();
@@ -261,7 +299,7 @@ final class Outbound {
         if (startWriter) {
             startWriter();
         } else if (close) {
-            abort();
+            endOutput();
         }
     }
 
@@ -301,12 +339,16 @@ final class Outbound {
         connection.close();
     }
 
-    /** Waits until the connection is closed or the timeout passes; true if closed. */
-    boolean awaitClosed(long timeoutNanos) {
+    /**
+     * Waits until the last frames are out (output ended or connection closed) or the timeout passes.
+     *
+     * @return true if the connection is closed, false if only its output ended (or time ran out)
+     */
+    boolean awaitFinished(long timeoutNanos) {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (!closed && left > 0) {
+            while (!closed && !outputEnded && left > 0) {
                 left = progress.awaitNanos(left);
             }
             return closed;
@@ -322,9 +364,5 @@ final class Outbound {
     long stalledNanos(long now) {
         long started = writeStartedNanos;
         return started == 0 ? 0 : now - started;
-    }
-
-    static long millisToNanos(long millis) {
-        return TimeUnit.MILLISECONDS.toNanos(millis);
     }
 }

@@ -37,9 +37,9 @@ final class Room extends Conversation {
             this.session = session;
         }
 
-        void send(byte[] bytes, long limit) {
+        void send(byte[] bytes, long limit, boolean direct) {
             if (live) {
-                session.out.send(bytes);
+                session.out.send(bytes, direct);
             } else if (backlog != null) {
                 backlog.add(bytes);
                 backlogBytes += bytes.length;
@@ -127,9 +127,12 @@ final class Room extends Conversation {
     /** Guarded by lock. */
     private void broadcast(byte[] bytes, Session except) {
         long limit = hub.settings.outboundQueueBytes();
+        // Few recipients: write on this thread when their queues are idle (latency). Many: queue
+        // for all and let their writers merge what accumulates into one write each (throughput).
+        boolean direct = members.size() - (except == null ? 0 : 1) <= hub.settings.directWriteMaxRecipients();
         for (Member m : members.values()) {
             if (m.session != except) {
-                m.send(bytes, limit);
+                m.send(bytes, limit, direct);
             }
         }
     }

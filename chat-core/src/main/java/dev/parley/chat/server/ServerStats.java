@@ -38,6 +38,7 @@ public record ServerStats(
         long storeAppendMaxNanos,
         long listenerEventsDropped) {
 
+    /** Copies the disconnect counts, so the snapshot stays immutable. */
     public ServerStats {
         disconnects = Map.copyOf(disconnects);
     }

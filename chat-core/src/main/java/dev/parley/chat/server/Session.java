@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    private static final String SERVER_ID = "parley/0.1.0";
 
     final long id;
     final Hub hub;
@@ -75,6 +74,9 @@ final class Session {
     /** Guarded by state: final frames to queue once the reader's replies are out. */
     private List<byte[]> pendingFinal;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean presenceReleased = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Reader thread: the peer ended its stream or the connection failed. */
+    private boolean inputEnded;
     private volatile long closeDeadlineNanos;
 
     Session(long id, Hub hub, Connection connection) {
@@ -142,10 +144,12 @@ final class Session {
                 n = connection.read(buffer, 0, buffer.length);
             } catch (IOException e) {
                 log.debug("{} read ended: {}", tag, e.toString());
+                inputEnded = true;
                 return;
             }
             if (n < 0) {
                 log.debug("{} peer closed the connection", tag);
+                inputEnded = true;
                 return;
             }
             if (n == 0) {
@@ -203,20 +207,12 @@ final class Session {
             out.abort();
         }
         User u = user;
-        if (u != null) {
-            for (Room r : rooms.values()) {
-                try {
-                    r.leave(this, u, reason.leftReason());
-                } catch (RuntimeException e) {
-                    log.warn("{} leaving {} failed", tag, r.name, e);
-                }
-            }
-            rooms.clear();
-            hub.unregister(this, u);
-        }
-        // Final frames (BYE) may still be draining: give them the drain timeout, then close.
-        if (!out.awaitClosed(Hub.nanos(s.drainTimeout()))) {
-            log.debug("{} final frames not drained in time", tag);
+        releasePresence(reason);
+        // Final frames (BYE) may still be draining: give them the drain timeout. Once they are out,
+        // read (and drop) until the peer closes, so the close is not a reset; the reaper's deadline
+        // bounds this.
+        if (!out.awaitFinished(Hub.nanos(s.drainTimeout())) && !inputEnded) {
+            linger();
         }
         out.abort();
         hub.remove(this, admitted);
@@ -229,6 +225,45 @@ final class Session {
         }
     }
 
+    /**
+     * Leaves every room (one {@code LEFT} each, where this was the identity's last connection) and
+     * frees the name. Runs once: on the reader thread when it stops, or earlier on the thread that
+     * terminated the connection while the reader was idle (it will never touch its rooms again), so
+     * others learn at once that a kicked or timed-out user left.
+     */
+    private void releasePresence(DisconnectReason reason) {
+        if (!presenceReleased.compareAndSet(false, true)) {
+            return;
+        }
+        User u = user;
+        if (u == null) {
+            return;
+        }
+        for (Room r : rooms.values()) {
+            try {
+                r.leave(this, u, reason.leftReason());
+            } catch (RuntimeException e) {
+                log.warn("{} leaving {} failed", tag, r.name, e);
+            }
+        }
+        rooms.clear();
+        hub.unregister(this, u);
+    }
+
+    private void linger() {
+        if (closeDeadlineNanos == 0) {
+            closeDeadlineNanos = System.nanoTime() + Hub.nanos(s.drainTimeout());
+        }
+        byte[] sink = new byte[4096];
+        try {
+            while (connection.read(sink, 0, sink.length) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // closed by the reaper at the deadline, or reset by the peer
+        }
+    }
+
     // ---------------------------------------------------------------- closing (any thread)
 
     /**
@@ -236,7 +271,12 @@ final class Session {
      * already queued, then close once written (or after the drain timeout). First reason wins.
      */
     boolean terminate(DisconnectReason reason, ErrorCode code, String text) {
-        List<byte[]> last = finalFrames(reason, code, text);
+        return terminate(reason, code, text, null);
+    }
+
+    /** {@link #terminate(DisconnectReason, ErrorCode, String)} for an error caused by a request with this ref. */
+    boolean terminate(DisconnectReason reason, ErrorCode code, String text, String ref) {
+        List<byte[]> last = finalFrames(reason, code, text, ref);
         boolean queueNow;
         state.lock();
         try {
@@ -258,16 +298,22 @@ final class Session {
         }
         if (queueNow) {
             out.finish(last);
+            // The reader is idle in read() and, seeing closeReason, will handle no more frames: its
+            // rooms are final (published by the state lock), so leave them now rather than when the
+            // peer closes or the drain deadline passes.
+            releasePresence(reason);
         }
         return true;
     }
 
-    private static List<byte[]> finalFrames(DisconnectReason reason, ErrorCode code, String text) {
+    private static List<byte[]> finalFrames(DisconnectReason reason, ErrorCode code, String text, String ref) {
         List<byte[]> last = new ArrayList<>(2);
         if (code != null) {
-            last.add(Wire.encode(Wire.error(code, null, text)));
+            last.add(Wire.encode(Wire.error(code, ref, text)));
         }
-        last.add(Wire.encode(Wire.bye(reason)));
+        if (reason != DisconnectReason.ERROR) { // "error" is a LEFT reason, not a BYE reason
+            last.add(Wire.encode(Wire.bye(reason)));
+        }
         return last;
     }
 
@@ -285,7 +331,7 @@ final class Session {
             state.unlock();
         }
         log.info("{} slow consumer: {}", tag, why);
-        out.bestEffortThenClose(finalFrames(DisconnectReason.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER, why));
+        out.bestEffortThenClose(finalFrames(DisconnectReason.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER, why, null));
     }
 
     /** Called by the reaper thread. */
@@ -350,7 +396,7 @@ final class Session {
         hub.counters.framesIn.increment();
         lastInboundNanos = System.nanoTime();
         pingSentNanos = 0;
-        if (stopping || !takeToken()) {
+        if (stopping || !takeToken(null)) {
             return;
         }
         error(e.code(), null, e.getMessage());
@@ -365,7 +411,7 @@ final class Session {
         }
         String verb = f.verb();
         String ref = f.field("ref");
-        if (!verb.equals("PONG") && !takeToken()) {
+        if (!verb.equals("PONG") && !takeToken(ref)) {
             return;
         }
         if (ref != null && (ref.isEmpty() || ref.length() > 64)) {
@@ -406,7 +452,7 @@ final class Session {
     }
 
     /** The token bucket; false (after answering RATE_LIMITED, or closing a flooder) if the frame is refused. */
-    private boolean takeToken() {
+    private boolean takeToken(String ref) {
         long now = System.nanoTime();
         tokens = Math.min(s.rateBurst(), tokens + (now - refilledNanos) * s.ratePerSecond() / 1e9);
         refilledNanos = now;
@@ -425,7 +471,8 @@ final class Session {
                 return false;
             }
         }
-        error(ErrorCode.RATE_LIMITED, null, "slow down: at most " + s.ratePerSecond() + " frames per second");
+        error(ErrorCode.RATE_LIMITED, ref != null && !ref.isEmpty() && ref.length() <= 64 ? ref : null,
+                "slow down: at most " + s.ratePerSecond() + " frames per second");
         return false;
     }
 
@@ -440,8 +487,13 @@ final class Session {
             error(ErrorCode.MISSING_FIELD, ref, proto == null ? "proto is required" : "name is required");
             return;
         }
-        if (!Arrays.asList(proto.split(",")).contains("1")) {
-            terminate(DisconnectReason.UNSUPPORTED_VERSION, ErrorCode.UNSUPPORTED_VERSION, "this server speaks proto=1");
+        List<String> versions = Arrays.asList(proto.split(",", -1));
+        if (versions.size() > 16 || versions.stream().anyMatch(v -> parseNonNegative(v) == null)) {
+            error(ErrorCode.BAD_VALUE, ref, "proto must be a comma-separated list of 1 to 16 numbers");
+            return;
+        }
+        if (versions.stream().noneMatch(v -> parseNonNegative(v) == 1)) {
+            terminate(DisconnectReason.UNSUPPORTED_VERSION, ErrorCode.UNSUPPORTED_VERSION, "this server speaks proto=1", ref);
             return;
         }
         try {
@@ -461,7 +513,7 @@ final class Session {
         if (result == null || !result.accepted()) {
             String why = result == null ? "rejected" : result.rejection();
             log.info("{} authentication failed for {}", tag, Escaping.forLog(name, 64));
-            terminate(DisconnectReason.AUTH_FAILED, ErrorCode.AUTH_FAILED, why);
+            terminate(DisconnectReason.AUTH_FAILED, ErrorCode.AUTH_FAILED, why, ref);
             return;
         }
         String accepted = result.name();
@@ -477,7 +529,7 @@ final class Session {
             return;
         }
         user = u;
-        reply(Frame.of("WELCOME").with("proto", "1").with("name", u.name).with("server", SERVER_ID)
+        reply(Frame.of("WELCOME").with("proto", "1").with("name", u.name).with("server", s.serverName())
                 .with("max-line", s.maxLineLength()).with("max-text", s.maxTextLength()).with("ref", ref));
         ConnectionInfo info = info();
         hub.events.post(l -> l.registered(info));
@@ -661,7 +713,10 @@ final class Session {
         }
         int limit = 50;
         if (f.has("limit")) {
-            Long l = parsePositive(f.field("limit"));
+            String v = f.field("limit");
+            // A huge limit is clamped, never refused: more than 18 digits counts as "very large".
+            Long l = v.length() > 18 && v.chars().allMatch(c -> c >= '0' && c <= '9') && v.chars().anyMatch(c -> c != '0')
+                    ? Long.valueOf(Long.MAX_VALUE) : parsePositive(v);
             if (l == null) {
                 error(ErrorCode.BAD_VALUE, ref, "limit must be a number >= 1");
                 return;

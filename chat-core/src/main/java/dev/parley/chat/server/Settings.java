@@ -28,6 +28,7 @@ record Settings(
         Duration floodWindow,
         int outboundQueueBytes,
         Duration writeTimeout,
+        int directWriteMaxRecipients,
         int joinReplay,
         int maxReplay,
         int maxHistoryLimit,
@@ -50,6 +51,7 @@ record Settings(
                 + " flood=" + floodRefusals + " in " + floodWindow.toMillis() + "ms"
                 + " outboundQueueBytes=" + outboundQueueBytes
                 + " writeTimeout=" + writeTimeout.toMillis() + "ms"
+                + " directWriteMaxRecipients=" + directWriteMaxRecipients
                 + " joinReplay=" + joinReplay
                 + " maxReplay=" + maxReplay
                 + " maxHistoryLimit=" + maxHistoryLimit

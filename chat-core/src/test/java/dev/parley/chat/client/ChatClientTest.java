@@ -370,6 +370,25 @@ class ChatClientTest {
     }
 
     @Test
+    void aSilentServerIsPingedThenDroppedAndTheClientReconnects() throws Exception {
+        CompletableFuture<ChatSession> connecting = connectAsync(client("Souvik").idleTimeout(Duration.ofMillis(400)).build());
+        ChatSession session;
+        try (FakeServer.Peer peer = server.acceptAndWelcome("Souvik")) {
+            session = get(connecting);
+            // The server says nothing (as if it had vanished): the client pings, then gives up on it.
+            assertEquals("idle", peer.expect("PING").field("token"));
+            peer.expectEnd();
+        }
+        assertEquals("state CONNECTING->OPEN", events.next());
+        assertEquals("disconnected timeout", events.next());
+        assertEquals("state OPEN->RECONNECTING", events.next());
+        try (FakeServer.Peer peer = server.acceptAndWelcome("Souvik")) {
+            assertEquals("state RECONNECTING->OPEN", events.next());
+            session.closeNow();
+        }
+    }
+
+    @Test
     void builderNamesTheBadSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ChatClient.builder().name("x").build());

@@ -246,6 +246,25 @@ class AuthAndHooksTest {
     }
 
     @Test
+    void othersLearnOfAKickAtOnceEvenIfTheKickedPeerNeverCloses() throws Exception {
+        try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
+                .drainTimeout(java.time.Duration.ofSeconds(60)).build().start();
+                TestClient a = TestClient.hello(server.port(), "ann");
+                java.net.Socket mute = new java.net.Socket("127.0.0.1", server.port())) {
+            a.send("JOIN room=r");
+            a.expect("JOINED");
+            mute.getOutputStream().write("HELLO proto=1 name=mute\nJOIN room=r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("mute", a.expect("JOINED").field("name"));
+            assertEquals(1, server.kick("mute"));
+            // The mute peer never reads nor closes; the 60 s drain must not delay the notice.
+            Frame left = a.expect("LEFT");
+            assertEquals("mute", left.field("name"));
+            assertEquals("kicked", left.field("reason"));
+            assertEquals(List.of("ann"), server.members("r"));
+        }
+    }
+
+    @Test
     void filterMayNotUseClosingCodesAndAuthResultsAreExplicit() {
         assertThrows(IllegalArgumentException.class, () -> MessageFilter.Verdict.reject(ErrorCode.SERVER_FULL, "x"));
         Authenticator.Result r = Authenticator.Result.reject("no");

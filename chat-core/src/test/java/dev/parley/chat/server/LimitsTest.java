@@ -76,9 +76,8 @@ class LimitsTest {
             b.send("JOIN room=r");
             b.expect("JOINED");
             a.expect("JOINED");
-            // b answers its PING and stays; a stays silent and is timed out.
-            Frame ping = b.awaitVerb("PING");
-            b.send("PONG token=" + ping.field("token"));
+            // b answers its PINGs and stays; a stays silent and is timed out.
+            b.autoPong = true;
             List<Frame> frames = a.awaitClose();
             Frame ping2 = frames.stream().filter(f -> f.verb().equals("PING")).findFirst().orElseThrow();
             assertTrue(ping2.field("token").length() > 0);
@@ -173,6 +172,27 @@ class LimitsTest {
             assertEquals("MISSING_FIELD", a.expect("ERROR").field("code"));
             a.sendRaw("HELLO proto=1 name=a\r\n".getBytes(StandardCharsets.UTF_8));
             a.expect("WELCOME");
+        }
+    }
+
+    @Test
+    void aLargeHistoryReplyIsNotASlowConsumer() throws Exception {
+        int port = start(ChatServer.builder().outboundQueueBytes(4096));
+        String text = "h".repeat(1000);
+        for (int i = 0; i < 60; i++) {
+            server.post("big", "system", text);
+        }
+        try (TestClient a = TestClient.hello(port, "a")) {
+            a.send("JOIN room=big");
+            a.expect("JOINED");
+            for (int i = 0; i < 50; i++) {
+                a.expect("MSG");
+            }
+            a.send("HISTORY room=big limit=60 ref=h");
+            List<Frame> page = a.untilEnd();
+            assertEquals(61, page.size());
+            assertEquals("60", last(page).field("count"));
+            assertEquals(0, server.stats().slowConsumerDisconnects());
         }
     }
 

@@ -36,7 +36,16 @@ class ResumeAndDirectTest {
 
     @Test
     void resumeUnderConcurrentSendingHasNoGapAndNoDuplicate() throws Exception {
-        int port = start(ChatServer.builder().rateLimit(100_000, 100_000));
+        resumeUnderConcurrentSending(ChatServer.builder().rateLimit(100_000, 100_000));
+    }
+
+    @Test
+    void theSameWhenEveryDeliveryGoesThroughTheWriters() throws Exception {
+        resumeUnderConcurrentSending(ChatServer.builder().rateLimit(100_000, 100_000).directWriteMaxRecipients(0));
+    }
+
+    private void resumeUnderConcurrentSending(ChatServer.Builder builder) throws Exception {
+        int port = start(builder);
         int perSender = 300;
         int total = 2 * perSender;
         try (TestClient watcher = TestClient.hello(port, "watcher");

@@ -137,6 +137,8 @@ class SeedStoryTest {
                 page = b.untilEnd();
                 assertEquals(List.of("4", "5"), page.subList(0, 2).stream().map(f -> f.field("seq")).toList());
                 assertEquals("0", page.get(2).field("more"));
+                b.send("HISTORY room=r limit=1234567890123456789012 ref=huge");
+                assertEquals(6, b.untilEnd().size(), "a huge limit is clamped, not refused");
                 b.send("HISTORY room=r limit=0 ref=bad");
                 assertEquals("BAD_VALUE", b.expect("ERROR").field("code"));
                 b.send("HISTORY room=other ref=x");
@@ -194,9 +196,12 @@ class SeedStoryTest {
             assertEquals("ALREADY_REGISTERED", a.expect("ERROR").field("code"));
         }
         try (TestClient c = TestClient.tcp(port)) {
-            c.send("HELLO proto=2 name=newer");
+            c.send("HELLO proto=one name=newer");
+            assertEquals("BAD_VALUE", c.expect("ERROR").field("code"));
+            c.send("HELLO proto=2,3 name=newer ref=v");
             List<Frame> last = c.awaitClose();
             assertEquals("UNSUPPORTED_VERSION", last.get(0).field("code"));
+            assertEquals("v", last.get(0).field("ref"));
             assertEquals("unsupported-version", last.get(1).field("reason"));
         }
     }

@@ -71,8 +71,10 @@ class ShutdownTest {
                 return frames;
             }, r -> Thread.ofVirtual().start(r)));
         }
-        // Let some messages through, then shut down while they keep sending.
-        clients.get(0).awaitVerb("MSG");
+        // Let some messages through (seen by an observer), then shut down while they keep sending.
+        TestClient observer = TestClient.hello(port, "observer");
+        observer.send("JOIN room=r since=0");
+        observer.awaitVerb("MSG");
         server.close();
         assertFalse(server.isRunning());
 
@@ -95,8 +97,40 @@ class ShutdownTest {
             assertTrue(frames.stream().anyMatch(fr -> "SHUTTING_DOWN".equals(fr.field("code"))));
         }
         assertTrue(acks > 0);
-        assertEquals(4, server.stats().disconnects(DisconnectReason.SHUTDOWN));
+        assertEquals(5, server.stats().disconnects(DisconnectReason.SHUTDOWN));
         clients.forEach(TestClient::close);
+        observer.close();
+    }
+
+    @Test
+    void aClientThatPipelinesStillGetsItsByeAtShutdown() throws Exception {
+        InMemoryMessageStore store = InMemoryMessageStore.create();
+        ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(store)
+                .rateLimit(100_000, 100_000).build().start();
+        try (TestClient c = TestClient.hello(server.port(), "piper")) {
+            c.send("JOIN room=p");
+            c.expect("JOINED");
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                burst.append("SEND room=p :pipelined ").append(i).append('\n');
+            }
+            Thread.ofVirtual().start(() -> {
+                try {
+                    c.sendRaw(burst.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // closed by the shutdown: expected
+                }
+            });
+            c.expect("ACK");
+            server.close();
+            List<Frame> rest = c.awaitClose();
+            Frame last = rest.get(rest.size() - 1);
+            assertEquals("BYE", last.verb(), () -> "last frame " + last);
+            assertEquals("shutdown", last.field("reason"));
+            long stored = store.head(Conversations.room("p"));
+            assertTrue(rest.stream().filter(f -> f.verb().equals("ACK"))
+                    .allMatch(f -> Long.parseLong(f.field("seq")) <= stored));
+        }
     }
 
     @Test

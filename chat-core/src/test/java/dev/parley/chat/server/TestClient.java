@@ -31,6 +31,8 @@ final class TestClient implements AutoCloseable {
     private final Connection connection;
     private final LinkedBlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
     private volatile boolean eof;
+    /** Answer the server's PINGs from the reader thread, like a real client. */
+    volatile boolean autoPong;
     private final Thread reader;
 
     TestClient(Connection connection) {
@@ -68,6 +70,13 @@ final class TestClient implements AutoCloseable {
                 decoder.decode(buf, 0, n, new FrameDecoder.Sink() {
                     @Override
                     public void frame(Frame frame) {
+                        if (autoPong && frame.verb().equals("PING")) {
+                            try {
+                                send(Frame.of("PONG").with("token", frame.field("token")));
+                            } catch (IOException e) {
+                                // closed
+                            }
+                        }
                         frames.add(frame);
                     }
 
@@ -82,6 +91,7 @@ final class TestClient implements AutoCloseable {
         } finally {
             eof = true;
             frames.add(EOF);
+            connection.close(); // like a real client: close once the server has ended the stream
         }
     }
 
@@ -210,9 +220,8 @@ final class TestClient implements AutoCloseable {
             for (ByteBuffer b : buffers) {
                 byte[] a = new byte[b.remaining()];
                 b.get(a);
-                socket.getOutputStream().write(a);
+                socket.getOutputStream().write(a); // unbuffered: no flush needed
             }
-            socket.getOutputStream().flush();
         }
 
         @Override

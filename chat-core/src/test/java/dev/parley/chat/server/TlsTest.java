@@ -1,6 +1,7 @@
 package dev.parley.chat.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.net.TcpTransport;
@@ -88,6 +89,50 @@ class TlsTest {
                 Socket raw = new Socket("127.0.0.1", server.port())) {
             raw.setSoTimeout(10_000);
             assertEquals(-1, raw.getInputStream().read(), "server closes a peer that never starts TLS");
+        }
+    }
+
+    @Test
+    void tls12IsRefusedByDefault() throws Exception {
+        try (ChatServer server = ChatServer.builder()
+                .listen(TcpTransport.builder().port(0).tls(serverContext).build())
+                .store(InMemoryMessageStore.create()).build().start();
+                javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) clientContext.getSocketFactory()
+                        .createSocket("localhost", server.port())) {
+            ssl.setEnabledProtocols(new String[] {"TLSv1.2"});
+            ssl.setSoTimeout(10_000);
+            assertThrows(java.io.IOException.class, ssl::startHandshake);
+        }
+    }
+
+    @Test
+    void withTls12EnabledARenegotiatedConnectionIsClosed() throws Exception {
+        try (ChatServer server = ChatServer.builder()
+                .listen(TcpTransport.builder().port(0).tls(serverContext).tlsProtocols("TLSv1.3", "TLSv1.2").build())
+                .rateLimit(1_000_000, 1_000_000) // so that only the renegotiation can close it
+                .store(InMemoryMessageStore.create()).build().start();
+                javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) clientContext.getSocketFactory()
+                        .createSocket("localhost", server.port())) {
+            ssl.setEnabledProtocols(new String[] {"TLSv1.2"});
+            ssl.setSoTimeout(10_000);
+            ssl.getOutputStream().write("HELLO proto=1 name=reneg\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(ssl.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(in.readLine().startsWith("WELCOME"));
+            assertEquals("TLSv1.2", ssl.getSession().getProtocol());
+            boolean closed = false;
+            try {
+                ssl.startHandshake(); // client-initiated renegotiation
+                // The close follows the renegotiation shortly (see TcpTransport.Builder#tlsProtocols).
+                for (int i = 0; i < 1000 && !closed; i++) {
+                    ssl.getOutputStream().write("PING\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    closed = in.readLine() == null;
+                }
+            } catch (java.io.IOException e) {
+                closed = true;
+            }
+            assertTrue(closed, "the server must not keep a renegotiated connection");
+            assertEquals(0, server.stats().floodDisconnects());
         }
     }
 

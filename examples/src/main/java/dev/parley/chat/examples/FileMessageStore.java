@@ -1,7 +1,6 @@
 package dev.parley.chat.examples;
 
 import dev.parley.chat.store.AppendResult;
-import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoreException;
@@ -95,7 +94,7 @@ public final class FileMessageStore implements MessageStore {
     @Override
     public List<AppendResult> append(List<NewMessage> messages) {
         Objects.requireNonNull(messages, "messages");
-        messages.forEach(FileMessageStore::validate);
+        messages.forEach(m -> Objects.requireNonNull(m, "message")); // NewMessage checked its own fields
         lock.writeLock().lock();
         try {
             checkOpen();
@@ -267,21 +266,6 @@ public final class FileMessageStore implements MessageStore {
         }
     }
 
-    private static void validate(NewMessage m) {
-        Objects.requireNonNull(m, "message");
-        if (m.conversation().isEmpty() || m.conversation().length() > Conversations.MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("conversation key must be 1.." + Conversations.MAX_KEY_LENGTH + " characters");
-        }
-        if (m.sender().isEmpty() || m.sender().length() > NewMessage.MAX_SENDER_LENGTH) {
-            throw new IllegalArgumentException("sender must be 1.." + NewMessage.MAX_SENDER_LENGTH + " characters");
-        }
-        if (m.clientId() != null && (m.clientId().isEmpty() || m.clientId().length() > NewMessage.MAX_CLIENT_ID_LENGTH)) {
-            throw new IllegalArgumentException("clientId must be 1.." + NewMessage.MAX_CLIENT_ID_LENGTH + " characters");
-        }
-        if (m.text().indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("text must not contain NUL");
-        }
-    }
 
     // ---------------------------------------------------------------- the line format
 

@@ -131,7 +131,7 @@ abstract class Terminal implements AutoCloseable {
         }
     }
 
-    private static final class Raw extends Terminal {
+    static final class Raw extends Terminal {
         private final InputStream in;
         private final String saved;
         private final Thread restoreOnExit;
@@ -145,6 +145,11 @@ abstract class Terminal implements AutoCloseable {
             this.in = in;
             this.saved = saved;
             this.restoreOnExit = new Thread(this::restore, "parley-terminal-restore");
+        }
+
+        /** A raw-mode line editor on these streams that leaves the real terminal alone: for tests. */
+        static Raw forTest(InputStream in, PrintStream out) {
+            return new Raw(in, out, null);
         }
 
         static Raw open(InputStream in, PrintStream out) {
@@ -345,12 +350,17 @@ abstract class Terminal implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            stty(saved);
+            if (saved != null) {
+                stty(saved);
+            }
         }
 
         @Override
         public void close() {
             restore();
+            if (saved == null) {
+                return; // made by forTest: no hook was added
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(restoreOnExit);
             } catch (IllegalStateException e) {

@@ -222,13 +222,13 @@ public final class LoadGenerator implements AutoCloseable {
         measuring = true;
         long cpu0 = threads.getCurrentThreadCpuTime();
         long proc0 = ProcStat.cpuNanos(ProcessHandle.current().pid());
-        long server0 = serverPid < 0 ? -1 : ProcStat.cpuNanos(serverPid);
+        long[] server0 = serverPid < 0 ? null : ProcStat.cpuTimes(serverPid);
         long t0 = System.nanoTime();
         loop(t0 + measureNanos);
         long t1 = System.nanoTime();
         long cpu1 = threads.getCurrentThreadCpuTime();
         long proc1 = ProcStat.cpuNanos(ProcessHandle.current().pid());
-        long server1 = serverPid < 0 ? -1 : ProcStat.cpuNanos(serverPid);
+        long[] server1 = serverPid < 0 ? null : ProcStat.cpuTimes(serverPid);
         measuring = false;
         sending = false;
 
@@ -247,7 +247,9 @@ public final class LoadGenerator implements AutoCloseable {
         }
         return new Measurement(t1 - t0, published, confirmed, deliveries, requests,
                 copy(latency), copy(sendLag), copy(requestLatency),
-                cpu1 - cpu0, proc1 - proc0, server0 < 0 || server1 < 0 ? -1 : server1 - server0,
+                cpu1 - cpu0, proc1 - proc0,
+                server0 == null || server1 == null ? -1 : server1[0] + server1[1] - server0[0] - server0[1],
+                server0 == null || server1 == null ? -1 : server1[1] - server0[1],
                 publishedAll, expectedAll, deliveredAll, echoesAll, disconnects, errors, List.copyOf(errorSamples));
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
  * @param generatorThreadCpuNanos CPU time of the generator's selector thread in the window
  * @param generatorProcessCpuNanos CPU time of the whole generator JVM in the window (JIT, GC included)
  * @param serverCpuNanos CPU time of the server process in the window (from /proc), -1 if unknown
+ * @param serverSystemCpuNanos the kernel-mode part of that, -1 if unknown
  * @param publishedAll publications over the generator's life
  * @param expectedAll deliveries those publications should cause (other members of the room)
  * @param deliveredAll deliveries received over the generator's life
@@ -28,6 +29,7 @@ import java.util.List;
 public record Measurement(long windowNanos, long published, long confirmed, long deliveries, long requests,
                           Histogram latency, Histogram sendLag, Histogram requestLatency,
                           long generatorThreadCpuNanos, long generatorProcessCpuNanos, long serverCpuNanos,
+                          long serverSystemCpuNanos,
                           long publishedAll, long expectedAll, long deliveredAll, long echoesAll,
                           int disconnects, long errors, List<String> errorSamples) {
 
@@ -55,6 +57,11 @@ public record Measurement(long windowNanos, long published, long confirmed, long
     /** Server CPU in the window as cores busy (1.0 = one core all the time); NaN if unknown. */
     public double serverCores() {
         return serverCpuNanos < 0 ? Double.NaN : serverCpuNanos / (double) windowNanos;
+    }
+
+    /** The share of the server's CPU time spent in the kernel (syscalls, TCP); NaN if unknown. */
+    public double serverSystemShare() {
+        return serverCpuNanos <= 0 || serverSystemCpuNanos < 0 ? Double.NaN : serverSystemCpuNanos / (double) serverCpuNanos;
     }
 
     /** Generator JVM CPU (all threads) in the window, as cores busy. */

@@ -15,15 +15,22 @@ public final class ProcStat {
 
     /** User + system CPU time of the process (all threads), in nanoseconds; -1 if unknown. */
     public static long cpuNanos(long pid) {
+        long[] t = cpuTimes(pid);
+        return t == null ? -1 : t[0] + t[1];
+    }
+
+    /** {user, system} CPU time of the process (all threads), in nanoseconds; null if unknown. */
+    public static long[] cpuTimes(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             // The command name (field 2) may contain spaces; fields after its ')' are plain.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long utime = Long.parseLong(f[11]);
             long stime = Long.parseLong(f[12]);
-            return (utime + stime) * (1_000_000_000L / TICKS_PER_SECOND);
+            long tick = 1_000_000_000L / TICKS_PER_SECOND;
+            return new long[] {utime * tick, stime * tick};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 

@@ -45,7 +45,7 @@ public final class ParleyProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.parley.chat.bench.server.BenchServer");
+        cmd.add(BenchServer.class.getName());
         cmd.addAll(serverArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));

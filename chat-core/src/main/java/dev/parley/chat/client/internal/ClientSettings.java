@@ -18,8 +18,9 @@ import java.time.Duration;
  * @param reconnect whether to reconnect after a drop
  * @param reconnectBaseDelay the backoff base
  * @param reconnectMaxDelay the backoff cap
+ * @param idleTimeout how long a connection may stay silent before it is considered dead
  */
 public record ClientSettings(Connector connector, String server, String name, String token, ChatListener listener,
         Duration requestTimeout, Duration connectTimeout, Duration closeTimeout, boolean reconnect,
-        Duration reconnectBaseDelay, Duration reconnectMaxDelay) {
+        Duration reconnectBaseDelay, Duration reconnectMaxDelay, Duration idleTimeout) {
 }

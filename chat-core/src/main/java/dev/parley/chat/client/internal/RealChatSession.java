@@ -497,7 +497,9 @@ public final class RealChatSession implements ChatSession {
                 return;
             }
             link = null;
-            String reason = l.byeReason != null ? l.byeReason : l.errorReason != null ? l.errorReason : "disconnect";
+            String reason = l.byeReason != null ? l.byeReason
+                    : l.errorReason != null ? l.errorReason
+                    : l.idle ? "timeout" : "disconnect";
             log.debug("{} connection ended ({})", l.tag, reason);
             for (Iterator<Request> it = pending.values().iterator(); it.hasNext(); ) {
                 Request r = it.next();
@@ -1003,6 +1005,9 @@ public final class RealChatSession implements ChatSession {
         volatile boolean registered;
         volatile String byeReason;
         volatile String errorReason;
+        /** Set by the watchdog when it closed the connection for silence. */
+        volatile boolean idle;
+        volatile long lastInbound = System.nanoTime();
 
         Link(int number, Connection connection) {
             this.tag = RealChatSession.this.tag + "/c" + number;
@@ -1011,6 +1016,47 @@ public final class RealChatSession implements ChatSession {
 
         void start() {
             Thread.ofVirtual().name("parley-client-reader-" + tag).start(this::readLoop);
+            Thread.ofVirtual().name("parley-client-watchdog-" + tag).start(this::watchdog);
+        }
+
+        /**
+         * Closes the connection when nothing arrived for the idle timeout; pings the server after half
+         * of it, so that a quiet but live connection answers. Waits on {@link #ended}, so it ends with
+         * the connection.
+         */
+        private void watchdog() {
+            long timeout = settings.idleTimeout().toNanos();
+            boolean pinged = false;
+            try {
+                while (true) {
+                    long silent = System.nanoTime() - lastInbound;
+                    if (silent >= timeout) {
+                        log.debug("{} nothing from the server for {}ms; closing", tag, settings.idleTimeout().toMillis());
+                        idle = true;
+                        connection.close();
+                        return;
+                    }
+                    if (silent < timeout / 2) {
+                        pinged = false;
+                    } else if (!pinged && registered) {
+                        pinged = true;
+                        writeLock.lock();
+                        try {
+                            write(Frame.of("PING").with("token", "idle"));
+                        } catch (IOException e) {
+                            log.debug("{} PING not written: {}", tag, e.toString());
+                        } finally {
+                            writeLock.unlock();
+                        }
+                    }
+                    long next = silent < timeout / 2 ? timeout / 2 - silent : timeout - silent;
+                    if (ended.await(Math.max(next, 1_000_000), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Caller holds {@link #writeLock}. */
@@ -1035,6 +1081,7 @@ public final class RealChatSession implements ChatSession {
             try {
                 int n;
                 while ((n = connection.read(buffer, 0, buffer.length)) >= 0) {
+                    lastInbound = System.nanoTime();
                     decoder.decode(buffer, 0, n, sink);
                 }
             } catch (IOException e) {

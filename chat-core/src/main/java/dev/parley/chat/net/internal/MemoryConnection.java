@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * One end of an in-process connection: reads from one {@link MemoryPipe}, writes to the other.
  * Closing either end closes both pipes, so the peer reads end of stream and its writes fail.
  */
-public final class MemoryConnection implements Connection, NonBlockingWrite {
+public final class MemoryConnection implements Connection, NonBlockingWrite, HalfClose {
     private final MemoryPipe in;
     private final MemoryPipe out;
     private final SocketAddress remote;
@@ -65,6 +65,11 @@ public final class MemoryConnection implements Connection, NonBlockingWrite {
             throw new IOException("connection closed");
         }
         return out.tryWrite(buffers);
+    }
+
+    @Override
+    public void shutdownOutput() {
+        out.close();
     }
 
     @Override

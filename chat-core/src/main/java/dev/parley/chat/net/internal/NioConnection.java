@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * park the calling (virtual) thread until the {@link Poller} reports readiness; {@link #tryWrite}
  * never waits, which is what lets the server write small frames straight from a sender's thread.
  */
-public final class NioConnection implements Connection, NonBlockingWrite {
+public final class NioConnection implements Connection, NonBlockingWrite, HalfClose {
     private final SocketChannel channel;
     private final Poller poller;
     private final SelectionKey key;
@@ -32,6 +32,11 @@ public final class NioConnection implements Connection, NonBlockingWrite {
     private boolean writeReady;
     private volatile boolean closed;
 
+    /**
+     * Makes the channel non-blocking and registers it with the poller.
+     *
+     * @param onClose run once when the connection is closed (the binding counts its connections)
+     */
     public NioConnection(SocketChannel channel, Poller poller, String transportName, Runnable onClose)
             throws IOException {
         this.channel = channel;
@@ -72,6 +77,12 @@ public final class NioConnection implements Connection, NonBlockingWrite {
     public long tryWrite(ByteBuffer[] buffers) throws IOException {
         checkOpen();
         return channel.write(buffers);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        checkOpen();
+        channel.shutdownOutput();
     }
 
     private static boolean hasRemaining(ByteBuffer[] buffers) {

@@ -22,6 +22,7 @@ public final class Poller implements Closeable {
     private final Thread thread;
     private volatile boolean closed;
 
+    /** Opens the selector and starts the poller thread under this name. */
     public Poller(String threadName) throws IOException {
         this.selector = Selector.open();
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);

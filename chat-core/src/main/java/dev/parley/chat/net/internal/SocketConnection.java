@@ -20,9 +20,9 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>TLS: the handshake runs lazily in the first {@code read} or {@code write} (on the connection's
  * own thread, never the accepting thread), bounded by the handshake timeout. A second handshake
- * (TLS 1.2 renegotiation) closes the connection.
+ * (TLS 1.2 renegotiation) closes the connection, shortly after the JDK reports it (asynchronously).
  */
-public final class SocketConnection implements Connection {
+public final class SocketConnection implements Connection, HalfClose {
     private final Socket socket;
     private final Socket raw;
     private final InputStream in;
@@ -37,6 +37,8 @@ public final class SocketConnection implements Connection {
     private volatile boolean handshaken;
 
     /**
+     * A connection over this socket.
+     *
      * @param socket the socket to read and write (an {@link SSLSocket} for TLS)
      * @param raw the plain socket under a layered {@code SSLSocket} (or {@code socket} itself): closing
      *     it first makes {@link #close()} immediate even while a TLS write is blocked
@@ -120,6 +122,15 @@ public final class SocketConnection implements Connection {
             out.write(all, 0, total);
         }
         out.flush();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        if (socket instanceof SSLSocket) {
+            close(); // no half-close over TLS 1.2: a full close (close_notify) instead
+        } else {
+            socket.shutdownOutput();
+        }
     }
 
     @Override

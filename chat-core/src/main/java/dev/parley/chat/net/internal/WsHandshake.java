@@ -24,8 +24,8 @@ public final class WsHandshake {
      * What the transport was configured with.
      *
      * @param path the WebSocket endpoint, e.g. {@code /chat}
-     * @param allowedOrigins origins a browser may connect from; empty means the page's own origin
-     *     only (Origin must name the Host the request was sent to); {@code "*"} allows any
+     * @param allowedOrigins origins a browser may connect from besides the page's own (an Origin
+     *     naming the Host the request was sent to); {@code "*"} allows any
      * @param page the page served at {@code /}, or {@code null} when it is not served
      */
     public record Settings(String path, Set<String> allowedOrigins, WsPage page) {
@@ -123,14 +123,15 @@ public final class WsHandshake {
     }
 
     /**
-     * Whether a browser's Origin may connect: listed (compared case-insensitively), {@code "*"} listed,
-     * or, when the list is empty, the origin's host and port are the request's Host (same origin).
+     * Whether a browser's Origin may connect: the origin's host and port are the request's Host (same
+     * origin, so the served page always works), or it is listed (compared case-insensitively), or
+     * {@code "*"} is listed.
      */
     static boolean originAllowed(String origin, String host, Set<String> allowed) {
         String o = origin.toLowerCase(Locale.ROOT);
-        if (allowed.isEmpty()) {
-            int sep = o.indexOf("://");
-            return sep > 0 && o.substring(sep + 3).equals(host.toLowerCase(Locale.ROOT));
+        int sep = o.indexOf("://");
+        if (sep > 0 && o.substring(sep + 3).equals(host.toLowerCase(Locale.ROOT))) {
+            return true;
         }
         return allowed.contains("*") || allowed.contains(o);
     }

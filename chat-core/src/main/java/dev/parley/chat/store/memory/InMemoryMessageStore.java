@@ -1,7 +1,6 @@
 package dev.parley.chat.store.memory;
 
 import dev.parley.chat.store.AppendResult;
-import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoreException;
@@ -75,7 +74,7 @@ public final class InMemoryMessageStore implements MessageStore {
         Objects.requireNonNull(messages, "messages");
         checkOpen();
         for (NewMessage m : messages) {
-            validate(m);
+            Objects.requireNonNull(m, "message"); // NewMessage checked its own fields
         }
         AppendResult[] results = new AppendResult[messages.size()];
         // Group by conversation (keys in sorted order, message order kept inside each group).
@@ -211,25 +210,6 @@ public final class InMemoryMessageStore implements MessageStore {
         }
     }
 
-    private static void validate(NewMessage m) {
-        Objects.requireNonNull(m, "message");
-        int keyLength = m.conversation().length();
-        if (keyLength == 0 || keyLength > Conversations.MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("conversation key must be 1.." + Conversations.MAX_KEY_LENGTH
-                    + " characters, was " + keyLength);
-        }
-        if (m.sender().isEmpty() || m.sender().length() > NewMessage.MAX_SENDER_LENGTH) {
-            throw new IllegalArgumentException("sender must be 1.." + NewMessage.MAX_SENDER_LENGTH
-                    + " characters, was " + m.sender().length());
-        }
-        if (m.clientId() != null && (m.clientId().isEmpty() || m.clientId().length() > NewMessage.MAX_CLIENT_ID_LENGTH)) {
-            throw new IllegalArgumentException("clientId must be 1.." + NewMessage.MAX_CLIENT_ID_LENGTH
-                    + " characters, was " + m.clientId().length());
-        }
-        if (m.text().indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("text must not contain NUL");
-        }
-    }
 
     private record ClientKey(String sender, String clientId) {
     }

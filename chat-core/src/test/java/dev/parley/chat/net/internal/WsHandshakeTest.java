@@ -72,7 +72,9 @@ class WsHandshakeTest {
         WsHandshake.Settings listed = new WsHandshake.Settings("/chat", Set.of("https://evil.example"), null);
         assertEquals(101, respond(cross, listed).status());
         String same = upgrade("Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY, "Origin: http://chat.example:7879");
-        assertEquals(403, respond(same, listed).status(), "a list replaces the same-origin rule");
+        assertEquals(101, respond(same, listed).status(), "the page's own origin stays allowed");
+        String other = upgrade("Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: " + KEY, "Origin: https://other.example");
+        assertEquals(403, respond(other, listed).status());
         assertEquals(101, respond(cross, new WsHandshake.Settings("/chat", Set.of("*"), null)).status());
     }
 

@@ -1,0 +1,229 @@
+package dev.parley.chat.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.chat.net.InMemoryTransport;
+import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.protocol.ErrorCode;
+import dev.parley.chat.protocol.ProtocolException;
+import dev.parley.chat.server.ChatServer;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The client against the real server, over TCP on port 0 and in memory. */
+@Timeout(30)
+class ChatClientServerTest {
+    private final InMemoryMessageStore store = InMemoryMessageStore.create();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        store.close();
+    }
+
+    private ChatServer startServer(int port) {
+        ChatServer server = ChatServer.builder().listen(TcpTransport.builder().host("127.0.0.1").port(port).build())
+                .store(store).build().start();
+        toClose.add(server);
+        return server;
+    }
+
+    private ChatSession connect(int port, String name, ChatListener listener) {
+        ChatSession s = ChatClient.builder().address("127.0.0.1", port).name(name).listener(listener)
+                .reconnectDelay(Duration.ofMillis(5), Duration.ofMillis(100)).build().connect();
+        toClose.add(s::closeNow);
+        return s;
+    }
+
+    private static <T> T get(CompletableFuture<T> f) throws Exception {
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Collects the room messages a listener receives. */
+    static final class Inbox implements ChatListener {
+        final BlockingQueue<ChatMessage> messages = new LinkedBlockingQueue<>();
+        final RecordingListener events = new RecordingListener();
+
+        @Override
+        public void onMessage(ChatMessage m) {
+            messages.add(m);
+            events.onMessage(m);
+        }
+
+        @Override
+        public void onDirectMessage(ChatMessage m) {
+            messages.add(m);
+            events.onDirectMessage(m);
+        }
+
+        @Override
+        public void onJoined(String room, String name) {
+            events.onJoined(room, name);
+        }
+
+        @Override
+        public void onLeft(String room, String name, String reason) {
+            events.onLeft(room, name, reason);
+        }
+
+        @Override
+        public void onDisconnected(String reason) {
+            events.onDisconnected(reason);
+        }
+
+        @Override
+        public void onReconnected() {
+            events.onReconnected();
+        }
+
+        ChatMessage next() throws InterruptedException {
+            ChatMessage m = messages.poll(10, TimeUnit.SECONDS);
+            if (m == null) {
+                throw new AssertionError("no message within 10 s");
+            }
+            return m;
+        }
+    }
+
+    @Test
+    void twoClientsChatOverTcp() throws Exception {
+        ChatServer server = startServer(0);
+        Inbox souvikInbox = new Inbox();
+        Inbox ritamInbox = new Inbox();
+        ChatSession souvik = connect(server.port(), "Souvik", souvikInbox);
+        ChatSession ritam = connect(server.port(), "Ritam", ritamInbox);
+
+        assertEquals(new Joined("lobby", 0), get(souvik.join("Lobby")));
+        get(ritam.join("lobby"));
+        assertEquals("joined lobby Ritam", souvikInbox.events.nextStartingWith("joined"));
+
+        Ack ack = get(souvik.send("lobby", "hello"));
+        assertEquals(1, ack.seq());
+        ChatMessage got = ritamInbox.next();
+        assertEquals("lobby", got.room());
+        assertEquals("Souvik", got.from());
+        assertEquals("hello", got.text());
+        assertEquals(ack.time(), got.time());
+
+        get(ritam.send("lobby", "hi\nthere"));
+        assertEquals("hi\nthere", souvikInbox.next().text());
+
+        Ack dm = get(souvik.sendDirect("Ritam", "psst"));
+        ChatMessage d = ritamInbox.next();
+        assertTrue(d.isDirect());
+        assertEquals("Souvik", d.with());
+        assertEquals(dm.seq(), d.seq());
+
+        assertEquals(List.of("Ritam", "Souvik"), get(ritam.who("lobby")));
+        assertEquals(List.of(new RoomInfo("lobby", 2)), get(ritam.rooms()));
+        List<ChatMessage> history = get(ritam.history("lobby", History.before(3).limit(50)));
+        assertEquals(List.of("hello", "hi\nthere"), history.stream().map(ChatMessage::text).toList());
+        assertEquals(List.of("psst"), get(ritam.directHistory("Souvik", History.latest())).stream().map(ChatMessage::text).toList());
+        assertTrue(get(souvik.ping()).compareTo(Duration.ZERO) >= 0);
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> get(souvik.send("kitchen", "anyone?")));
+        assertEquals(ErrorCode.NOT_IN_ROOM, assertInstanceOf(ProtocolException.class, e.getCause()).code());
+        e = assertThrows(ExecutionException.class, () -> get(souvik.sendDirect("nobody", "hello?")));
+        assertEquals(ErrorCode.NO_SUCH_USER, assertInstanceOf(ProtocolException.class, e.getCause()).code());
+
+        get(ritam.part("lobby"));
+        assertEquals("left lobby Ritam part", souvikInbox.events.nextStartingWith("left"));
+        ritam.close();
+        assertEquals(ChatSession.State.CLOSED, ritam.state());
+    }
+
+    @Test
+    void aTakenNameIsRefusedWithNameTaken() throws Exception {
+        ChatServer server = startServer(0);
+        connect(server.port(), "Souvik", new Inbox());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> connect(server.port(), "SOUVIK", new Inbox()));
+        assertEquals(ErrorCode.NAME_TAKEN, e.code());
+    }
+
+    @Test
+    void anEmbeddedClientUsesTheInMemoryTransport() throws Exception {
+        InMemoryTransport memory = InMemoryTransport.create();
+        ChatServer server = ChatServer.builder().listen(memory).store(store).build().start();
+        toClose.add(server);
+        Inbox inbox = new Inbox();
+        ChatSession bot = ChatClient.builder().connector(memory).name("bot").listener(inbox).build().connect();
+        toClose.add(bot::closeNow);
+        get(bot.join("lobby"));
+        server.post("lobby", "system", "welcome");
+        assertEquals("welcome", inbox.next().text());
+        bot.close();
+    }
+
+    @Test
+    void afterAServerRestartTheClientRejoinsAndSeesEveryMissedMessageOnce() throws Exception {
+        ChatServer server = startServer(0);
+        int port = server.port();
+        Inbox inbox = new Inbox();
+        ChatSession souvik = connect(port, "Souvik", inbox);
+        get(souvik.join("lobby"));
+        server.post("lobby", "system", "one");
+        assertEquals(1, inbox.next().seq());
+
+        server.close();
+        assertEquals("disconnected shutdown", inbox.events.nextStartingWith("disconnected"));
+        // While the server is down nothing can be said; once it is back, others talk before Souvik returns.
+        ChatServer again = ChatServer.builder().listen(TcpTransport.builder().host("127.0.0.1").port(port).build())
+                .store(store).build();
+        again.start();
+        toClose.add(again);
+        again.post("lobby", "system", "two");
+        again.post("lobby", "system", "three");
+        inbox.events.nextStartingWith("reconnected");
+        again.post("lobby", "system", "four");
+        List<Long> seqs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            seqs.add(inbox.next().seq());
+        }
+        assertEquals(List.of(2L, 3L, 4L), seqs);
+        Ack ack = get(souvik.send("lobby", "back"));
+        assertEquals(5, ack.seq());
+        assertEquals(java.util.OptionalLong.of(5), souvik.lastSeq("lobby"));
+        assertTrue(inbox.messages.isEmpty(), "no duplicates: " + inbox.messages);
+    }
+
+    @Test
+    void aSendCutOffBeforeItsAckIsResentAndDeliveredOnce() throws Exception {
+        ChatServer server = startServer(0);
+        try (CuttingProxy proxy = new CuttingProxy(server.port())) {
+            Inbox souvikInbox = new Inbox();
+            Inbox ritamInbox = new Inbox();
+            ChatSession souvik = connect(proxy.port(), "Souvik", souvikInbox);
+            ChatSession ritam = connect(server.port(), "Ritam", ritamInbox);
+            get(souvik.join("lobby"));
+            get(ritam.join("lobby"));
+
+            proxy.cutAfterNextSend();
+            CompletableFuture<Ack> sent = souvik.send("lobby", "only once, please");
+            assertEquals("disconnected disconnect", souvikInbox.events.nextStartingWith("disconnected"));
+            Ack ack = get(sent);
+            ChatMessage got = ritamInbox.next();
+            assertEquals("only once, please", got.text());
+            assertEquals(ack.seq(), got.seq());
+
+            get(souvik.send("lobby", "marker"));
+            assertEquals("marker", ritamInbox.next().text());
+            assertTrue(ritamInbox.messages.isEmpty(), "delivered once: " + ritamInbox.messages);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.parley.chat.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.parley.chat.protocol.Frame;
+import dev.parley.chat.server.ChatServer;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The chat page in a real browser (headless Chromium) against a real ChatServer, next to a TCP user.
+ * Skipped without Chromium unless PARLEY_REQUIRE_BROWSER=1 or CI=true (then it fails).
+ * With {@code -Dparley.screenshot=PATH} the conversation test also saves a PNG of the page.
+ */
+@Timeout(120)
+class WebSocketBrowserTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    /** Texts of the lobby's messages as shown, "from: text" each, joined by " | ". */
+    private static final String LOBBY_MESSAGES = "[...document.querySelectorAll('ol.messages[data-room=\"lobby\"] li.msg')]"
+            + ".map(li => li.querySelector('.from').textContent + ': ' + li.querySelector('.text').textContent).join(' | ')";
+    private static final String MEMBERS = "[...document.querySelectorAll('#members li')].map(li => li.textContent).join(',')";
+    private static final String ONLINE = "document.getElementById('status').dataset.state === 'online'";
+
+    private HeadlessChromium browser;
+    private final InMemoryMessageStore store = InMemoryMessageStore.create();
+    private ChatServer server;
+
+    @BeforeEach
+    void startBrowser(TestInfo test) throws Exception {
+        if (test.getTestMethod().orElseThrow().getName().equals("screenshotForTheReadme")) {
+            String target = System.getProperty("parley.screenshot");
+            Assumptions.assumeTrue(target != null && !target.isBlank(),
+                    "set -Dparley.screenshot=PATH to write a screenshot of the chat page");
+        }
+        browser = HeadlessChromium.launch(Path.of("target", "chromium.log"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private ChatServer start(int wsPort, int joinReplay) {
+        return ChatServer.builder()
+                .listen(TcpTransport.builder().host("127.0.0.1").port(0).build())
+                .listen(WebSocketTransport.builder().host("127.0.0.1").port(wsPort).servePage(true).build())
+                .store(store)
+                .joinReplay(joinReplay)
+                .build()
+                .start();
+    }
+
+    private static int port(ChatServer server, int index) {
+        return ((InetSocketAddress) server.addresses().get(index)).getPort();
+    }
+
+    private static String js(String s) {
+        return Json.write(s);
+    }
+
+    private HeadlessChromium.Page login(int wsPort, String name) throws Exception {
+        HeadlessChromium.Page page = browser.newPage(1200, 760);
+        page.navigate("http://127.0.0.1:" + wsPort + "/");
+        page.waitFor("the login form", "document.getElementById('name') !== null", WAIT);
+        page.type("#name", name);
+        page.pressEnter();
+        page.waitFor("WELCOME and the lobby", ONLINE + " && document.getElementById('room-title').textContent === 'lobby'",
+                WAIT);
+        return page;
+    }
+
+    private static void say(HeadlessChromium.Page page, String text) throws Exception {
+        page.type("#text", text);
+        page.pressEnter();
+    }
+
+    @Test
+    void browserAndTcpUserChatAndTheHistorySurvivesAReload() throws Exception {
+        server = start(0, 50);
+        int tcpPort = port(server, 0);
+        int wsPort = port(server, 1);
+        try (TcpChatUser bob = new TcpChatUser(tcpPort)) {
+            bob.send(Frame.of("HELLO").with("proto", "1").with("name", "bob"));
+            bob.await("WELCOME", WAIT);
+            bob.send(Frame.of("JOIN").with("room", "lobby"));
+            bob.await("JOINED", WAIT);
+
+            HeadlessChromium.Page page = login(wsPort, "alice");
+            page.waitFor("bob in the member list (WHO)", MEMBERS + " === 'alice,bob'", WAIT);
+            bob.await("alice's JOINED notice",
+                    f -> f.verb().equals("JOINED") && "alice".equals(f.field("name")), WAIT);
+
+            say(page, "Hi Bob, this is the browser ✓");
+            Frame fromBrowser = bob.await("alice's MSG", f -> f.verb().equals("MSG"), WAIT);
+            assertEquals("alice", fromBrowser.field("from"));
+            assertEquals("lobby", fromBrowser.field("room"));
+            assertEquals("Hi Bob, this is the browser ✓", fromBrowser.text());
+            page.waitFor("the ACK to mark the message sent",
+                    "document.querySelector('li.msg.mine[data-seq=\"" + fromBrowser.field("seq") + "\"]') !== null", WAIT);
+
+            bob.send(Frame.of("SEND").with("room", "lobby").with("ref", "b1").text("Hello Alice\nfrom a terminal <b>"));
+            bob.await("ACK", WAIT);
+            String conversation = "alice: Hi Bob, this is the browser ✓ | bob: Hello Alice\nfrom a terminal <b>";
+            page.waitFor("bob's message, as text", LOBBY_MESSAGES + " === " + js(conversation), WAIT);
+
+            page.reload();
+            page.waitFor("the history after the reload", ONLINE + " && " + LOBBY_MESSAGES + " === " + js(conversation), WAIT);
+            bob.await("alice back after the reload",
+                    f -> f.verb().equals("JOINED") && "alice".equals(f.field("name")), WAIT);
+            assertEquals(List.of("alice", "bob"), server.members("lobby"));
+
+            bob.send(Frame.of("QUIT"));
+            bob.await("BYE", WAIT);
+            page.waitFor("bob gone from the member list (LEFT)", MEMBERS + " === 'alice'", WAIT);
+            page.waitFor("the leave notice",
+                    "[...document.querySelectorAll('li.notice')].some(li => li.textContent === 'bob left (quit)')", WAIT);
+        }
+    }
+
+    @Test
+    void pageReconnectsAfterTheConnectionDropsAndCatchesUpWithSince() throws Exception {
+        server = start(0, 1);
+        try (DroppingProxy network = new DroppingProxy(port(server, 1))) {
+            server.post("lobby", "bob", "one");
+            HeadlessChromium.Page page = login(network.port(), "carol");
+            page.waitFor("the replay", LOBBY_MESSAGES + " === 'bob: one'", WAIT);
+
+            network.drop();
+            page.waitFor("the page noticing the drop", "document.getElementById('status').dataset.state !== 'online'",
+                    WAIT);
+            // Two messages arrive while the page is away. With joinReplay(1) a JOIN without since would
+            // replay only the last one: seeing both proves the page rejoined with since=1.
+            server.post("lobby", "bob", "two");
+            server.post("lobby", "bob", "three");
+            network.restore();
+
+            page.waitFor("the missed messages, once each",
+                    ONLINE + " && " + LOBBY_MESSAGES + " === 'bob: one | bob: two | bob: three'", WAIT);
+            server.post("lobby", "bob", "four");
+            page.waitFor("live messages after the reconnect",
+                    LOBBY_MESSAGES + " === 'bob: one | bob: two | bob: three | bob: four'", WAIT);
+        }
+    }
+
+    /** Not a check: renders a realistic conversation for docs/images/chat-page.png when asked to. */
+    @Test
+    void screenshotForTheReadme() throws Exception {
+        String target = System.getProperty("parley.screenshot");
+        server = start(0, 50);
+        int tcpPort = port(server, 0);
+        int wsPort = port(server, 1);
+        try (TcpChatUser bob = new TcpChatUser(tcpPort); TcpChatUser dana = new TcpChatUser(tcpPort)) {
+            bob.send(Frame.of("HELLO").with("proto", "1").with("name", "bob"));
+            bob.await("WELCOME", WAIT);
+            dana.send(Frame.of("HELLO").with("proto", "1").with("name", "dana"));
+            dana.await("WELCOME", WAIT);
+            for (String room : List.of("lobby", "release-0.1", "random")) {
+                bob.send(Frame.of("JOIN").with("room", room));
+                bob.await("JOINED", WAIT);
+            }
+            dana.send(Frame.of("JOIN").with("room", "lobby"));
+            dana.await("JOINED", WAIT);
+            bob.send(Frame.of("SEND").with("room", "lobby").text("Morning! The WebSocket transport is merged."));
+            bob.await("ACK", WAIT);
+            dana.send(Frame.of("SEND").with("room", "lobby").text("Nice. Does the browser see our history?"));
+            dana.await("ACK", WAIT);
+
+            HeadlessChromium.Page page = login(wsPort, "alice");
+            page.waitFor("members", MEMBERS + " === 'alice,bob,dana'", WAIT);
+            say(page, "It does: I just joined from the browser and got both messages.");
+            bob.await("MSG", WAIT);
+            bob.send(Frame.of("SEND").with("room", "lobby")
+                    .text("I'm in a terminal over plain TCP:\nsame room, same seq numbers."));
+            bob.await("ACK", WAIT);
+            say(page, "And if my Wi-Fi drops, the page rejoins with since= and catches up.");
+            dana.await("MSG", f -> f.verb().equals("MSG") && "alice".equals(f.field("from"))
+                    && f.text().startsWith("And if"), WAIT);
+            dana.send(Frame.of("SEND").with("room", "lobby").text("Ship it!"));
+            dana.await("ACK", WAIT);
+            page.waitFor("the whole conversation",
+                    "document.querySelectorAll('ol.messages[data-room=\"lobby\"] li.msg:not(.pending)').length === 6", WAIT);
+            Path png = Path.of(target);
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            Files.write(png, page.screenshot());
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.parley.chat.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The story of the README, told through the terminal client's standard input and output: two people
+ * chat, one leaves, the server restarts, the one who left comes back and sees what was said.
+ */
+@Timeout(90)
+class ClientMainTest {
+    @TempDir
+    Path dir;
+
+    private ServerMain.Running startServer(int port) {
+        ServerMain.Options o = ServerMain.Options.parse(new String[] {
+                "--port", Integer.toString(port), "--host", "127.0.0.1", "--data", dir.resolve("data").toString()});
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServerMain.Running running = ServerMain.start(o, new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals("listening on 127.0.0.1:" + running.server().port() + "\n", out.toString(StandardCharsets.UTF_8)
+                .lines().findFirst().orElse("") + "\n");
+        return running;
+    }
+
+    private String[] client(int port, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--state", dir.resolve("state").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void twoPeopleChatOneLeavesTheServerRestartsAndTheOtherCatchesUp() throws Exception {
+        ServerMain.Running server = startServer(0);
+        int port = server.server().port();
+        try (CliDriver souvik = new CliDriver("souvik", client(port))) {
+            // Souvik gives his name when asked; the first try is not a valid name.
+            souvik.type("Souvik!");
+            souvik.expect("That name cannot be used");
+            souvik.type("Souvik");
+            souvik.expect("Connected to 127.0.0.1:" + port + " as Souvik");
+            souvik.expect("You joined lobby");
+            souvik.expect("In lobby: Souvik");
+            CliDriver ritam = new CliDriver("ritam", client(port, "--name", "SOUVIK"));
+
+            // Ritam first tries a name that collides with Souvik's, and is asked again.
+            ritam.expect("The name SOUVIK is taken");
+            ritam.type("Ritam");
+            ritam.expect("as Ritam");
+            ritam.expect("In lobby: Ritam, Souvik");
+            souvik.expect("Ritam has joined");
+
+            souvik.type("hello Ritam");
+            assertTrue(souvik.expect("Souvik: hello Ritam").matches("\\d\\d:\\d\\d Souvik: hello Ritam"));
+            ritam.expect("Souvik: hello Ritam");
+            ritam.type("hi Souvik, how are you?");
+            souvik.expect("Ritam: hi Souvik, how are you?");
+            ritam.type("/who");
+            ritam.expect("In lobby: Ritam, Souvik");
+            ritam.type("/msg Souvik see you later");
+            souvik.expect("*Ritam* (private): see you later");
+            ritam.expect("-> Souvik: see you later");
+            ritam.type("/nonsense");
+            ritam.expect("Unknown command /nonsense");
+
+            ritam.type("/quit");
+            ritam.expect("Bye.");
+            assertEquals(0, ritam.exitStatus());
+            souvik.expect("Ritam has left");
+
+            // The server restarts on the same port with the same database; Souvik's client reconnects.
+            server.close();
+            souvik.expect("Connection lost (shutdown). Reconnecting...");
+            server = startServer(port);
+            souvik.expect("Reconnected.");
+            souvik.type("are you still there, Ritam?");
+            souvik.expect("Souvik: are you still there, Ritam?");
+            souvik.type("/history 2");
+            souvik.expect("the last 2 messages of lobby");
+            souvik.expect("Ritam: hi Souvik, how are you?");
+            souvik.expect("Souvik: are you still there, Ritam?");
+            souvik.expect("end of history");
+
+            // Ritam comes back: the earlier conversation, then what he missed.
+            try (CliDriver again = new CliDriver("ritam-again", client(port, "--name", "Ritam"))) {
+                again.expect("Welcome back to lobby.");
+                again.expect("Souvik: hello Ritam");
+                again.expect("Ritam: hi Souvik, how are you?");
+                again.expect("--- new since you left ---");
+                again.expect("Souvik: are you still there, Ritam?");
+                again.expect("In lobby: Ritam, Souvik");
+                souvik.expect("Ritam has joined");
+                again.type("yes, back now");
+                souvik.expect("Ritam: yes, back now");
+                again.endOfInput(); // Ctrl-D
+                again.expect("Bye.");
+                assertEquals(0, again.exitStatus());
+                souvik.expect("Ritam has left");
+            }
+            souvik.endOfInput();
+            assertEquals(0, souvik.exitStatus());
+            assertFalse(souvik.seen().stream().skip(1).anyMatch(l -> l.startsWith("!")), "no errors: " + souvik.seen());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void anUnreachableServerIsReportedWithAHint() throws Exception {
+        ServerMain.Running server = startServer(0);
+        int port = server.server().port();
+        server.close();
+        try (CliDriver cli = new CliDriver("nobody", client(port, "--name", "Souvik"))) {
+            cli.expect("cannot reach the chat server at 127.0.0.1:" + port);
+            cli.expect("Is the server running?");
+            assertEquals(1, cli.exitStatus());
+        }
+    }
+
+    @Test
+    void helpAndBadOptions() throws Exception {
+        try (CliDriver cli = new CliDriver("help", "--help")) {
+            cli.expect("Usage: ClientMain");
+            assertEquals(0, cli.exitStatus());
+        }
+        try (CliDriver cli = new CliDriver("bad", "--port", "seventy")) {
+            cli.expect("--port must be a number");
+            assertEquals(2, cli.exitStatus());
+        }
+    }
+}
