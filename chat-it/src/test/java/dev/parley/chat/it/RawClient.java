@@ -137,6 +137,9 @@ final class RawClient implements AutoCloseable {
         } catch (IOException e) {
             // reset or closed: the same as EOF for these tests
         } finally {
+            // Like any client, close our end once the server's has ended: a server that half-closes
+            // after BYE waits for this FIN (up to its drain timeout).
+            close();
             lock.lock();
             try {
                 closed = true;
