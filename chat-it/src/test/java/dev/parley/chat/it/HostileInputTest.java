@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -394,8 +393,6 @@ class HostileInputTest {
      * which is clamped"; HISTORY: larger limits are "clamped ..., never refused".
      */
     @Test
-    @Disabled("open finding (RELIABILITY.md): Session.parsePositive refuses a limit of more than 18 digits"
-            + " (limit=9223372036854775807 gets BAD_VALUE) although PROTOCOL.md says limit is clamped")
     void aLimitOfNineteenDigitsAndMoreIsClampedNotRefused() {
         RawClient alice = server.user("alice");
         alice.join("lobby");
@@ -408,7 +405,6 @@ class HostileInputTest {
 
     /** DECISIONS: "every reply/error caused by it echoes it", closing errors included. */
     @Test
-    @Disabled("open finding (RELIABILITY.md): UNSUPPORTED_VERSION and AUTH_FAILED are sent without the HELLO's ref")
     void closingErrorsEchoTheRequestRef() {
         RawClient v = server.connect("v");
         Frame unsupported = v.call("HELLO proto=99 name=v");
