@@ -1,0 +1,36 @@
+package dev.parley.chat.it;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Captures what Parley logs (logger {@code dev.parley}, every level) while it is open. */
+final class LogCapture implements AutoCloseable {
+    private final Logger logger = (Logger) LoggerFactory.getLogger("dev.parley");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Level previous;
+
+    LogCapture() {
+        previous = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** A copy of the events so far (the appender appends under its own monitor). */
+    List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+        logger.setLevel(previous);
+    }
+}
