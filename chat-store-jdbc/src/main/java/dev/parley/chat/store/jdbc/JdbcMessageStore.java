@@ -112,9 +112,6 @@ public final class JdbcMessageStore implements MessageStore {
                 + ", retentionMessages=" + b.retentionMessages + ", retentionAge=" + b.retentionAge
                 + ", retentionInterval=" + b.retentionInterval + ", headCacheSize=" + b.headCacheSize
                 + ", queryTimeout=" + b.queryTimeout;
-        if (dialect == JdbcDialect.H2) {
-            makeH2CommitsDurable(dataSource);
-        }
         Schema.prepare(dataSource, dialect, tables, b.tablePrefix, b.schemaMode);
         this.writer = new GroupCommitWriter(dataSource, dialect, tables, b.groupCommit,
                 b.groupCommit ? b.maxBatch : 1, b.maxWait.toNanos(), b.headCacheSize, queryTimeoutSeconds);
@@ -364,22 +361,6 @@ public final class JdbcMessageStore implements MessageStore {
         return "JdbcMessageStore[" + settings + ", " + writer + (closed.get() ? ", closed" : "") + "]";
     }
 
-    /**
-     * H2 writes a committed transaction to its file up to {@code WRITE_DELAY} ms later (500 by
-     * default), so a process killed in between loses messages that were committed and acknowledged.
-     * {@code WRITE_DELAY 0} makes each commit reach the file (the OS page cache) before it returns,
-     * which survives a process crash. The setting is the database's (persistent, admin only): if it is
-     * refused, say so loudly rather than fail, and name the URL option that does the same.
-     */
-    private static void makeH2CommitsDurable(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SET WRITE_DELAY 0");
-        } catch (SQLException e) {
-            LOG.warn("H2 refused SET WRITE_DELAY 0 (SQLState {}, vendor code {}: {}); a crash may lose up to"
-                    + " WRITE_DELAY ms of acknowledged messages: add ;WRITE_DELAY=0 to the JDBC URL",
-                    e.getSQLState(), e.getErrorCode(), e.getMessage());
-        }
-    }
 
     private void checkOpen() {
         if (closed.get()) {

@@ -27,6 +27,9 @@ class H2DurabilityTest {
             assertTrue(writeDelay(ds) > 0, "H2's own default delays writes; otherwise this test proves nothing");
             try (JdbcMessageStore store = JdbcMessageStore.builder(ds).build()) {
                 assertEquals(JdbcDialect.H2, store.dialect());
+                // The writer applies the setting on the connection it commits with.
+                store.append(java.util.List.of(new dev.parley.chat.store.NewMessage(
+                        "#lobby", "ann", "hello", java.time.Instant.now(), null)));
                 assertEquals(0, writeDelay(ds));
             }
         }
