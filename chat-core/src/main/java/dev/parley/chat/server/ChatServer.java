@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,7 +200,7 @@ public final class ChatServer implements AutoCloseable {
             throw new IllegalArgumentException("text is longer than maxTextLength " + settings.maxTextLength());
         }
         Room r = hub.room(canonical, true);
-        NewMessage m = new NewMessage(r.key, sender, text, Instant.now().truncatedTo(ChronoUnit.MILLIS), null);
+        NewMessage m = new NewMessage(r.key, sender, text, settings.clock().instant().truncatedTo(ChronoUnit.MILLIS), null);
         AppendResult result = hub.bus.publish(r, m, null);
         return result.message();
     }
@@ -324,6 +323,7 @@ public final class ChatServer implements AutoCloseable {
         private int maxReplay = 1000;
         private int maxHistoryLimit = 500;
         private Duration drainTimeout = Duration.ofSeconds(5);
+        private java.time.InstantSource clock = java.time.InstantSource.system();
 
         private Builder() {
         }
@@ -486,6 +486,16 @@ public final class ChatServer implements AutoCloseable {
         }
 
         /**
+         * The clock that stamps each message's {@code time}; default the system clock. Order never
+         * comes from it (seq does), so a clock that jumps backwards only changes the times shown.
+         * Tests use it to play such a clock.
+         */
+        public Builder clock(java.time.InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
          * Checks the settings and makes the server (not started).
          *
          * @throws IllegalArgumentException naming the first setting that is missing or impossible
@@ -531,7 +541,7 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, "parley/0.1.0"));
         }
 
         private static void atLeast(String setting, long value, long min) {

@@ -14,7 +14,6 @@ import dev.parley.chat.store.StoredMessage;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -687,7 +686,7 @@ final class Session {
             }
         }
         NewMessage message = new NewMessage(conversation.key, user.name, text,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS), clientId);
+                s.clock().instant().truncatedTo(ChronoUnit.MILLIS), clientId);
         AppendResult result = hub.bus.publish(conversation, message, this);
         StoredMessage stored = result.message();
         Frame ack = Frame.of("ACK").with("ref", ref);

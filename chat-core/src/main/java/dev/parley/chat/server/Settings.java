@@ -33,6 +33,7 @@ record Settings(
         int maxReplay,
         int maxHistoryLimit,
         Duration drainTimeout,
+        java.time.InstantSource clock,
         String serverName) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */

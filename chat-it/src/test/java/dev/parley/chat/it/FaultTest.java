@@ -209,4 +209,46 @@ class FaultTest {
         // After close the port no longer serves.
         assertTrue(!s.server.isRunning());
     }
+
+    /**
+     * A server clock that jumps back an hour at every reading (an NTP step, a VM restored from a
+     * snapshot): the times shown go backwards, the order never does. Live delivery, HISTORY and a
+     * JOIN replay all follow seq.
+     */
+    @Test
+    void aClockGoingBackwardsChangesTheTimesButNeverTheOrder() {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-11-23T10:00:00Z"));
+        java.time.InstantSource backwards = () -> now.getAndUpdate(t -> t.minus(Duration.ofHours(1)));
+        try (TestServer s = TestServer.start(b -> b.clock(backwards))) {
+            RawClient ann = s.user("ann");
+            ann.join("r");
+            RawClient bob = s.user("bob");
+            bob.join("r");
+            for (int i = 1; i <= 5; i++) {
+                Frame ack = ann.call("SEND room=r :m" + i);
+                assertEquals("ACK", ack.verb());
+                assertEquals(String.valueOf(i), ack.field("seq"));
+            }
+            java.time.Instant previous = java.time.Instant.MAX;
+            for (int i = 1; i <= 5; i++) {
+                Frame msg = bob.next("MSG");
+                assertEquals(String.valueOf(i), msg.field("seq"), "live delivery follows seq");
+                assertEquals("m" + i, msg.text());
+                java.time.Instant time = java.time.Instant.parse(msg.field("time"));
+                assertTrue(time.isBefore(previous), "the clock went backwards: " + time + " after " + previous);
+                previous = time;
+            }
+            List<Frame> history = bob.callAll("HISTORY room=r");
+            assertEquals(List.of("1", "2", "3", "4", "5", "END"),
+                    history.stream().map(f -> f.verb().equals("END") ? "END" : f.field("seq")).toList());
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), stored(s, "r").stream().map(StoredMessage::seq).toList());
+
+            RawClient cat = s.user("cat");
+            cat.join("r");
+            for (int i = 1; i <= 5; i++) {
+                assertEquals(String.valueOf(i), cat.next("MSG").field("seq"), "the JOIN replay follows seq");
+            }
+        }
+    }
 }
