@@ -41,6 +41,9 @@ final class Session {
     final long id;
     final Hub hub;
     final Connection connection;
+    /** The read buffer of a connection until a read fills it, and after. */
+    private static final int SMALL_READ_BUFFER = 512;
+    private static final int LARGE_READ_BUFFER = 8192;
     /** The longest a sender waits for a room's recipients after one SEND (see {@link #pace}). */
     private static final long PACE_MAX_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** A recipient whose writer is blocked this long in one write has stopped reading: not paced on. */
@@ -60,7 +63,8 @@ final class Session {
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private double tokens;
     private long refilledNanos = System.nanoTime();
-    private final long[] refusals;
+    /** Reader thread only: when the last refused frames were refused; allocated at the first refusal. */
+    private long[] refusals;
     private int refusalCount;
 
     // Read by the reaper and the server API.
@@ -94,7 +98,6 @@ final class Session {
         this.out = new Outbound(this, connection, s.outboundQueueBytes(), hub.counters);
         this.decoder = new FrameDecoder(s.maxLineLength());
         this.tokens = s.rateBurst();
-        this.refusals = new long[s.floodRefusals()];
     }
 
     String tag() {
@@ -130,7 +133,9 @@ final class Session {
     }
 
     private void readLoop() {
-        byte[] buffer = new byte[8192];
+        // Small while the peer is quiet (most connections are idle: this is per connection), grown
+        // once a read fills it, so that a busy sender is read in large gulps.
+        byte[] buffer = new byte[SMALL_READ_BUFFER];
         FrameDecoder.Sink sink = new FrameDecoder.Sink() {
             @Override
             public void frame(Frame frame) {
@@ -160,6 +165,7 @@ final class Session {
                 continue;
             }
             hub.counters.bytesIn.add(n);
+            boolean grow = n == buffer.length && buffer.length < LARGE_READ_BUFFER;
             state.lock();
             try {
                 if (closeReason != null) {
@@ -189,6 +195,9 @@ final class Session {
             }
             if (last != null) {
                 out.finish(last);
+            }
+            if (grow) {
+                buffer = new byte[LARGE_READ_BUFFER];
             }
         }
     }
@@ -465,6 +474,9 @@ final class Session {
             return true;
         }
         hub.counters.rateLimited.increment();
+        if (refusals == null) {
+            refusals = new long[s.floodRefusals()];
+        }
         refusals[refusalCount % refusals.length] = now;
         refusalCount++;
         if (refusalCount >= refusals.length) {
