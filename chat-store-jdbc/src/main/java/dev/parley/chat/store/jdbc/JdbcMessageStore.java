@@ -188,33 +188,25 @@ public final class JdbcMessageStore implements MessageStore {
             return List.of();
         }
         long from = Math.max(1, top - limit);
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Sql.prepare(c, tables.readRangeSql(), queryTimeoutSeconds)) {
-            ps.setString(1, conversation);
-            ps.setLong(2, from);
-            ps.setLong(3, top);
-            List<StoredMessage> result = new ArrayList<>((int) (top - from));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    result.add(Rows.message(conversation, rs));
-                }
-            }
-            if (result.size() == top - from) {
-                return result;
-            }
-        } catch (SQLException e) {
-            throw new JdbcStoreException("readBefore", e);
+        List<StoredMessage> range = read("readBefore", tables.readRangeSql(), conversation, from, top, false);
+        if (range.size() == top - from) {
+            return range;
         }
         return read("readBefore", tables.readBeforeSql(), conversation, top, limit, true);
     }
 
-    private List<StoredMessage> read(String op, String sql, String conversation, long seq, int limit, boolean reverse) {
+    /**
+     * Runs a read whose parameters are the conversation and two numbers (a seq and a limit, or the two
+     * ends of a seq range), oldest first when {@code reverse} turns a newest-first query around.
+     */
+    private List<StoredMessage> read(String op, String sql, String conversation, long first, long second,
+            boolean reverse) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = Sql.prepare(c, sql, queryTimeoutSeconds)) {
             ps.setString(1, conversation);
-            ps.setLong(2, seq);
-            ps.setInt(3, limit);
-            List<StoredMessage> result = new ArrayList<>(Math.min(limit, 256));
+            ps.setLong(2, first);
+            ps.setLong(3, second);
+            List<StoredMessage> result = new ArrayList<>(64);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     result.add(Rows.message(conversation, rs));
