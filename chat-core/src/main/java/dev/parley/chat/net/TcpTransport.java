@@ -188,8 +188,14 @@ public final class TcpTransport implements Transport {
                 try {
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     connection = wrap(channel);
-                } catch (IOException | RuntimeException e) {
-                    log.debug("could not set up an accepted connection", e);
+                } catch (IOException | RuntimeException | Error e) {
+                    // An Error too (a class that failed to load, memory): this thread is the only one
+                    // accepting on the port, and it must outlive any one connection.
+                    if (e instanceof IOException) {
+                        log.debug("could not set up an accepted connection", e);
+                    } else {
+                        log.warn("could not set up an accepted connection", e);
+                    }
                     try {
                         channel.close();
                     } catch (IOException ignored) {
@@ -200,8 +206,8 @@ public final class TcpTransport implements Transport {
                 }
                 try {
                     acceptor.accept(connection);
-                } catch (RuntimeException e) {
-                    log.warn("acceptor failed", e);
+                } catch (RuntimeException | Error e) {
+                    log.error("acceptor failed; connection closed, still accepting on {}", local, e);
                     connection.close();
                 }
             }

@@ -101,6 +101,32 @@ class TransportsTest {
     }
 
     @Test
+    void tcpKeepsAcceptingAfterTheAcceptorThrowsAnError() throws Exception {
+        LinkedBlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        // As when a class fails to load: an Error, not an exception, thrown on the accepting thread.
+        try (Binding binding = TcpTransport.builder().host("127.0.0.1").port(0).build().bind(c -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new NoClassDefFoundError("on purpose");
+            }
+            accepted.add(c);
+        })) {
+            int port = ((InetSocketAddress) binding.localAddress()).getPort();
+            try (Socket first = new Socket("127.0.0.1", port)) {
+                first.setSoTimeout(5_000); // a socket read does not answer @Timeout's interrupt
+                assertEquals(-1, first.getInputStream().read(), "the failed connection is closed");
+            }
+            try (Socket second = new Socket("127.0.0.1", port)) {
+                Connection server = accepted.poll(5, TimeUnit.SECONDS);
+                assertTrue(server != null, "the next connection is accepted");
+                second.getOutputStream().write("HI\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("HI\n", new String(readExactly(server, 3), StandardCharsets.UTF_8));
+                server.close();
+            }
+        }
+    }
+
+    @Test
     void settingsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> TcpTransport.port(70_000));
         assertThrows(IllegalArgumentException.class, () -> TcpTransport.builder().handshakeTimeout(java.time.Duration.ZERO));
