@@ -102,6 +102,23 @@ class JdbcMessageStoreTest {
     }
 
     @Test
+    void anH2InMemoryDatabaseWithoutCloseDelayLivesAsLongAsTheStore() {
+        // No DB_CLOSE_DELAY=-1: H2 drops an in-memory database when its last connection closes. The
+        // store holds one open, so the tables it made are still there for the first append and after.
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:held-" + java.util.UUID.randomUUID());
+        try (TestDataSource ds = new TestDataSource(h2)) {
+            JdbcMessageStore store = JdbcMessageStore.builder(ds).build();
+            assertEquals(1, ds.lent(), "one connection held while open");
+            store.append(List.of(msg("#r", "one"), msg("#r", "two")));
+            assertEquals(2, store.head("#r"));
+            assertEquals(List.of("one", "two"), store.readAfter("#r", 0, 10).stream().map(StoredMessage::text).toList());
+            store.close();
+            assertEquals(0, ds.lent(), "given back on close");
+        }
+    }
+
+    @Test
     void closeStopsEveryThreadAndGivesBackEveryConnection() {
         try (TestDataSource ds = Databases.h2Memory()) {
             JdbcMessageStore store = JdbcMessageStore.builder(ds).retention(10).retention(Duration.ofDays(1))
