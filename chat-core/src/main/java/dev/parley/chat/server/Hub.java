@@ -102,8 +102,12 @@ final class Hub {
         }
     }
 
-    /** The session ended: forget it (and its admission). */
-    void remove(Session session, boolean wasAdmitted) {
+    /**
+     * The session ended: forgets it (and its admission) and, under the same lock, queues its last
+     * listener event, so that
+     * {@link #awaitNoSessions} returning means every such event is queued.
+     */
+    void remove(Session session, boolean wasAdmitted, java.util.function.Consumer<ChatListener> lastEvent) {
         InetAddress address = addressOf(session.remote);
         lock.lock();
         try {
@@ -114,6 +118,7 @@ final class Hub {
                     perAddress.computeIfPresent(address, (k, v) -> v <= 1 ? null : v - 1);
                 }
             }
+            events.post(lastEvent);
             sessionsChanged.signalAll();
         } finally {
             lock.unlock();

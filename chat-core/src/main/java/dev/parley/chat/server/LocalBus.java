@@ -16,24 +16,40 @@ final class LocalBus implements MessageBus {
     }
 
     @Override
-    public AppendResult publish(Conversation conversation, NewMessage message, Session origin) {
-        conversation.beginAppend();
-        AppendResult result;
-        long start = System.nanoTime();
+    public List<AppendResult> publish(List<Conversation> conversations, List<NewMessage> messages, Session origin) {
+        if (conversations.size() != messages.size()) {
+            throw new IllegalArgumentException("one conversation per message");
+        }
+        int begun = 0;
         try {
-            List<AppendResult> results = store.append(List.of(message));
-            counters.append(System.nanoTime() - start, false);
-            result = results.get(0);
+            for (Conversation c : conversations) {
+                c.beginAppend();
+                begun++;
+            }
         } catch (RuntimeException e) {
-            counters.append(System.nanoTime() - start, true);
-            conversation.appendFinished();
+            for (int i = 0; i < begun; i++) {
+                conversations.get(i).appendFinished();
+            }
             throw e;
         }
-        if (result.duplicate()) {
-            conversation.appendFinished();
-        } else {
-            conversation.deliver(result.message(), origin);
+        List<AppendResult> results;
+        long start = System.nanoTime();
+        try {
+            results = store.append(messages);
+            counters.append(System.nanoTime() - start, false);
+        } catch (RuntimeException e) {
+            counters.append(System.nanoTime() - start, true);
+            conversations.forEach(Conversation::appendFinished);
+            throw e;
         }
-        return result;
+        for (int i = 0; i < results.size(); i++) {
+            AppendResult result = results.get(i);
+            if (result.duplicate()) {
+                conversations.get(i).appendFinished();
+            } else {
+                conversations.get(i).deliver(result.message(), origin);
+            }
+        }
+        return results;
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.chat.server;
 
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
+import java.util.List;
 
 /**
  * The one seam every message passes: store it (the store assigns the seq), then deliver it to this
@@ -11,11 +12,18 @@ import dev.parley.chat.store.NewMessage;
 interface MessageBus {
 
     /**
-     * Stores and delivers one message.
+     * Stores and delivers a batch of messages with one store call, all or nothing.
      *
-     * @param origin the sending connection (it gets an ACK, not the MSG), or {@code null}
-     * @return the store's result; a duplicate is not delivered again
-     * @throws dev.parley.chat.store.StoreException if the store failed: nothing was delivered
+     * @param conversations the conversation of each message, in the same order
+     * @param messages the messages, in the order they should be sequenced (may mix conversations)
+     * @param origin the sending connection (it gets ACKs, not the MSGs), or {@code null}
+     * @return the store's results, one per message in the same order; duplicates are not delivered again
+     * @throws dev.parley.chat.store.StoreException if the store failed: nothing was stored or delivered
      */
-    AppendResult publish(Conversation conversation, NewMessage message, Session origin);
+    List<AppendResult> publish(List<Conversation> conversations, List<NewMessage> messages, Session origin);
+
+    /** Stores and delivers one message: {@link #publish(List, List, Session)} with a batch of one. */
+    default AppendResult publish(Conversation conversation, NewMessage message, Session origin) {
+        return publish(List.of(conversation), List.of(message), origin).get(0);
+    }
 }

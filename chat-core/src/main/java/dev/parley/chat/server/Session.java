@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@link Outbound}).
  *
  * <p>The reader decodes everything one {@code read} returned, handles each frame, then sends its
- * own replies in one go. When it stops (QUIT, end of stream, a close from elsewhere) it cleans up
+ * own replies in one go. Consecutive SENDs among those frames are stored with one store call
+ * ({@link #flushSends}), so that a client with many messages in flight gets them committed together;
+ * they are stored, delivered and acknowledged before anything else is answered, so replies keep the
+ * order of the requests. When it stops (QUIT, end of stream, a close from elsewhere) it cleans up
  * exactly once: one {@code LEFT} per room, the name released, the listener told.
  */
 final class Session {
@@ -46,6 +51,8 @@ final class Session {
     private static final int LARGE_READ_BUFFER = 8192;
     /** The longest a sender waits for a room's recipients after one SEND (see {@link #pace}). */
     private static final long PACE_MAX_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** At most this many SENDs are stored with one store call. */
+    private static final int MAX_SEND_BATCH = 64;
     /** A recipient whose writer is blocked this long in one write has stopped reading: not paced on. */
     private static final long PACE_BLOCKED_WRITE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -60,6 +67,9 @@ final class Session {
     private final FrameDecoder decoder;
     private final List<byte[]> replies = new ArrayList<>();
     private long replyBytes;
+    /** SENDs checked but not yet stored; see {@link #flushSends}. */
+    private final List<PendingSend> sends = new ArrayList<>();
+    private boolean flushingSends;
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private double tokens;
     private long refilledNanos = System.nanoTime();
@@ -183,6 +193,7 @@ final class Session {
                             "line went on past " + s.maxDiscardedLine() + " bytes");
                 }
             } finally {
+                flushSends();
                 flushReplies();
                 state.lock();
                 try {
@@ -228,9 +239,11 @@ final class Session {
             linger();
         }
         out.abort();
-        hub.remove(this, admitted);
+        // The hub forgets the session and queues the listener's event in one step: a listener sees
+        // the connection already gone from stats(), and ChatServer.close(), which stops the event
+        // thread once no session is left, cannot stop it between the two.
         ConnectionInfo info = info();
-        hub.events.post(l -> l.disconnected(info, reason));
+        hub.remove(this, admitted, l -> l.disconnected(info, reason));
         if (u != null) {
             log.debug("{} {} disconnected: {}", tag, Escaping.forLog(u.name, 64), reason.wireName());
         } else {
@@ -382,6 +395,9 @@ final class Session {
     // ---------------------------------------------------------------- frames
 
     private void reply(Frame f) {
+        if (!sends.isEmpty() && !flushingSends) {
+            flushSends(); // earlier SENDs are answered first
+        }
         byte[] bytes = Wire.encode(f);
         replies.add(bytes);
         replyBytes += bytes.length;
@@ -424,6 +440,9 @@ final class Session {
         }
         String verb = f.verb();
         String ref = f.field("ref");
+        if (!verb.equals("SEND")) {
+            flushSends(); // a JOIN, PART, QUIT... acts after the SENDs before it
+        }
         if (!verb.equals("PONG") && !takeToken(ref)) {
             return;
         }
@@ -699,13 +718,69 @@ final class Session {
         }
         NewMessage message = new NewMessage(conversation.key, user.name, text,
                 s.clock().instant().truncatedTo(ChronoUnit.MILLIS), clientId);
-        AppendResult result = hub.bus.publish(conversation, message, this);
-        StoredMessage stored = result.message();
-        Frame ack = Frame.of("ACK").with("ref", ref);
-        ack = roomCanonical != null ? ack.with("room", roomCanonical) : ack.with("to", recipient.name);
-        reply(ack.with("seq", stored.seq()).with("time", Wire.time(stored.time())).with("id", clientId));
-        if (conversation instanceof Room room) {
-            pace(room);
+        sends.add(new PendingSend(conversation, message, ref, roomCanonical, recipient == null ? null : recipient.name));
+        if (sends.size() >= MAX_SEND_BATCH) {
+            flushSends();
+        }
+    }
+
+    /** A checked SEND waiting for {@link #flushSends}: {@code room} or {@code to} is what its ACK names. */
+    private record PendingSend(Conversation conversation, NewMessage message, String ref, String room, String to) {
+    }
+
+    /**
+     * Stores the waiting SENDs with one {@link MessageBus#publish(List, List, Session) publish} (one
+     * store call, all or nothing), then acknowledges each in order and paces the sender once per room
+     * (see {@link #pace}). If the store fails, each SEND gets its {@code STORE_UNAVAILABLE}: nothing was
+     * stored or delivered. Runs on the reader before any other reply and after each read.
+     */
+    private void flushSends() {
+        if (sends.isEmpty() || flushingSends) {
+            return;
+        }
+        flushingSends = true;
+        try {
+            List<PendingSend> batch = List.copyOf(sends);
+            sends.clear();
+            List<Conversation> conversations = new ArrayList<>(batch.size());
+            List<NewMessage> messages = new ArrayList<>(batch.size());
+            for (PendingSend p : batch) {
+                conversations.add(p.conversation());
+                messages.add(p.message());
+            }
+            List<AppendResult> results;
+            try {
+                results = hub.bus.publish(conversations, messages, this);
+            } catch (StoreException e) {
+                log.warn("{} store failed for {} SEND(s): {}", tag, batch.size(), e.toString());
+                for (PendingSend p : batch) {
+                    error(ErrorCode.STORE_UNAVAILABLE, p.ref(), "the message store is unavailable");
+                }
+                return;
+            } catch (RuntimeException e) {
+                log.warn("{} storing {} SEND(s) failed", tag, batch.size(), e);
+                for (PendingSend p : batch) {
+                    error(ErrorCode.INTERNAL, p.ref(), "internal error");
+                }
+                return;
+            }
+            Set<Room> paced = new LinkedHashSet<>();
+            for (int i = 0; i < batch.size(); i++) {
+                PendingSend p = batch.get(i);
+                StoredMessage stored = results.get(i).message();
+                Frame ack = Frame.of("ACK").with("ref", p.ref());
+                ack = p.room() != null ? ack.with("room", p.room()) : ack.with("to", p.to());
+                reply(ack.with("seq", stored.seq()).with("time", Wire.time(stored.time()))
+                        .with("id", p.message().clientId()));
+                if (p.conversation() instanceof Room room) {
+                    paced.add(room);
+                }
+            }
+            for (Room room : paced) {
+                pace(room);
+            }
+        } finally {
+            flushingSends = false;
         }
     }
 

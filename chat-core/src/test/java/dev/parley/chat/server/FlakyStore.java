@@ -8,10 +8,15 @@ import dev.parley.chat.store.StoredMessage;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that fails appends while {@link #failAppends} is set, delegating everything else. */
+/**
+ * A store that fails appends while {@link #failAppends} is set, delegating everything else, and counts
+ * the append calls and the largest batch one carried.
+ */
 final class FlakyStore implements MessageStore {
     private final MessageStore delegate;
     volatile boolean failAppends;
+    final java.util.concurrent.atomic.AtomicInteger appendCalls = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger largestBatch = new java.util.concurrent.atomic.AtomicInteger();
 
     FlakyStore(MessageStore delegate) {
         this.delegate = delegate;
@@ -19,6 +24,8 @@ final class FlakyStore implements MessageStore {
 
     @Override
     public List<AppendResult> append(List<NewMessage> messages) {
+        appendCalls.incrementAndGet();
+        largestBatch.accumulateAndGet(messages.size(), Math::max);
         if (failAppends) {
             throw new StoreException("failing on purpose");
         }

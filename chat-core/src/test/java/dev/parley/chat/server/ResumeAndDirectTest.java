@@ -185,22 +185,81 @@ class ResumeAndDirectTest {
         store = flaky;
         int port = start(ChatServer.builder());
         try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
-            a.send("JOIN room=r");
-            a.expect("JOINED");
-            b.send("JOIN room=r");
-            b.expect("JOINED");
-            a.expect("JOINED");
+            bothJoin(a, b);
             flaky.failAppends = true;
             a.send("SEND room=r ref=f :lost");
             Frame e = a.expect("ERROR");
             assertEquals("STORE_UNAVAILABLE", e.field("code"));
             assertEquals("f", e.field("ref"));
+            // Three in one write share one store call: each is answered, none delivered.
+            a.sendRaw("SEND room=r ref=1 :a\nSEND room=r ref=2 :b\nSEND room=r ref=3 :c\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (String ref : List.of("1", "2", "3")) {
+                Frame each = a.expect("ERROR");
+                assertEquals("STORE_UNAVAILABLE", each.field("code"));
+                assertEquals(ref, each.field("ref"));
+            }
             flaky.failAppends = false;
             a.send("SEND room=r :kept");
             assertEquals("1", a.expect("ACK").field("seq"));
             Frame m = b.expect("MSG");
             assertEquals("kept", m.text());
-            assertEquals(1, server.stats().storeFailures());
+            assertEquals(flaky.appendCalls.get() - 1, server.stats().storeFailures());
         }
+    }
+
+    @Test
+    void pipelinedSendsAreStoredTogetherAndAnsweredInRequestOrder() throws Exception {
+        FlakyStore counting = new FlakyStore(store);
+        store = counting;
+        int port = start(ChatServer.builder());
+        try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
+            bothJoin(a, b);
+            // 50 requests in one write: SENDs, a WHO in the middle, and a SEND the server refuses.
+            StringBuilder burst = new StringBuilder();
+            List<String> expectedRefs = new ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                if (i == 25) {
+                    burst.append("WHO room=r ref=w\n");
+                    expectedRefs.addAll(List.of("w", "w", "w")); // MEMBER, MEMBER, END
+                } else if (i == 30) {
+                    burst.append("SEND room=nowhere ref=bad :not in that room\n");
+                    expectedRefs.add("bad");
+                } else {
+                    burst.append("SEND room=r ref=s").append(i).append(" :m").append(i).append("\n");
+                    expectedRefs.add("s" + i);
+                }
+            }
+            a.sendRaw(burst.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            List<String> refs = new ArrayList<>();
+            long seq = 0;
+            for (int i = 0; i < expectedRefs.size(); i++) {
+                Frame f = a.next();
+                refs.add(f.field("ref"));
+                if (f.verb().equals("ACK")) {
+                    assertEquals(++seq, Long.parseLong(f.field("seq")), f.toString());
+                } else if ("bad".equals(f.field("ref"))) {
+                    assertEquals("NOT_IN_ROOM", f.field("code"));
+                }
+            }
+            assertEquals(expectedRefs, refs, "replies in the order of the requests");
+            assertEquals(48, seq);
+            for (int i = 1; i <= 48; i++) {
+                Frame m = b.expect("MSG");
+                assertEquals(Integer.toString(i), m.field("seq"));
+            }
+            assertTrue(counting.largestBatch.get() > 1, "SENDs of one read share a store call");
+            assertTrue(counting.appendCalls.get() < 48, counting.appendCalls + " store calls for 48 SENDs");
+            assertEquals(counting.appendCalls.get(), server.stats().storeAppends());
+        }
+    }
+
+    /** a, then b, join room r; a's notice of b is read. */
+    private static void bothJoin(TestClient a, TestClient b) throws Exception {
+        a.send("JOIN room=r");
+        a.expect("JOINED");
+        b.send("JOIN room=r");
+        b.expect("JOINED");
+        a.expect("JOINED");
     }
 }
