@@ -18,8 +18,11 @@ import dev.parley.chat.protocol.ProtocolException;
  *
  * <h2>Exactly once</h2>
  * Across reconnects, {@link #onMessage} sees each room message once, in seq order: the session rejoins
- * with {@code since=} the last seq it delivered and drops anything it already delivered. The
- * session's own messages are answered by {@link Ack}s, not delivered here.
+ * with {@code since=} the last seq it delivered and drops anything it already delivered. Likewise
+ * {@link #onDirectMessage} for the 32 direct conversations the session most recently saw a message or
+ * an {@link Ack} in: after a reconnect it reads what it missed ({@code HISTORY with= after=}) and holds
+ * newer live messages of that conversation until then. The session's own messages are answered by
+ * {@link Ack}s, not delivered here.
  */
 public interface ChatListener {
 
@@ -66,7 +69,8 @@ public interface ChatListener {
 
     /**
      * The session is connected again after a drop: it has registered, asked to rejoin its rooms (the
-     * missed messages follow through {@link #onMessage}) and resent the messages not yet acknowledged.
+     * missed messages follow through {@link #onMessage}), asked for the direct messages it missed (they
+     * follow through {@link #onDirectMessage}) and resent the messages not yet acknowledged.
      */
     default void onReconnected() {
     }

@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@link State#OPEN}: registered; requests go to the server at once;
  *   <li>{@link State#RECONNECTING}: the connection dropped; the session waits a random backoff
  *       (exponential with full jitter), connects, registers with the same name, rejoins its rooms with
- *       {@code since=} the last seq it delivered and resends unacknowledged messages with their
+ *       {@code since=} the last seq it delivered, reads the direct messages it missed in the 32 direct
+ *       conversations it was most recently active in, and resends unacknowledged messages with their
  *       original ids (the server stores each id once). Requests made meanwhile wait and are sent once
  *       the session is open again (or time out);
  *   <li>{@link State#CLOSED}: final, after {@link #close()}, {@link #closeNow()}, or a drop the session

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -224,6 +225,75 @@ class ChatClientServerTest {
             get(souvik.send("lobby", "marker"));
             assertEquals("marker", ritamInbox.next().text());
             assertTrue(ritamInbox.messages.isEmpty(), "delivered once: " + ritamInbox.messages);
+        }
+    }
+
+    @Test
+    void directMessagesLostInFlightAreCaughtUpAfterTheReconnectInOrderAndOnce() throws Exception {
+        ChatServer server = ChatServer.builder().listen(TcpTransport.builder().host("127.0.0.1").port(0).build())
+                .store(store).rateLimit(10_000, 10_000).build().start();
+        toClose.add(server);
+        try (CuttingProxy proxy = new CuttingProxy(server.port())) {
+            Inbox souvikInbox = new Inbox();
+            ChatSession souvik = connect(proxy.port(), "Souvik", souvikInbox);
+            ChatSession ritam = connect(server.port(), "Ritam", new Inbox());
+            get(ritam.sendDirect("Souvik", "one"));
+            assertEquals("one", souvikInbox.next().text());
+            Ack own = get(souvik.sendDirect("Ritam", "two"));
+
+            // Everything the server sends Souvik from now on is lost on the way, then his connection drops.
+            // More than one catch-up page (500) is missed; every one was acknowledged to Ritam.
+            CountDownLatch cut = proxy.swallowRepliesThenCutAfter("the last lost one");
+            List<Long> lost = new ArrayList<>();
+            for (int i = 1; i <= 520; i++) {
+                lost.add(get(ritam.sendDirect("Souvik", "lost " + i)).seq());
+            }
+            lost.add(get(ritam.sendDirect("Souvik", "the last lost one")).seq());
+            assertTrue(cut.await(10, TimeUnit.SECONDS), "the proxy saw the last message");
+            assertEquals("disconnected disconnect", souvikInbox.events.nextStartingWith("disconnected"));
+            souvikInbox.events.nextStartingWith("reconnected");
+            // Sent while Souvik catches up: it comes after the missed ones, not before, and once.
+            CompletableFuture<Ack> during = ritam.sendDirect("Souvik", "after the drop");
+
+            List<Long> seqs = new ArrayList<>();
+            for (int i = 0; i < lost.size(); i++) {
+                ChatMessage m = souvikInbox.next();
+                assertEquals("Ritam", m.with());
+                assertEquals("Ritam", m.from());
+                assertEquals(i < 520 ? "lost " + (i + 1) : "the last lost one", m.text());
+                seqs.add(m.seq());
+            }
+            assertEquals(lost, seqs);
+            assertTrue(lost.get(0) > own.seq(), "the session's own message is not delivered back to it");
+            ChatMessage next = souvikInbox.next();
+            assertEquals("after the drop", next.text());
+            assertEquals(get(during).seq(), next.seq());
+            get(souvik.ping());
+            assertTrue(souvikInbox.messages.isEmpty(), "delivered once: " + souvikInbox.messages);
+        }
+    }
+
+    @Test
+    void aConversationTheSessionStartedIsCaughtUpToo() throws Exception {
+        ChatServer server = startServer(0);
+        try (CuttingProxy proxy = new CuttingProxy(server.port())) {
+            Inbox souvikInbox = new Inbox();
+            ChatSession souvik = connect(proxy.port(), "Souvik", souvikInbox);
+            Inbox ritamInbox = new Inbox();
+            ChatSession ritam = connect(server.port(), "Ritam", ritamInbox);
+            get(souvik.sendDirect("Ritam", "are you there?"));
+            assertEquals("are you there?", ritamInbox.next().text());
+
+            CountDownLatch cut = proxy.swallowRepliesThenCutAfter("yes, here");
+            Ack reply = get(ritam.sendDirect("Souvik", "yes, here"));
+            assertTrue(cut.await(10, TimeUnit.SECONDS), "the proxy saw the reply");
+            ChatMessage caught = souvikInbox.next();
+            assertEquals("yes, here", caught.text());
+            assertEquals(reply.seq(), caught.seq());
+            assertEquals("Ritam", caught.with());
+            get(souvik.ping());
+            assertTrue(souvikInbox.messages.isEmpty(), "the session's own message is not delivered: "
+                    + souvikInbox.messages);
         }
     }
 }

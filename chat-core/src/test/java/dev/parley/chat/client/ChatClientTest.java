@@ -314,6 +314,48 @@ class ChatClientTest {
     }
 
     @Test
+    void afterAReconnectThe32MostRecentDirectConversationsAreCaughtUpInOrder() throws Exception {
+        CompletableFuture<ChatSession> connecting = connectAsync(client("Souvik").build());
+        try (FakeServer.Peer peer = server.acceptAndWelcome("Souvik")) {
+            get(connecting);
+            for (int i = 0; i < 40; i++) {
+                peer.send("MSG with=u" + i + " seq=1 from=u" + i + " time=" + T1 + " :hi " + i);
+            }
+        }
+        assertEquals("state CONNECTING->OPEN", events.next());
+        for (int i = 0; i < 40; i++) {
+            assertEquals("dm u" + i + " 1 u" + i + ": hi " + i, events.next());
+        }
+        assertEquals("disconnected disconnect", events.next());
+        assertEquals("state OPEN->RECONNECTING", events.next());
+
+        try (FakeServer.Peer peer = server.acceptAndWelcome("Souvik")) {
+            java.util.Map<String, Frame> asked = new java.util.LinkedHashMap<>();
+            for (int i = 8; i < 40; i++) {
+                Frame h = peer.expect("HISTORY");
+                assertEquals("1", h.field("after"));
+                asked.put(h.field("with"), h);
+            }
+            assertEquals(java.util.stream.IntStream.range(8, 40).mapToObj(i -> "u" + i).toList(),
+                    List.copyOf(asked.keySet()), "the 32 most recent conversations, least recent first");
+            assertEquals("state RECONNECTING->OPEN", events.next());
+            assertEquals("reconnected", events.next());
+            // u39 sends live while its catch-up runs: held until the missed message is delivered.
+            peer.send("MSG with=u39 seq=3 from=u39 time=" + T1 + " :live");
+            String ref = asked.get("u39").field("ref");
+            peer.send("MSG with=u39 seq=2 from=u39 time=" + T1 + " ref=" + ref + " :missed");
+            peer.send("MSG with=u39 seq=3 from=u39 time=" + T1 + " ref=" + ref + " :live");
+            peer.send("END ref=" + ref + " count=2 more=0");
+            assertEquals("dm u39 2 u39: missed", events.next());
+            assertEquals("dm u39 3 u39: live", events.next());
+            // u8 missed nothing; its live messages flow once its catch-up answered.
+            peer.send("MSG with=u8 seq=2 from=u8 time=" + T1 + " :later");
+            peer.send("END ref=" + asked.get("u8").field("ref") + " count=0 more=0");
+            assertEquals("dm u8 2 u8: later", events.next());
+        }
+    }
+
+    @Test
     void requestsMadeWhileReconnectingAreSentOnceOpen() throws Exception {
         CompletableFuture<ChatSession> connecting = connectAsync(client("Souvik").build());
         ChatSession session;

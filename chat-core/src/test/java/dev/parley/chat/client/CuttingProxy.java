@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy between a client and a server that can cut a connection at a chosen moment: right
@@ -16,6 +18,7 @@ final class CuttingProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int target;
     private final AtomicBoolean cutAfterSend = new AtomicBoolean();
+    private final AtomicReference<Swallow> swallow = new AtomicReference<>();
 
     CuttingProxy(int targetPort) throws IOException {
         this.target = targetPort;
@@ -25,6 +28,21 @@ final class CuttingProxy implements AutoCloseable {
 
     int port() {
         return listener.getLocalPort();
+    }
+
+    /**
+     * From now on, what the server sends is thrown away instead of reaching the client, as if lost in
+     * flight, until a line containing {@code marker} was thrown away; then both sockets close.
+     *
+     * @return counted down once the connection was cut
+     */
+    CountDownLatch swallowRepliesThenCutAfter(String marker) {
+        CountDownLatch done = new CountDownLatch(1);
+        swallow.set(new Swallow(marker, done));
+        return done;
+    }
+
+    private record Swallow(String marker, CountDownLatch done) {
     }
 
     /** The next SEND line the client sends is forwarded, then both sockets of its connection close. */
@@ -77,10 +95,28 @@ final class CuttingProxy implements AutoCloseable {
             InputStream in = server.getInputStream();
             OutputStream out = client.getOutputStream();
             byte[] buffer = new byte[8192];
+            StringBuilder swallowed = new StringBuilder();
             int n;
             while ((n = in.read(buffer)) >= 0 && !cut.get()) {
-                out.write(buffer, 0, n);
-                out.flush();
+                Swallow s = swallow.get();
+                if (s == null) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    continue;
+                }
+                swallowed.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                int end = swallowed.indexOf(s.marker());
+                if (end >= 0 && swallowed.indexOf("\n", end) >= 0 && swallow.compareAndSet(s, null)) {
+                    cut.set(true);
+                    server.close();
+                    client.close();
+                    s.done().countDown();
+                    return;
+                }
+                if (end < 0) {
+                    // keep only a tail long enough to find a marker split over two reads
+                    swallowed.delete(0, Math.max(0, swallowed.length() - s.marker().length() - 1));
+                }
             }
         } catch (IOException e) {
             // one side went away; the try closes both

@@ -66,6 +66,14 @@ public final class RealChatSession implements ChatSession {
     private static final Logger log = LoggerFactory.getLogger(RealChatSession.class);
     /** Server lines carry up to max-text bytes of text, escaped, plus fields: 256 KiB is plenty. */
     private static final int MAX_LINE = 256 * 1024;
+    /**
+     * How many direct conversations are caught up after a reconnect (the most recent ones): each costs a
+     * HISTORY request, and the server's default rate limit allows a burst of 100 frames, shared with
+     * the rejoins and the resent messages.
+     */
+    private static final int MAX_CAUGHT_UP = 32;
+    /** Messages per catch-up HISTORY page: the server's default max-history. */
+    private static final int CATCH_UP_PAGE = 500;
 
     private final ClientSettings settings;
     private final ChatListener listener;
@@ -92,6 +100,17 @@ public final class RealChatSession implements ChatSession {
     private int linkCount;
     private final Map<String, Request> pending = new LinkedHashMap<>();
     private final Map<String, Room> rooms = new LinkedHashMap<>();
+    /**
+     * The {@link #MAX_CAUGHT_UP} direct conversations this session most recently saw a message or an ACK
+     * in, by the peer's canonical name, least recent first; these are caught up after a reconnect. A
+     * conversation with a catch-up running is never dropped.
+     */
+    private final Map<String, Direct> directs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Direct> eldest) {
+            return size() > MAX_CAUGHT_UP && eldest.getValue().held == null;
+        }
+    };
 
     private RealChatSession(ClientSettings settings) {
         this.settings = settings;
@@ -401,7 +420,9 @@ public final class RealChatSession implements ChatSession {
         handshaking = null;
         for (Request r : pending.values()) {
             ChatClientException e = new ChatClientException(r.kind + " not answered: session closed (" + reason + ")");
-            events.post(() -> r.future.completeExceptionally(e));
+            if (r.future != null) {
+                events.post(() -> r.future.completeExceptionally(e));
+            }
         }
         pending.clear();
         events.post(() -> listener.onStateChanged(old, State.CLOSED));
@@ -589,6 +610,9 @@ public final class RealChatSession implements ChatSession {
                 }
                 link = l;
                 handshaking = null;
+                // A catch-up that the last connection did not finish is asked again below, from where
+                // its conversation stands now.
+                pending.values().removeIf(r -> r.catchUpAfter >= 0);
                 Map<String, Request> joins = new LinkedHashMap<>();
                 for (Request r : pending.values()) {
                     if (r.kind == Kind.JOIN) {
@@ -609,16 +633,28 @@ public final class RealChatSession implements ChatSession {
                     r.frame = f.with("ref", r.ref);
                     frames.add(r.frame);
                 }
+                int catchUps = 0;
+                for (Direct d : directs.values()) {
+                    if (d.last >= 0) {
+                        if (d.held == null) {
+                            d.held = new ArrayList<>();
+                            d.read = -1;
+                        }
+                        frames.add(catchUp(d, d.last).frame);
+                        catchUps++;
+                    }
+                }
                 for (Request r : pending.values()) {
-                    if (r.kind != Kind.JOIN) {
+                    if (r.kind != Kind.JOIN && r.catchUpAfter < 0) {
                         r.sentNanos = System.nanoTime();
                         frames.add(r.frame);
                     }
                 }
                 setState(State.OPEN);
                 events.post(listener::onReconnected);
-                log.debug("{} reconnected on {}: rejoining {} rooms, resending {} requests", tag, l.tag,
-                        rooms.size(), frames.size() - rooms.size());
+                log.debug("{} reconnected on {}: rejoining {} rooms, catching up {} direct conversations, "
+                        + "resending {} requests", tag, l.tag, rooms.size(), catchUps,
+                        frames.size() - rooms.size() - catchUps);
             } finally {
                 lock.unlock();
             }
@@ -700,6 +736,12 @@ public final class RealChatSession implements ChatSession {
             if (r == null) {
                 events.post(() -> listener.onError(e));
                 return;
+            }
+            if (r.catchUpAfter >= 0) {
+                Direct d = directs.get(userKey(r.peer));
+                if (d != null) {
+                    releaseHeld(d);
+                }
             }
             if (r.kind == Kind.JOIN) {
                 Room rm = rooms.get(r.room);
@@ -784,8 +826,14 @@ public final class RealChatSession implements ChatSession {
                     }
                     rm.delivered(m.seq());
                     events.post(() -> listener.onMessage(m));
-                } else {
-                    events.post(() -> listener.onDirectMessage(m));
+                } else if (m.with() != null) {
+                    Direct d = direct(m.with(), m.seq());
+                    if (d.held != null) {
+                        d.held.add(m); // a catch-up runs: delivered after the messages it finds
+                    } else {
+                        d.delivered(m.seq());
+                        events.post(() -> listener.onDirectMessage(m));
+                    }
                 }
             }
             case "GAP" -> {
@@ -810,6 +858,8 @@ public final class RealChatSession implements ChatSession {
                         if (rm != null) {
                             rm.acked(seq);
                         }
+                    } else if (f.field("to") != null && seq > 0) {
+                        direct(f.field("to"), seq).acked(seq);
                     }
                     r.complete(events, new Ack(room, f.field("to"), seq, time, f.field("id")));
                 }
@@ -825,7 +875,10 @@ public final class RealChatSession implements ChatSession {
                 }
             }
             case "END" -> {
-                if (r != null) {
+                if (r != null && r.catchUpAfter >= 0) {
+                    pending.remove(ref);
+                    caughtUp(r, "1".equals(f.field("more")));
+                } else if (r != null) {
                     pending.remove(ref);
                     switch (r.kind) {
                         case HISTORY -> r.complete(events, List.copyOf(r.messages));
@@ -842,6 +895,93 @@ public final class RealChatSession implements ChatSession {
                 }
             }
             default -> log.debug("{} ignoring {} frame", tag, f.verb());
+        }
+    }
+
+    /**
+     * The direct conversation with {@code peer}, made when first seen. Its watermark starts just below
+     * the first seq seen: what came before this session is history, not something missed.
+     * Caller holds the lock.
+     */
+    private Direct direct(String peer, long firstSeq) {
+        Direct d = directs.computeIfAbsent(userKey(peer), k -> new Direct(peer));
+        if (d.last < 0) {
+            d.last = Math.max(0, firstSeq - 1);
+        }
+        return d;
+    }
+
+    /**
+     * Registers a catch-up of {@code d}: {@code HISTORY with=PEER after=AFTER}. Caller holds the lock and
+     * writes the returned request's frame.
+     */
+    private Request catchUp(Direct d, long after) {
+        String ref = Long.toString(++nextRef);
+        Request r = new Request(Kind.HISTORY, ref, null, d.peer, null);
+        r.catchUpAfter = after;
+        r.frame = Frame.of("HISTORY").with("with", d.peer).with("after", after).with("limit", CATCH_UP_PAGE)
+                .with("ref", ref);
+        pending.put(ref, r);
+        return r;
+    }
+
+    /**
+     * A catch-up page arrived: delivers what the session had not seen (not its own acknowledged
+     * messages, not what it delivered before the drop), then reads the next page or releases the live
+     * messages held meanwhile. Caller holds the lock.
+     */
+    private void caughtUp(Request r, boolean more) {
+        Direct d = directs.get(userKey(r.peer));
+        if (d == null) {
+            return;
+        }
+        long after = r.catchUpAfter;
+        for (ChatMessage m : r.messages) {
+            after = Math.max(after, m.seq());
+            d.read = Math.max(d.read, m.seq());
+            if (m.seq() > d.last && !d.ownAbove.contains(m.seq())) {
+                d.delivered(m.seq());
+                events.post(() -> listener.onDirectMessage(m));
+            }
+        }
+        if (more && !r.messages.isEmpty()) {
+            Request next = catchUp(d, after);
+            Link l = link;
+            Thread.ofVirtual().name("parley-client-catch-up-" + tag).start(() -> {
+                writeLock.lock();
+                try {
+                    l.write(next.frame);
+                } catch (IOException e) {
+                    log.debug("{} catch-up not written: {}", l.tag, e.toString());
+                } finally {
+                    writeLock.unlock();
+                }
+            });
+            return;
+        }
+        releaseHeld(d);
+    }
+
+    /** Ends a catch-up: delivers the live messages held meanwhile that it did not deliver. Caller holds the lock. */
+    private void releaseHeld(Direct d) {
+        List<ChatMessage> held = d.held;
+        d.held = null;
+        if (held == null) {
+            return;
+        }
+        for (ChatMessage m : held) {
+            if (m.seq() > d.read) {
+                d.delivered(m.seq());
+                events.post(() -> listener.onDirectMessage(m));
+            }
+        }
+    }
+
+    private static String userKey(String name) {
+        try {
+            return Names.canonicalUser(name);
+        } catch (ProtocolException e) {
+            return name;
         }
     }
 
@@ -932,9 +1072,11 @@ public final class RealChatSession implements ChatSession {
         final String ref;
         final String room;
         final String peer;
-        /** Null for the session's own rejoins. */
+        /** Null for the session's own rejoins and catch-ups. */
         final CompletableFuture<?> future;
         Frame frame;
+        /** For a catch-up of a direct conversation: the seq it reads after; -1 for every other request. */
+        long catchUpAfter = -1;
         volatile long sentNanos = System.nanoTime();
         final List<ChatMessage> messages = new ArrayList<>();
         final List<String> names = new ArrayList<>();
@@ -964,18 +1106,15 @@ public final class RealChatSession implements ChatSession {
         }
     }
 
-    /** A room the session is in, with the last seq it delivered. Guarded by the session lock. */
-    private static final class Room {
-        final String name;
+    /**
+     * A conversation's watermark: everything up to {@link #last} was delivered or is the session's own.
+     * Guarded by the session lock.
+     */
+    private static class Watermark {
         /** The highest seq such that everything up to it was delivered or is ours; -1 when unknown. */
         long last = -1;
-        boolean joined;
         /** Seqs of our own acknowledged messages above {@link #last}. */
         final TreeSet<Long> ownAbove = new TreeSet<>();
-
-        Room(String name) {
-            this.name = name;
-        }
 
         void delivered(long seq) {
             last = Math.max(last, seq);
@@ -993,6 +1132,35 @@ public final class RealChatSession implements ChatSession {
             while (!ownAbove.isEmpty() && ownAbove.first() <= last + 1) {
                 last = Math.max(last, ownAbove.pollFirst());
             }
+        }
+    }
+
+    /** A room the session is in, with the last seq it delivered. Guarded by the session lock. */
+    private static final class Room extends Watermark {
+        final String name;
+        boolean joined;
+
+        Room(String name) {
+            this.name = name;
+        }
+    }
+
+    /**
+     * A direct conversation, caught up on after a reconnect from its watermark. Direct messages carry
+     * no {@code since=} the way a JOIN does, so the session reads {@code HISTORY with=PEER after=LAST}
+     * and holds live messages of the conversation until that answer is in, to keep seq order.
+     * Guarded by the session lock.
+     */
+    private static final class Direct extends Watermark {
+        /** The peer as the server first named it. */
+        final String peer;
+        /** Live messages that arrived while a catch-up runs; null when none runs. */
+        List<ChatMessage> held;
+        /** The highest seq the running catch-up read, so a held message it already delivered is not repeated. */
+        long read = -1;
+
+        Direct(String peer) {
+            this.peer = peer;
         }
     }
 
