@@ -157,6 +157,27 @@ class WebSocketBrowserTest {
         }
     }
 
+    @Test
+    void earlierMessagesLoadAboveTheReplayFiftyAtATime() throws Exception {
+        server = start(0, 50);
+        List<String> all = new java.util.ArrayList<>();
+        for (int i = 1; i <= 120; i++) {
+            server.post("lobby", "bob", "m" + i);
+            all.add("bob: m" + i);
+        }
+        HeadlessChromium.Page page = login(port(server, 1), "dana");
+        String older = "document.querySelector('ol.messages[data-room=\"lobby\"] li.older')";
+        page.waitFor("the replay of the newest 50 and the button",
+                LOBBY_MESSAGES + " === " + js(String.join(" | ", all.subList(70, 120))) + " && !" + older + ".hidden",
+                WAIT);
+        page.eval(older + ".querySelector('button').click()");
+        page.waitFor("50 earlier ones above them",
+                LOBBY_MESSAGES + " === " + js(String.join(" | ", all.subList(20, 120))), WAIT);
+        page.eval(older + ".querySelector('button').click()");
+        page.waitFor("the first 20, and no button once there is nothing older",
+                LOBBY_MESSAGES + " === " + js(String.join(" | ", all)) + " && " + older + ".hidden", WAIT);
+    }
+
     /** Not a check: renders a realistic conversation for docs/images/chat-page.png when asked to. */
     @Test
     void screenshotForTheReadme() throws Exception {
