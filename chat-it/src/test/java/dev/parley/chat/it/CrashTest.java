@@ -36,10 +36,18 @@ import org.junit.jupiter.api.Timeout;
  * duplicate. Messages sent but not acknowledged before the kill are resent with the same id after the
  * restart: stored at most once.
  *
+ * <p>After every restart the test reads what was stored since the last verified head and checks it: seqs
+ * continue without gap or duplicate, every acknowledged id is there with its acknowledged seq, no id is
+ * stored twice, no text was stored that nobody sent. Every {@code -Dparley.crash.fullEvery} cycles
+ * (default 100) and after the last one it re-reads the whole room from seq 1 and checks every
+ * acknowledgement ever received, so a message lost long after it was verified is still caught, and a
+ * long run does not slow down as the room grows.
+ *
  * <p>Cycles per database: {@code -Dparley.crash.cycles} (default 10, for CI). The long run:
- * {@code mvn verify -pl chat-it -am -Dtest=CrashTest -Dparley.crash.cycles=1000}, optionally bounded with
- * {@code -Dparley.crash.minutes=N} per database; every verified cycle is appended to
- * {@code target/crash-progress.txt}, the totals to {@code target/crash-results.txt}.
+ * {@code mvn verify -pl chat-it -am -Dtest=CrashTest -Dparley.crash.cycles=1000
+ * -Djunit.jupiter.execution.timeout.mode=disabled} (the 30-minute {@code @Timeout} is sized for CI),
+ * optionally bounded with {@code -Dparley.crash.minutes=N} per database; every verified cycle is
+ * appended to {@code target/crash-progress.txt}, the totals to {@code target/crash-results.txt}.
  * PostgreSQL (127.0.0.1:5432, database test, user postgres, trust) is skipped when unreachable unless
  * {@code PARLEY_REQUIRE_DATABASES=1}.
  */
@@ -48,6 +56,8 @@ class CrashTest {
     /** For long runs by hand: stop after this many minutes per database and report the cycles done. */
     private static final long MINUTES = Long.getLong("parley.crash.minutes", 0); // 0: no time limit
     private static final long SEED = Long.getLong("parley.crash.seed", System.nanoTime());
+    /** A full re-read of the room every this many cycles (and after the last); incremental checks between. */
+    private static final int FULL_EVERY = Integer.getInteger("parley.crash.fullEvery", 100);
     private static final int WRITERS = 3;
     private static final int WINDOW = 16;
     private static final String ROOM = "crash";
@@ -86,13 +96,21 @@ class CrashTest {
     }
 
     /** What one database's run measured. */
-    record Result(int cycles, int acknowledged, int lost, int resent, long seqHead) {
+    record Result(int cycles, int acknowledged, int lost, int resent, long seqHead, int fullChecks) {
+    }
+
+    /** What the checks so far established: seqs 1..head stored without gap, and the id stored at each. */
+    private static final class Verified {
+        long head;
+        final Map<String, Long> stored = new HashMap<>(); // id -> seq
+        int fullChecks;
     }
 
     private static void report(String db, Result r) {
         // One line per database in target/crash-results.txt, for RELIABILITY.md.
         String line = db + ": cycles=" + r.cycles() + " acknowledged=" + r.acknowledged() + " lost=" + r.lost()
-                + " resent-after-crash=" + r.resent() + " head=" + r.seqHead() + " seed=" + SEED + "\n";
+                + " resent-after-crash=" + r.resent() + " head=" + r.seqHead() + " full-checks=" + r.fullChecks()
+                + " seed=" + SEED + "\n";
         try {
             Files.writeString(Path.of("target", "crash-results.txt"), line, StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -110,74 +128,87 @@ class CrashTest {
     private Result run(String url, String prefix, String user) throws Exception {
         Random random = new Random(SEED);
         Map<String, Long> acked = new LinkedHashMap<>(); // id -> seq, over all cycles
+        Map<String, Long> unverified = new HashMap<>();  // id -> seq, acknowledged since the last check
         Map<String, String> texts = new HashMap<>();     // id -> text, every id ever sent
         List<String> unacked = new ArrayList<>();         // sent in the last cycle, no ACK seen
+        Verified verified = new Verified();
         int resent = 0;
-        long head = 0;
         int[] next = new int[WRITERS];
         long started = System.nanoTime();
         int cycles = 0;
         for (int cycle = 0; cycle <= CYCLES; cycle++) {
             try (Child child = Child.start(url, prefix, user)) {
-                // Check what the previous cycle left behind.
-                head = verify(child.port, acked, texts);
-                if (cycle > 0) {
-                    cycles = cycle;
-                    progress(url, cycles, acked.size(), head);
-                }
-                if (cycle == CYCLES || (MINUTES > 0 && System.nanoTime() - started > TimeUnit.MINUTES.toNanos(MINUTES))) {
-                    break;
-                }
-                // Resend what was never acknowledged, with the same ids: stored at most once.
-                List<RawClient> writers = new ArrayList<>();
-                for (int w = 0; w < WRITERS; w++) {
-                    RawClient c = RawClient.connect(child.port, "w" + w);
-                    c.hello("w" + w);
-                    c.join(ROOM);
-                    writers.add(c);
-                }
-                for (String id : unacked) {
-                    RawClient c = writers.get(Integer.parseInt(id.substring(1, id.indexOf('-'))));
-                    Frame ack = c.call("SEND room=" + ROOM + " id=" + id + " :" + texts.get(id));
-                    assertEquals("ACK", ack.verb(), "resend of " + id + ": " + ack);
-                    acked.put(id, Long.parseLong(ack.field("seq")));
-                    resent++;
-                }
-                unacked.clear();
-                // Send from all writers until a random number of ACKs has arrived, then SIGKILL.
-                AtomicInteger acks = new AtomicInteger();
-                int killAfter = 1 + random.nextInt(300);
-                List<CompletableFuture<Map<String, Long>>> running = new ArrayList<>();
-                List<List<String>> sentBy = new ArrayList<>();
-                for (int w = 0; w < WRITERS; w++) {
-                    List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
-                    sentBy.add(sent);
-                    int writer = w;
-                    RawClient c = writers.get(w);
-                    running.add(CompletableFuture.supplyAsync(
-                            () -> write(c, writer, next, texts, sent, acks), THREADS));
-                }
-                RawClient.awaitTrue(killAfter + " ACKs before the kill", () -> acks.get() >= killAfter);
-                child.kill();
-                for (int w = 0; w < WRITERS; w++) {
-                    Map<String, Long> got = running.get(w).get(RawClient.WAIT.toSeconds(), TimeUnit.SECONDS);
-                    acked.putAll(got);
-                    for (String id : sentBy.get(w)) {
-                        if (!got.containsKey(id)) {
-                            unacked.add(id);
+                try {
+                    boolean last = cycle == CYCLES
+                            || (MINUTES > 0 && System.nanoTime() - started > TimeUnit.MINUTES.toNanos(MINUTES));
+                    // Check what the previous cycle left behind.
+                    boolean full = last || (cycle > 0 && cycle % FULL_EVERY == 0);
+                    verify(child.port, verified, full ? acked : unverified, texts, full);
+                    unverified.clear();
+                    if (cycle > 0) {
+                        cycles = cycle;
+                        progress(url, cycles, acked.size(), verified.head, full);
+                    }
+                    if (last) {
+                        break;
+                    }
+                    // Resend what was never acknowledged, with the same ids: stored at most once.
+                    List<RawClient> writers = new ArrayList<>();
+                    for (int w = 0; w < WRITERS; w++) {
+                        RawClient c = RawClient.connect(child.port, "w" + w);
+                        c.hello("w" + w);
+                        c.join(ROOM);
+                        writers.add(c);
+                    }
+                    for (String id : unacked) {
+                        RawClient c = writers.get(Integer.parseInt(id.substring(1, id.indexOf('-'))));
+                        Frame ack = c.call("SEND room=" + ROOM + " id=" + id + " :" + texts.get(id));
+                        assertEquals("ACK", ack.verb(), "resend of " + id + ": " + ack);
+                        acked.put(id, Long.parseLong(ack.field("seq")));
+                        unverified.put(id, Long.parseLong(ack.field("seq")));
+                        resent++;
+                    }
+                    unacked.clear();
+                    // Send from all writers until a random number of ACKs has arrived, then SIGKILL.
+                    AtomicInteger acks = new AtomicInteger();
+                    int killAfter = 1 + random.nextInt(300);
+                    List<CompletableFuture<Map<String, Long>>> running = new ArrayList<>();
+                    List<List<String>> sentBy = new ArrayList<>();
+                    for (int w = 0; w < WRITERS; w++) {
+                        List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+                        sentBy.add(sent);
+                        int writer = w;
+                        RawClient c = writers.get(w);
+                        running.add(CompletableFuture.supplyAsync(
+                                () -> write(c, writer, next, texts, sent, acks), THREADS));
+                    }
+                    RawClient.awaitTrue(killAfter + " ACKs before the kill", () -> acks.get() >= killAfter);
+                    child.kill();
+                    for (int w = 0; w < WRITERS; w++) {
+                        Map<String, Long> got = running.get(w).get(RawClient.WAIT.toSeconds(), TimeUnit.SECONDS);
+                        acked.putAll(got);
+                        unverified.putAll(got);
+                        for (String id : sentBy.get(w)) {
+                            if (!got.containsKey(id)) {
+                                unacked.add(id);
+                            }
                         }
                     }
+                } catch (Throwable t) {
+                    child.dumpThreads(t);
+                    throw t;
                 }
             }
         }
-        return new Result(cycles, acked.size(), 0, resent, head);
+        return new Result(cycles, acked.size(), 0, resent, verified.head, verified.fullChecks);
     }
 
     /** One line per verified cycle, so a long run interrupted by hand still tells how far it got. */
-    private static void progress(String url, int cycles, int acknowledged, long head) {
+    private static void progress(String url, int cycles, int acknowledged, long head, boolean full) {
         try {
             Files.writeString(Path.of("target", "crash-progress.txt"), java.time.Instant.now() + " " + url
-                    + " cycles=" + cycles + " acknowledged=" + acknowledged + " head=" + head + " lost=0\n",
+                    + " cycles=" + cycles + " acknowledged=" + acknowledged + " head=" + head
+                    + " check=" + (full ? "full" : "new") + " lost=0\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
@@ -230,13 +261,20 @@ class CrashTest {
         return got;
     }
 
-    /** Reads the whole room; asserts seqs 1..head without gap or duplicate, every ACK present, ids unique. */
-    private static long verify(int port, Map<String, Long> acked, Map<String, String> texts) {
+    /**
+     * Reads the room after {@code verified.head} (from seq 1 when {@code full}) and asserts: the seqs read
+     * continue the verified ones without gap or duplicate, each text is one that was sent under its id, no
+     * id is stored twice, and every acknowledgement in {@code mustHold} (id -> seq) is stored at that seq.
+     * On success {@code verified} covers the new head.
+     */
+    private static void verify(int port, Verified verified, Map<String, Long> mustHold, Map<String, String> texts,
+            boolean full) {
         RawClient reader = RawClient.connect(port, "reader");
         reader.hello("reader");
-        reader.join(ROOM);
+        reader.join(ROOM); // HISTORY of a room needs membership
+        long from = full ? 0 : verified.head;
         Map<Long, Frame> bySeq = new LinkedHashMap<>();
-        long after = 0;
+        long after = from;
         while (true) {
             List<Frame> page = reader.callAll("HISTORY room=" + ROOM + " after=" + after + " limit=500");
             Frame end = page.get(page.size() - 1);
@@ -254,12 +292,17 @@ class CrashTest {
                 break;
             }
         }
-        long head = bySeq.size();
-        for (long seq = 1; seq <= head; seq++) {
+        reader.close();
+        long head = from + bySeq.size();
+        for (long seq = from + 1; seq <= head; seq++) {
             if (!bySeq.containsKey(seq)) {
-                fail("seq gap: " + seq + " missing of 1.." + head);
+                fail("seq gap: " + seq + " missing of " + (from + 1) + ".." + head);
             }
         }
+        if (full && head < verified.head) {
+            fail("head went back from " + verified.head + " to " + head);
+        }
+        Map<String, Long> earlier = full ? Map.of() : verified.stored; // ids verified before, still valid
         Map<String, Long> idToSeq = new HashMap<>();
         for (Frame f : bySeq.values()) {
             String text = f.text();
@@ -270,14 +313,17 @@ class CrashTest {
             }
             assertEquals(expected, text, "a stored message nobody sent");
             Long previous = idToSeq.put(id, Long.parseLong(f.field("seq")));
+            if (previous == null) {
+                previous = earlier.get(id);
+            }
             if (previous != null) {
                 fail("id " + id + " stored twice: seqs " + previous + " and " + f.field("seq"));
             }
         }
         int lost = 0;
         StringBuilder missing = new StringBuilder();
-        for (Map.Entry<String, Long> e : acked.entrySet()) {
-            Long seq = idToSeq.get(e.getKey());
+        for (Map.Entry<String, Long> e : mustHold.entrySet()) {
+            Long seq = idToSeq.getOrDefault(e.getKey(), earlier.get(e.getKey()));
             if (!e.getValue().equals(seq)) {
                 lost++;
                 if (missing.length() < 500) {
@@ -287,8 +333,14 @@ class CrashTest {
             }
         }
         assertEquals(0, lost, "acknowledged but lost or moved: " + missing);
-        reader.close();
-        return head;
+        verified.head = head;
+        if (full) {
+            verified.stored.clear();
+        }
+        verified.stored.putAll(idToSeq);
+        if (full) {
+            verified.fullChecks++;
+        }
     }
 
     private static void requireReachable(String url, String user) {
@@ -356,6 +408,31 @@ class CrashTest {
                 }
             } catch (IOException e) {
                 // child gone
+            }
+        }
+
+        /**
+         * A cycle failed while this child runs: its thread dump goes to target/crash-threads-PID.txt and
+         * is named in the failure, so a server that stopped answering can be looked at afterwards.
+         */
+        void dumpThreads(Throwable failure) {
+            if (!process.isAlive()) {
+                return;
+            }
+            Path dump = Path.of("target", "crash-threads-" + process.pid() + ".txt").toAbsolutePath();
+            try {
+                Path javaCommand = Path.of(ProcessHandle.current().info().command().orElseThrow());
+                Process jcmd = new ProcessBuilder(javaCommand.resolveSibling("jcmd").toString(),
+                        Long.toString(process.pid()), "Thread.dump_to_file", dump.toString())
+                        .redirectErrorStream(true).start();
+                jcmd.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                if (jcmd.waitFor(30, TimeUnit.SECONDS) && Files.exists(dump)) {
+                    failure.addSuppressed(new AssertionError("the server's threads at the failure: " + dump));
+                }
+            } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
