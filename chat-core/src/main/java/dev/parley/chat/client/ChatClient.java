@@ -75,6 +75,7 @@ public final class ChatClient {
         private Duration reconnectBaseDelay = Duration.ofMillis(500);
         private Duration reconnectMaxDelay = Duration.ofSeconds(30);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private int maxQueuedEvents = 10_000;
 
         private Builder() {
         }
@@ -165,6 +166,19 @@ public final class ChatClient {
         }
 
         /**
+         * How many events (messages, notices, request completions) may wait for the listener before
+         * the session stops reading from the server. A listener slower than the traffic then holds
+         * back the socket instead of filling the client's memory: the server queues for this client
+         * until its own limit, closes the connection as {@code slow-consumer}, and the session
+         * reconnects and resumes with {@code since=} once the listener has caught up, so nothing is
+         * lost. Default 10000.
+         */
+        public Builder maxQueuedEvents(int max) {
+            this.maxQueuedEvents = max;
+            return this;
+        }
+
+        /**
          * The client, with validated settings.
          *
          * @throws IllegalArgumentException naming the setting that is missing or impossible
@@ -194,6 +208,9 @@ public final class ChatClient {
             positive("reconnectDelay base", reconnectBaseDelay);
             positive("reconnectDelay max", reconnectMaxDelay);
             positive("idleTimeout", idleTimeout);
+            if (maxQueuedEvents < 2) {
+                throw new IllegalArgumentException("maxQueuedEvents must be at least 2, was " + maxQueuedEvents);
+            }
             if (reconnectMaxDelay.compareTo(reconnectBaseDelay) < 0) {
                 throw new IllegalArgumentException("reconnectDelay max must not be less than base, was "
                         + reconnectMaxDelay + " < " + reconnectBaseDelay);
@@ -203,7 +220,8 @@ public final class ChatClient {
             }
             String description = host != null ? host + ":" + port : "connector " + c;
             return new ChatClient(new ClientSettings(c, description, name, token, listener, requestTimeout,
-                    connectTimeout, closeTimeout, reconnect, reconnectBaseDelay, reconnectMaxDelay, idleTimeout));
+                    connectTimeout, closeTimeout, reconnect, reconnectBaseDelay, reconnectMaxDelay, idleTimeout,
+                    maxQueuedEvents));
         }
 
         private static void positive(String setting, Duration d) {

@@ -296,4 +296,79 @@ class ChatClientServerTest {
                     + souvikInbox.messages);
         }
     }
+    @Test
+    void aSlowListenerHoldsBackTheSocketAndLosesNothing() throws Exception {
+        CountDownLatch slowConsumer = new CountDownLatch(1);
+        ChatServer server = ChatServer.builder().listen(TcpTransport.builder().host("127.0.0.1").port(0).build())
+                .store(store).outboundQueueBytes(64 << 20).writeTimeout(Duration.ofSeconds(1)).maxReplay(20_000)
+                .listener(new dev.parley.chat.server.ChatListener() {
+                    @Override
+                    public void disconnected(dev.parley.chat.server.ConnectionInfo c,
+                            dev.parley.chat.server.DisconnectReason reason) {
+                        if (reason == dev.parley.chat.server.DisconnectReason.SLOW_CONSUMER) {
+                            slowConsumer.countDown();
+                        }
+                    }
+                }).build().start();
+        toClose.add(server);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> seqs = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> gaps = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch reconnected = new CountDownLatch(1);
+        java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
+        ChatSession slow = ChatClient.builder().address("127.0.0.1", server.port()).name("slow")
+                .maxQueuedEvents(100).reconnectDelay(Duration.ofMillis(5), Duration.ofMillis(100))
+                .listener(new ChatListener() {
+                    @Override
+                    public void onMessage(ChatMessage m) {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        seqs.add(m.seq());
+                        received.release();
+                    }
+
+                    @Override
+                    public void onGap(String room, long from, long to, String reason) {
+                        gaps.add(from + ".." + to + " " + reason);
+                    }
+
+                    @Override
+                    public void onReconnected() {
+                        reconnected.countDown();
+                    }
+                }).build().connect();
+        toClose.add(slow::closeNow);
+        get(slow.join("busy"));
+
+        // The listener is stuck on the first message. 48 MB follow: more than the socket buffers hold
+        // (tcp_rmem allows up to 32 MiB), less than the server's queue. A client that read on
+        // regardless would take it all into its heap and the server's writes would never stall; one
+        // that stops reading stalls them, and the server closes it after the 1 s write timeout.
+        String text = "x".repeat(4000);
+        int posted = 0;
+        for (; posted < 12_000; posted++) {
+            server.post("busy", "feed", text + posted);
+        }
+        assertTrue(slowConsumer.await(15, TimeUnit.SECONDS), "the server's writes to the stalled client stalled");
+        for (int i = 0; i < 10; i++) {
+            server.post("busy", "feed", "after the close " + i);
+            posted++;
+        }
+        release.countDown();
+        assertTrue(reconnected.await(20, TimeUnit.SECONDS), "the session came back");
+        assertTrue(received.tryAcquire(posted, 20, TimeUnit.SECONDS), () -> seqs.size() + " of the messages arrived");
+        long last = 0;
+        List<Long> got;
+        synchronized (seqs) {
+            got = new ArrayList<>(seqs);
+        }
+        assertEquals(posted, got.size(), "every posted message reached the listener once");
+        for (long seq : got) {
+            assertEquals(++last, seq, "in seq order, without gap or repeat");
+        }
+        assertEquals(List.of(), gaps);
+    }
 }

@@ -19,8 +19,9 @@ import java.time.Duration;
  * @param reconnectBaseDelay the backoff base
  * @param reconnectMaxDelay the backoff cap
  * @param idleTimeout how long a connection may stay silent before it is considered dead
+ * @param maxQueuedEvents how many events may wait for the listener before the socket reader pauses
  */
 public record ClientSettings(Connector connector, String server, String name, String token, ChatListener listener,
         Duration requestTimeout, Duration connectTimeout, Duration closeTimeout, boolean reconnect,
-        Duration reconnectBaseDelay, Duration reconnectMaxDelay, Duration idleTimeout) {
+        Duration reconnectBaseDelay, Duration reconnectMaxDelay, Duration idleTimeout, int maxQueuedEvents) {
 }

@@ -117,7 +117,7 @@ public final class RealChatSession implements ChatSession {
         this.listener = settings.listener();
         this.backoff = new Backoff(settings.reconnectBaseDelay(), settings.reconnectMaxDelay(), ThreadLocalRandom.current());
         this.tag = "s" + Integer.toHexString(System.identityHashCode(this));
-        this.events = new EventThread("parley-client-events-" + tag);
+        this.events = new EventThread("parley-client-events-" + tag, settings.maxQueuedEvents());
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         this.idPrefix = HexFormat.of().formatHex(random) + ".";
@@ -362,6 +362,7 @@ public final class RealChatSession implements ChatSession {
             } finally {
                 writeLock.unlock();
             }
+            events.stopThrottling();
             try {
                 if (!l.ended.await(settings.closeTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
                     log.debug("{} no BYE within {}; closing anyway", l.tag, settings.closeTimeout());
@@ -1251,7 +1252,12 @@ public final class RealChatSession implements ChatSession {
                 while ((n = connection.read(buffer, 0, buffer.length)) >= 0) {
                     lastInbound = System.nanoTime();
                     decoder.decode(buffer, 0, n, sink);
+                    // Back-pressure: a listener slower than the traffic holds back the socket, not
+                    // the heap (ChatClient.Builder#maxQueuedEvents).
+                    events.awaitRoom(() -> lastInbound = System.nanoTime());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (IOException e) {
                 log.debug("{} read ended: {}", tag, e.toString());
             } catch (RuntimeException e) {
