@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A {@link MessageStore} that keeps messages in process memory: fast, thread safe, and gone when the
@@ -100,50 +101,20 @@ public final class InMemoryMessageStore implements MessageStore {
     public List<StoredMessage> readAfter(String conversation, long afterSeq, int limit) {
         Objects.requireNonNull(conversation, "conversation");
         checkRange(afterSeq, limit, "afterSeq");
-        checkOpen();
-        Conversation c = conversations.get(conversation);
-        if (c == null) {
-            return List.of();
-        }
-        c.lock.lock();
-        try {
-            return c.after(afterSeq, limit);
-        } finally {
-            c.lock.unlock();
-        }
+        return underLock(conversation, List.of(), c -> c.after(afterSeq, limit));
     }
 
     @Override
     public List<StoredMessage> readBefore(String conversation, long beforeSeq, int limit) {
         Objects.requireNonNull(conversation, "conversation");
         checkRange(beforeSeq, limit, "beforeSeq");
-        checkOpen();
-        Conversation c = conversations.get(conversation);
-        if (c == null) {
-            return List.of();
-        }
-        c.lock.lock();
-        try {
-            return c.before(beforeSeq, limit);
-        } finally {
-            c.lock.unlock();
-        }
+        return underLock(conversation, List.of(), c -> c.before(beforeSeq, limit));
     }
 
     @Override
     public long head(String conversation) {
         Objects.requireNonNull(conversation, "conversation");
-        checkOpen();
-        Conversation c = conversations.get(conversation);
-        if (c == null) {
-            return 0;
-        }
-        c.lock.lock();
-        try {
-            return c.head;
-        } finally {
-            c.lock.unlock();
-        }
+        return underLock(conversation, 0L, c -> c.head);
     }
 
     @Override
@@ -151,17 +122,8 @@ public final class InMemoryMessageStore implements MessageStore {
         Objects.requireNonNull(conversation, "conversation");
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(clientId, "clientId");
-        checkOpen();
-        Conversation c = conversations.get(conversation);
-        if (c == null) {
-            return Optional.empty();
-        }
-        c.lock.lock();
-        try {
-            return Optional.ofNullable(c.byClientId.get(new ClientKey(sender, clientId)));
-        } finally {
-            c.lock.unlock();
-        }
+        return underLock(conversation, Optional.empty(),
+                c -> Optional.ofNullable(c.byClientId.get(new ClientKey(sender, clientId))));
     }
 
     @Override
@@ -193,6 +155,21 @@ public final class InMemoryMessageStore implements MessageStore {
     public String toString() {
         return "InMemoryMessageStore[conversations=" + conversations.size()
                 + ", maxMessagesPerConversation=" + maxMessagesPerConversation + ", closed=" + closed + "]";
+    }
+
+    /** What {@code read} returns for the conversation under its lock, or {@code absent} if it has none. */
+    private <T> T underLock(String conversation, T absent, Function<Conversation, T> read) {
+        checkOpen();
+        Conversation c = conversations.get(conversation);
+        if (c == null) {
+            return absent;
+        }
+        c.lock.lock();
+        try {
+            return read.apply(c);
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     private void checkOpen() {
