@@ -70,6 +70,13 @@ final class Session {
     /** SENDs checked but not yet stored; see {@link #flushSends}. */
     private final List<PendingSend> sends = new ArrayList<>();
     private boolean flushingSends;
+    /**
+     * Set by the reader before it publishes: whether this batch is a single SEND, the only one of its
+     * read, which is what light traffic looks like. {@link Room} then writes to more recipients
+     * directly. Read by whichever thread delivers the message, so a stale value only picks the other,
+     * equally correct, path.
+     */
+    volatile boolean loneSend;
     private final Map<String, Room> rooms = new LinkedHashMap<>();
     private double tokens;
     private long refilledNanos = System.nanoTime();
@@ -749,6 +756,7 @@ final class Session {
                 messages.add(p.message());
             }
             List<AppendResult> results;
+            loneSend = batch.size() == 1;
             try {
                 results = hub.bus.publish(conversations, messages, this);
             } catch (StoreException e) {
