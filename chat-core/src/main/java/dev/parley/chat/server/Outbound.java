@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * waiting, when nothing is queued, nobody is writing and the connection supports
  * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. Otherwise the
  * bytes are queued and a writer virtual thread, started on demand, drains the whole queue with one
- * gathering write per round. No I/O ever happens while {@code lock} is held, so {@link #send} never
+ * write per round (up to 64 KiB copied into one direct buffer, {@link CopyingWrite}; a gathering
+ * write for the rest of a round the socket did not take at once, or for a bigger one). No I/O ever happens while {@code lock} is held, so {@link #send} never
  * blocks on a peer's socket. A queue past its byte limit makes the session a slow consumer.
  */
 final class Outbound {
@@ -234,7 +235,12 @@ final class Outbound {
             }
             writeStartedNanos = System.nanoTime();
             try {
-                connection.write(batch);
+                if (direct != null && CopyingWrite.suits(batch, bytes)) {
+                    CopyingWrite.tryWrite(direct, batch);
+                }
+                if (batch[batch.length - 1].hasRemaining()) {
+                    connection.write(batch); // what the socket did not take at once, waiting for room
+                }
             } catch (IOException e) {
                 log.debug("{} write failed: {}", session.tag(), e.toString());
                 writeStartedNanos = 0;
