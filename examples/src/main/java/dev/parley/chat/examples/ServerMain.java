@@ -97,40 +97,56 @@ public final class ServerMain {
         }
     }
 
-    /** Opens the store, starts the server, prints {@code listening on HOST:PORT} to {@code out}. */
+    /**
+     * Opens the store, starts the server, prints {@code listening on HOST:PORT} to {@code out}. When
+     * the page's port was not chosen (the TCP port + 1) and something else holds it, the server starts
+     * without the page and says so, rather than not at all.
+     */
     static Running start(Options o, PrintStream out) {
         MessageStore store = openStore(o);
         ChatServer server;
+        boolean web = !o.noWeb;
         try {
-            TcpTransport.Builder tcp = TcpTransport.builder().port(o.port);
-            if (o.host != null) {
-                tcp.host(o.host);
-            }
-            ChatServer.Builder builder = ChatServer.builder().listen(tcp.build());
-            if (!o.noWeb) {
-                WebSocketTransport.Builder web = WebSocketTransport.builder().port(o.webPort()).servePage(true);
-                if (o.host != null) {
-                    web.host(o.host);
+            try {
+                server = build(o, store, web).start();
+            } catch (java.io.UncheckedIOException e) {
+                if (!web || o.webPort != null || !(e.getCause() instanceof java.net.BindException)) {
+                    throw e;
                 }
-                builder.listen(web.build());
+                web = false;
+                server = build(o, store, false).start(); // fails again if the TCP port was the one taken
             }
-            server = builder
-                    .store(store)
-                    .listener(new PresenceLog())
-                    .build()
-                    .start();
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         out.println("listening on " + hostOf(server.addresses().get(0)) + ":" + server.port());
-        if (!o.noWeb) {
-            InetSocketAddress web = (InetSocketAddress) server.addresses().get(1);
-            String host = hostOf(web);
-            out.println("page at http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + web.getPort() + "/");
+        if (!web && !o.noWeb) {
+            out.println("port " + o.webPort() + " is taken: no browser page (choose one with --web-port PORT)");
+        }
+        if (web) {
+            InetSocketAddress page = (InetSocketAddress) server.addresses().get(1);
+            String host = hostOf(page);
+            out.println("page at http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + page.getPort() + "/");
         }
         out.flush();
         return new Running(server, store);
+    }
+
+    private static ChatServer build(Options o, MessageStore store, boolean web) {
+        TcpTransport.Builder tcp = TcpTransport.builder().port(o.port);
+        if (o.host != null) {
+            tcp.host(o.host);
+        }
+        ChatServer.Builder builder = ChatServer.builder().listen(tcp.build());
+        if (web) {
+            WebSocketTransport.Builder page = WebSocketTransport.builder().port(o.webPort()).servePage(true);
+            if (o.host != null) {
+                page.host(o.host);
+            }
+            builder.listen(page.build());
+        }
+        return builder.store(store).listener(new PresenceLog()).build();
     }
 
     /** How to show the listening address: 0.0.0.0 for all interfaces, [v6] for IPv6. */

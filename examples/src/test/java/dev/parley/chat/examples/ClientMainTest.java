@@ -24,7 +24,8 @@ class ClientMainTest {
 
     private ServerMain.Running startServer(int port) {
         ServerMain.Options o = ServerMain.Options.parse(new String[] {
-                "--port", Integer.toString(port), "--host", "127.0.0.1", "--data", dir.resolve("data").toString()});
+                "--port", Integer.toString(port), "--web-port", "0", "--host", "127.0.0.1",
+                "--data", dir.resolve("data").toString()});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ServerMain.Running running = ServerMain.start(o, new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals("listening on 127.0.0.1:" + running.server().port() + "\n", out.toString(StandardCharsets.UTF_8)

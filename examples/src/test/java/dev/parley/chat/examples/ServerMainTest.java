@@ -37,6 +37,46 @@ class ServerMainTest {
     }
 
     @Test
+    void whenTheDefaultPagePortIsTakenTheServerStartsWithoutThePage() throws Exception {
+        // Hold a port Q and ask for the TCP port Q - 1 (retrying if Q - 1 is itself busy).
+        for (int attempt = 0; ; attempt++) {
+            try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                int port = held.getLocalPort() - 1;
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ServerMain.Running running;
+                try {
+                    running = ServerMain.start(ServerMain.Options.parse(new String[] {
+                            "--port", Integer.toString(port), "--host", "127.0.0.1", "--memory"}),
+                            new PrintStream(out, true, StandardCharsets.UTF_8));
+                } catch (java.io.UncheckedIOException busy) {
+                    assertTrue(attempt < 20, "no free port below a held one in 20 tries");
+                    continue; // Q - 1 was taken as well
+                }
+                try (running) {
+                    assertEquals(1, running.server().addresses().size(), "TCP only");
+                    assertEquals("listening on 127.0.0.1:" + port + "\nport " + (port + 1)
+                            + " is taken: no browser page (choose one with --web-port PORT)\n",
+                            out.toString(StandardCharsets.UTF_8));
+                    try (ChatSession s = ChatClient.builder().address("127.0.0.1", port).name("Souvik").build().connect()) {
+                        assertEquals(0, s.join("lobby").get().head());
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    @Test
+    void aPagePortChosenByHandThatIsTakenIsAnError() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            ServerMain.Options o = ServerMain.Options.parse(new String[] {"--port", "0", "--host", "127.0.0.1",
+                    "--web-port", Integer.toString(held.getLocalPort()), "--memory"});
+            assertThrows(java.io.UncheckedIOException.class,
+                    () -> ServerMain.start(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
     void optionsAreChecked() {
         assertEquals(7878, ServerMain.Options.parse(new String[0]).port);
         assertEquals(7879, ServerMain.Options.parse(new String[0]).webPort());
