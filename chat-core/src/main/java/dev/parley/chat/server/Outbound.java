@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. Otherwise the
  * bytes are queued and a writer virtual thread, started on demand, drains the whole queue with one
  * write per round (up to 64 KiB copied into one direct buffer, {@link CopyingWrite}; a gathering
- * write for the rest of a round the socket did not take at once, or for a bigger one). No I/O ever happens while {@code lock} is held, so {@link #send} never
- * blocks on a peer's socket. A queue past its byte limit makes the session a slow consumer.
+ * write for the rest of a round the socket did not take at once, or for a bigger one). No I/O ever
+ * happens while {@code lock} is held, so {@link #send} never blocks on a peer's socket. A queue
+ * past its byte limit makes the session a slow consumer.
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);

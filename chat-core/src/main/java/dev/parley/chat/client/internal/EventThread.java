@@ -50,11 +50,6 @@ final class EventThread {
         }
     }
 
-    /** How many events wait to run. */
-    int queued() {
-        return queue.size();
-    }
-
     /**
      * Returns at once while at most {@code max} events are queued; otherwise waits until the listener
      * has brought the queue down to {@code max / 2}, or the thread is stopped. While it waits it calls
