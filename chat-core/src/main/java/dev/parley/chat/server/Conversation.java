@@ -45,6 +45,14 @@ abstract class Conversation {
         }
     }
 
+    /**
+     * Guarded by lock: the head was read, it is 0, and nothing is being appended or waits for
+     * delivery: the conversation has never had a message.
+     */
+    final boolean empty() {
+        return next == 1 && inFlight == 0 && pending.isEmpty();
+    }
+
     /** Guarded by lock: the last seq delivered (everything up to it is in the store). */
     final long deliveredHead() {
         return next - 1;

@@ -192,6 +192,11 @@ final class Hub {
         return r;
     }
 
+    /** Drops a retired room from the map, unless a newer room of that name is there already. */
+    void forget(Room room) {
+        rooms.remove(room.name, room);
+    }
+
     List<Room> rooms() {
         return new ArrayList<>(rooms.values());
     }

@@ -33,6 +33,11 @@ final class Room extends Conversation {
     private final LinkedHashMap<Session, Member> members = new LinkedHashMap<>();
     /** Guarded by lock: connections per identity, for presence notices. */
     private final HashMap<User, Integer> presence = new HashMap<>();
+    /**
+     * Guarded by lock: the last member left a room that never had a message, and the hub forgot it.
+     * Nobody joins a retired room: {@link #join} returns -1 and the caller asks the hub again.
+     */
+    private boolean retired;
 
     private static final class Member {
         final Session session;
@@ -67,11 +72,16 @@ final class Room extends Conversation {
     /**
      * Adds the session (not live yet) and tells the others if its identity is new here.
      *
-     * @return the head: the last seq delivered before this session became a member
+     * @return the head: the last seq delivered before this session became a member; -1 if this room
+     *     was retired (the caller gets the current one from the hub and joins that)
      */
     long join(Session session, User user) {
         lock.lock();
         try {
+            if (retired) {
+                hub.forget(this); // in case the leaver has not yet
+                return -1;
+            }
             ensureHead();
             Member m = members.get(session);
             if (m != null) {
@@ -124,6 +134,13 @@ final class Room extends Conversation {
                         .with("reason", reason));
                 broadcast(notice, session);
                 hub.events.post(l -> l.left(name, user.name, reason));
+            }
+            if (members.isEmpty() && empty()) {
+                // Rooms joined and left without a message would otherwise pile up for good (a client
+                // can name a new one with every JOIN): forget it. Its head is 0 in the store, so a
+                // later JOIN makes a fresh one that is the same room to everybody.
+                retired = true;
+                hub.forget(this);
             }
             return true;
         } finally {

@@ -597,8 +597,12 @@ final class Session {
             error(ErrorCode.TOO_MANY_ROOMS, ref, "at most " + s.maxRoomsPerConnection() + " rooms per connection");
             return;
         }
-        Room room = hub.room(canonical, true);
-        long head = room.join(this, user);
+        Room room;
+        long head;
+        do { // a room retired meanwhile (its last member left) is replaced by a fresh one
+            room = hub.room(canonical, true);
+            head = room.join(this, user);
+        } while (head < 0);
         rooms.put(canonical, room);
         reply(Frame.of("JOINED").with("room", canonical).with("name", user.name).with("head", head).with("ref", ref));
         try {

@@ -109,6 +109,63 @@ class LimitsTest {
     }
 
     @Test
+    void roomsLeftWithoutAMessageDoNotPileUp() throws Exception {
+        int port = start(ChatServer.builder().rateLimit(1_000_000, 1_000_000));
+        try (TestClient a = TestClient.hello(port, "ann"); TestClient b = TestClient.hello(port, "ben")) {
+            StringBuilder churn = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                churn.append("JOIN room=r").append(i).append("\nPART room=r").append(i).append('\n');
+            }
+            churn.append("PING token=done\n");
+            a.sendRaw(churn.toString().getBytes(StandardCharsets.UTF_8));
+            a.await(f -> f.verb().equals("PONG"));
+            assertEquals(0, server.stats().rooms(), "300 rooms named and left: none kept");
+            a.send("WHO room=r7 ref=w");
+            assertEquals("NO_SUCH_ROOM", a.expect("ERROR").field("code"));
+
+            // A room with a message is kept when everyone has left.
+            a.send("JOIN room=keep");
+            a.expect("JOINED");
+            a.send("SEND room=keep :remember me");
+            a.expect("ACK");
+            a.send("PART room=keep");
+            a.expect("LEFT");
+            a.send("ROOMS ref=l");
+            List<Frame> list = a.untilEnd();
+            assertEquals("keep", list.get(0).field("name"));
+            assertEquals("0", list.get(0).field("members"));
+            assertEquals("1", last(list).field("count"));
+
+            // Two clients joining and leaving one empty room at once always end up in the same room.
+            String cycles = "JOIN room=race\nPART room=race\n".repeat(200) + "PING token=done\n";
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            Thread other = Thread.ofVirtual().start(() -> {
+                try {
+                    start.await();
+                    b.sendRaw(cycles.getBytes(StandardCharsets.UTF_8));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            start.await();
+            a.sendRaw(cycles.getBytes(StandardCharsets.UTF_8));
+            other.join();
+            a.await(f -> f.verb().equals("PONG"));
+            b.await(f -> f.verb().equals("PONG"));
+            a.send("JOIN room=race ref=j");
+            a.await(f -> f.verb().equals("JOINED") && "j".equals(f.field("ref")));
+            b.send("JOIN room=race ref=j");
+            b.await(f -> f.verb().equals("JOINED") && "j".equals(f.field("ref")));
+            a.await(f -> f.verb().equals("JOINED") && "ben".equals(f.field("name")));
+            a.send("SEND room=race :same room?");
+            Frame m = b.await(f -> f.verb().equals("MSG"));
+            assertEquals("same room?", m.text());
+            assertEquals(List.of("ann", "ben"), server.members("race"));
+            assertEquals(2, server.stats().rooms());
+        }
+    }
+
+    @Test
     void maxTextLengthCountsUtf8Bytes() throws Exception {
         int port = start(ChatServer.builder().maxTextLength(10));
         try (TestClient a = TestClient.hello(port, "a")) {
