@@ -29,8 +29,7 @@ final class LogCapture implements AutoCloseable {
 
     /**
      * The events since the last drain, forgetting them: a long fuzzing run logs millions, and keeping
-     * and copying them all after every input took its process from 1.2 to 3.9 GB in 30 minutes (1.5 GB,
-     * flat, with this).
+     * and copying all of them after every input costs memory and time that grow with the run.
      */
     List<ILoggingEvent> drain() {
         synchronized (appender) {
