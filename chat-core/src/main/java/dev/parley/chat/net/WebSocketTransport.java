@@ -153,6 +153,7 @@ public final class WebSocketTransport implements Transport {
         private final Set<Socket> pending = ConcurrentHashMap.newKeySet();
         /** Serializes calls of the acceptor. */
         private final ReentrantLock acceptLock = new ReentrantLock();
+        private volatile Thread acceptThread;
 
         WsBinding(ServerSocket server, Acceptor acceptor) {
             this.server = server;
@@ -161,7 +162,7 @@ public final class WebSocketTransport implements Transport {
         }
 
         void start() {
-            Thread.ofPlatform()
+            acceptThread = Thread.ofPlatform()
                     .name("parley-" + name() + "-accept-" + server.getLocalPort())
                     .daemon(true)
                     .start(this::acceptLoop);
@@ -178,6 +179,10 @@ public final class WebSocketTransport implements Transport {
                     if (!closed.get()) {
                         log.warn("{} accept failed on {}, listener stops", name(), localAddress, e);
                     }
+                    return;
+                }
+                if (closed.get()) { // accepted while close() was waiting for this thread
+                    closeQuietly(socket);
                     return;
                 }
                 String id = name() + "-" + ids.incrementAndGet();
@@ -228,6 +233,10 @@ public final class WebSocketTransport implements Transport {
                     WsHttp.write(out, response.status(), response.headers(), response.body(), response.headOnly());
                     return;
                 }
+                if (closed.get()) {
+                    log.debug("{} listener closed during the handshake, dropped", id);
+                    return;
+                }
                 WsHttp.write(out, 101, response.headers(), response.body(), false);
                 socket.setSoTimeout(0);
                 Connection connection = new WebSocketConnection(id, name(), socket, in, maxMessageSize);
@@ -274,6 +283,16 @@ public final class WebSocketTransport implements Transport {
                 return;
             }
             closeQuietly(server);
+            // The kernel keeps listening until the accepting thread has left accept(): wait for it,
+            // so that no connection is accepted after close() returns.
+            Thread t = acceptThread;
+            if (t != null && Thread.currentThread() != t) {
+                try {
+                    t.join(java.time.Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             acceptLock.lock();
             try {
                 for (Socket s : pending) {
