@@ -247,15 +247,7 @@ public final class TcpTransport implements Transport {
             } catch (IOException e) {
                 log.debug("closing listener", e);
             }
-            // The kernel keeps listening until the accepting thread has left accept(): wait for it,
-            // so that no connection is accepted after close() returns.
-            if (Thread.currentThread() != thread) {
-                try {
-                    thread.join(Duration.ofSeconds(5));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            AcceptThread.awaitExit(thread);
             release();
         }
     }

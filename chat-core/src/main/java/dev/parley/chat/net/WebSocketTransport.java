@@ -283,16 +283,7 @@ public final class WebSocketTransport implements Transport {
                 return;
             }
             closeQuietly(server);
-            // The kernel keeps listening until the accepting thread has left accept(): wait for it,
-            // so that no connection is accepted after close() returns.
-            Thread t = acceptThread;
-            if (t != null && Thread.currentThread() != t) {
-                try {
-                    t.join(java.time.Duration.ofSeconds(5));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            AcceptThread.awaitExit(acceptThread);
             acceptLock.lock();
             try {
                 for (Socket s : pending) {

@@ -453,9 +453,9 @@ public final class ChatServer implements AutoCloseable {
         /**
          * A delivery to at most this many recipients writes directly from the sender's thread to each
          * recipient whose queue is idle (never blocking: see docs/concurrency.md); a bigger broadcast
-         * queues for every recipient so their writers can merge frames into one write. A SEND that was
-         * the only one of its sender's read (light traffic) writes directly to up to four times as
-         * many. 0 always queues. Default 4. A performance knob: measure before changing it.
+         * queues for every recipient so their writers can merge frames into one write. A SEND with no
+         * other SEND next to it in its sender's read (light traffic) writes directly to up to four
+         * times as many. 0 always queues. Default 4. A performance knob: measure before changing it.
          */
         public Builder directWriteMaxRecipients(int recipients) {
             this.directWriteMaxRecipients = recipients;

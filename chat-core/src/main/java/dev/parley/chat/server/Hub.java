@@ -104,8 +104,7 @@ final class Hub {
 
     /**
      * The session ended: forgets it (and its admission) and, under the same lock, queues its last
-     * listener event, so that
-     * {@link #awaitNoSessions} returning means every such event is queued.
+     * listener event, so that {@link #awaitNoSessions} returning means every such event is queued.
      */
     void remove(Session session, boolean wasAdmitted, java.util.function.Consumer<ChatListener> lastEvent) {
         InetAddress address = addressOf(session.remote);

@@ -78,8 +78,7 @@ final class Room extends Conversation {
     long join(Session session, User user) {
         lock.lock();
         try {
-            if (retired) {
-                hub.forget(this); // in case the leaver has not yet
+            if (retired) { // leave() already removed it from the hub, under this lock
                 return -1;
             }
             ensureHead();

@@ -71,8 +71,8 @@ final class Session {
     private final List<PendingSend> sends = new ArrayList<>();
     private boolean flushingSends;
     /**
-     * Set by the reader before it publishes: whether this batch is a single SEND, the only one of its
-     * read, which is what light traffic looks like. {@link Room} then writes to more recipients
+     * Set by the reader before it publishes: whether this batch is a single SEND (no other SEND next
+     * to it in its read), which is what light traffic looks like. {@link Room} then writes to more recipients
      * directly. Read by whichever thread delivers the message, so a stale value only picks the other,
      * equally correct, path.
      */
