@@ -301,7 +301,7 @@ public final class ChatServer implements AutoCloseable {
         private MessageStore store;
         private Authenticator authenticator = Authenticator.anonymous();
         private MessageFilter filter = MessageFilter.acceptAll();
-        private ChatListener listener;
+        private ServerListener listener;
         private int listenerQueueSize = 10_000;
         private int maxConnections = 10_000;
         private int maxConnectionsPerAddress = 256;
@@ -352,8 +352,8 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
-        /** Observes the server (see {@link ChatListener} for threading); default none. */
-        public Builder listener(ChatListener listener) {
+        /** Observes the server (see {@link ServerListener} for threading); default none. */
+        public Builder listener(ServerListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }

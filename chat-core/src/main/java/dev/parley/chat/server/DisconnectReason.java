@@ -2,7 +2,7 @@ package dev.parley.chat.server;
 
 /**
  * Why a connection ended. Every connection ends with exactly one reason; it is given to
- * {@link ChatListener#disconnected} and counted in {@link ServerStats#disconnects()}.
+ * {@link ServerListener#disconnected} and counted in {@link ServerStats#disconnects()}.
  */
 public enum DisconnectReason {
     /** The client sent {@code QUIT}. */

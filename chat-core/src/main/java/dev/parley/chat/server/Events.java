@@ -7,19 +7,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers {@link ChatListener} events on one dedicated virtual thread through a bounded queue.
+ * Delivers {@link ServerListener} events on one dedicated virtual thread through a bounded queue.
  * {@link #post} never blocks: when the queue is full the event is dropped and counted.
  */
 final class Events {
     private static final Logger log = LoggerFactory.getLogger(Events.class);
-    private static final Consumer<ChatListener> STOP = l -> { };
+    private static final Consumer<ServerListener> STOP = l -> { };
 
-    private final ChatListener listener;
-    private final BlockingQueue<Consumer<ChatListener>> queue;
+    private final ServerListener listener;
+    private final BlockingQueue<Consumer<ServerListener>> queue;
     private final Counters counters;
     private final Thread thread;
 
-    Events(ChatListener listener, int capacity, Counters counters, String name) {
+    Events(ServerListener listener, int capacity, Counters counters, String name) {
         this.listener = listener;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.counters = counters;
@@ -32,7 +32,7 @@ final class Events {
         }
     }
 
-    void post(Consumer<ChatListener> event) {
+    void post(Consumer<ServerListener> event) {
         if (listener != null && !queue.offer(event)) {
             counters.listenerDropped.increment();
         }
@@ -40,7 +40,7 @@ final class Events {
 
     private void run() {
         while (true) {
-            Consumer<ChatListener> event;
+            Consumer<ServerListener> event;
             try {
                 event = queue.take();
             } catch (InterruptedException e) {

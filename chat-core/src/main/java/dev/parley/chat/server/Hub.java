@@ -106,7 +106,7 @@ final class Hub {
      * The session ended: forgets it (and its admission) and, under the same lock, queues its last
      * listener event, so that {@link #awaitNoSessions} returning means every such event is queued.
      */
-    void remove(Session session, boolean wasAdmitted, java.util.function.Consumer<ChatListener> lastEvent) {
+    void remove(Session session, boolean wasAdmitted, java.util.function.Consumer<ServerListener> lastEvent) {
         InetAddress address = addressOf(session.remote);
         lock.lock();
         try {

@@ -11,7 +11,7 @@ record Settings(
         MessageStore store,
         Authenticator authenticator,
         MessageFilter filter,
-        ChatListener listener,
+        ServerListener listener,
         int listenerQueueSize,
         int maxConnections,
         int maxConnectionsPerAddress,

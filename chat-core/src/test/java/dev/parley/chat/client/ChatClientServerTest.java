@@ -301,7 +301,7 @@ class ChatClientServerTest {
         CountDownLatch slowConsumer = new CountDownLatch(1);
         ChatServer server = ChatServer.builder().listen(TcpTransport.builder().host("127.0.0.1").port(0).build())
                 .store(store).outboundQueueBytes(64 << 20).writeTimeout(Duration.ofSeconds(1)).maxReplay(20_000)
-                .listener(new dev.parley.chat.server.ChatListener() {
+                .listener(new dev.parley.chat.server.ServerListener() {
                     @Override
                     public void disconnected(dev.parley.chat.server.ConnectionInfo c,
                             dev.parley.chat.server.DisconnectReason reason) {

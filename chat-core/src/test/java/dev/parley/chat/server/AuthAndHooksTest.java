@@ -96,7 +96,7 @@ class AuthAndHooksTest {
     @Test
     void listenerSeesEverythingAndFilterRejectsOrRewrites() throws Exception {
         LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
-        ChatListener recorder = new ChatListener() {
+        ServerListener recorder = new ServerListener() {
             @Override
             public void connected(ConnectionInfo c) {
                 events.add("connected");
@@ -167,7 +167,7 @@ class AuthAndHooksTest {
     @Test
     void aSlowListenerNeverStallsTheServerAndDropsAreCounted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        ChatListener stuck = new ChatListener() {
+        ServerListener stuck = new ServerListener() {
             @Override
             public void connected(ConnectionInfo c) {
                 try {
@@ -200,7 +200,7 @@ class AuthAndHooksTest {
     void kickAndPostFromTheServer() throws Exception {
         LinkedBlockingQueue<DisconnectReason> reasons = new LinkedBlockingQueue<>();
         try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
-                .listener(new ChatListener() {
+                .listener(new ServerListener() {
                     @Override
                     public void disconnected(ConnectionInfo c, DisconnectReason reason) {
                         reasons.add(reason);

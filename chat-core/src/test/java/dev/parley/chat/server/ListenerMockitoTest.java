@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.mockito.InOrder;
 
 /**
- * The ChatListener contract seen through a Mockito mock: which events arrive, with which arguments,
+ * The ServerListener contract seen through a Mockito mock: which events arrive, with which arguments,
  * in which order, and that a listener that throws keeps getting later events.
  */
 @Timeout(30)
@@ -26,7 +26,7 @@ class ListenerMockitoTest {
 
     @Test
     void reportsTheSeedStoryInOrderEvenWhenTheListenerThrows() throws Exception {
-        ChatListener listener = mock(ChatListener.class);
+        ServerListener listener = mock(ServerListener.class);
         // The first callback of every kind below throws; the server must log it and carry on.
         doThrow(new IllegalStateException("listener bug")).when(listener).connected(any());
 

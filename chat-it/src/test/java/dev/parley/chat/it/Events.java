@@ -1,6 +1,6 @@
 package dev.parley.chat.it;
 
-import dev.parley.chat.server.ChatListener;
+import dev.parley.chat.server.ServerListener;
 import dev.parley.chat.server.ConnectionInfo;
 import dev.parley.chat.server.DisconnectReason;
 import dev.parley.chat.store.StoredMessage;
@@ -11,8 +11,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
-/** A {@link ChatListener} that records what the server reports, for assertions with deadlines. */
-final class Events implements ChatListener {
+/** A {@link ServerListener} that records what the server reports, for assertions with deadlines. */
+final class Events implements ServerListener {
     /** One disconnect as the server reported it. */
     record Disconnect(ConnectionInfo connection, DisconnectReason reason) {
     }

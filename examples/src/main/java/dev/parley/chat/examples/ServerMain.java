@@ -3,7 +3,7 @@ package dev.parley.chat.examples;
 import dev.parley.chat.net.TcpTransport;
 import dev.parley.chat.net.WebSocketTransport;
 import dev.parley.chat.protocol.Escaping;
-import dev.parley.chat.server.ChatListener;
+import dev.parley.chat.server.ServerListener;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
@@ -220,7 +220,7 @@ public final class ServerMain {
     }
 
     /** Logs who comes and goes (names escaped: they are typed by users). */
-    private static final class PresenceLog implements ChatListener {
+    private static final class PresenceLog implements ServerListener {
         @Override
         public void joined(String room, String name) {
             log.info("{} joined {}", Escaping.forLog(name, 64), room);

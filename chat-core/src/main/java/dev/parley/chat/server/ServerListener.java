@@ -11,7 +11,7 @@ import dev.parley.chat.store.StoredMessage;
  * {@link ServerStats#listenerEventsDropped()}; one that throws is logged and called again for the next
  * event. Neither ever stalls or breaks the server.
  */
-public interface ChatListener {
+public interface ServerListener {
 
     /** A connection was accepted (its name is not known yet). */
     default void connected(ConnectionInfo connection) {
