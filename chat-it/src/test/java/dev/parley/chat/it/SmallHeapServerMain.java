@@ -40,7 +40,9 @@ public final class SmallHeapServerMain {
                 .filter(p -> p != tcp).findFirst().orElseThrow();
         // Written without allocating: these lines must go out while the heap is full.
         FileOutputStream out = new FileOutputStream(FileDescriptor.out);
-        byte[] full = "full\n".getBytes(StandardCharsets.US_ASCII);
+        // Each reply starts on a line of its own: another thread may have left half a line (a stack
+        // trace cut short by the full heap) on the same output.
+        byte[] full = "\nfull\n".getBytes(StandardCharsets.US_ASCII);
         out.write(("listening tcp=" + tcp + " ws=" + ws + "\n").getBytes(StandardCharsets.US_ASCII));
         int command;
         while ((command = System.in.read()) >= 0) {
@@ -52,13 +54,13 @@ public final class SmallHeapServerMain {
                 case 'r' -> {
                     balloon = null;
                     System.gc();
-                    out.write("freed\n".getBytes(StandardCharsets.US_ASCII));
+                    out.write("\nfreed\n".getBytes(StandardCharsets.US_ASCII));
                 }
                 case 'h' -> {
                     System.gc();
                     System.gc();
                     long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-                    out.write(("heap " + used + "\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(("\nheap " + used + "\n").getBytes(StandardCharsets.US_ASCII));
                 }
                 default -> {
                     // newlines and the like
