@@ -125,6 +125,35 @@ class WebSocketAbuseTest {
         }
     }
 
+    /**
+     * WebSocket pings and pongs reach no server limit (the server counts protocol lines) and each ping
+     * costs a pong write: a flood of them is closed with 1008 after the budget's burst, while another
+     * user is served meanwhile.
+     */
+    @Test
+    void aFloodOfPingFramesClosesWith1008() throws IOException {
+        try (WsServer s = new WsServer(); WsClient flooder = s.upgraded(); WsClient other = s.upgraded()) {
+            byte[] ping = WsClient.frame(true, 0x9, new byte[] {'p'});
+            byte[] flood = new byte[ping.length * 1000];
+            for (int i = 0; i < 1000; i++) {
+                System.arraycopy(ping, 0, flood, i * ping.length, ping.length);
+            }
+            flooder.send(flood);
+            int pongs = 0;
+            WsClient.ServerFrame f;
+            while ((f = flooder.readFrame()).opcode() == 0xa) {
+                pongs++;
+            }
+            assertEquals(0x8, f.opcode());
+            assertEquals(1008, f.closeCode());
+            assertTrue(pongs >= 100 && pongs < 1000, pongs + " pongs before the close");
+            other.sendLine("HELLO proto=1 name=other");
+            other.awaitLine("WELCOME");
+            other.send(WsClient.frame(true, 0x9, new byte[] {'k'}));
+            assertEquals(0xa, other.readFrame().opcode(), "an occasional ping is answered");
+        }
+    }
+
     @Test
     void anOversizedRequestHeadGets431() throws IOException {
         try (WsServer s = new WsServer(); WsClient c = WsClient.connect(s.port)) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * A WebSocket connection after a successful handshake, seen as a line stream.
  *
  * <p>Reading: each text message reads as its bytes followed by LF; pings are answered with pongs
- * (written by the reader thread under the write lock), pongs are ignored, a close frame is answered
+ * (written by the reader thread under the write lock), pongs are ignored, and both count against a
+ * {@link ControlFrameBudget} (past it: close 1008); a close frame is answered
  * with a close frame and ends the stream (-1). A client that breaks the rules gets a close frame
  * with the code of the {@link WsCloseException} and the read throws it.
  *
@@ -58,6 +59,7 @@ public final class WebSocketConnection implements Connection {
     private int messageEnd;
     private boolean lfPending;
     private boolean ended;
+    private final ControlFrameBudget controlBudget = new ControlFrameBudget();
 
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Bytes of the current outgoing line not yet ended by LF. Guarded by writeLock. */
@@ -129,10 +131,11 @@ public final class WebSocketConnection implements Connection {
                     messageEnd = reader.messageLength();
                     lfPending = true;
                 }
-                case PING -> sendControl(WsFrames.control(WsFrames.PONG, reader.controlPayload()));
-                case PONG -> {
-                    // unsolicited or late pong: nothing to do
+                case PING -> {
+                    spendControlBudget();
+                    sendControl(WsFrames.control(WsFrames.PONG, reader.controlPayload()));
                 }
+                case PONG -> spendControlBudget(); // unsolicited: the server sends no WebSocket pings
                 case CLOSE -> {
                     int code = reader.closeCode();
                     log.debug("{} client closed with {} {}", id, code, reader.closeReason());
@@ -146,6 +149,16 @@ public final class WebSocketConnection implements Connection {
                     return -1;
                 }
             }
+        }
+    }
+
+    /** Counts a ping or pong against the client's budget; past it the connection closes with 1008. */
+    private void spendControlBudget() throws WsCloseException {
+        if (!controlBudget.take()) {
+            WsCloseException e = new WsCloseException(WsFrames.POLICY_VIOLATION, "too many ping and pong frames");
+            log.debug("{} client broke the protocol, closing with {}: {}", id, e.code(), e.reason());
+            closeWith(e.code(), e.reason(), Duration.ofSeconds(1));
+            throw e;
         }
     }
 
