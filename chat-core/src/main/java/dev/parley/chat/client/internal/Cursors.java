@@ -41,11 +41,17 @@ final class Cursors {
     static final int MAX_CAUGHT_UP = 32;
 
     private final Map<String, RoomCursor> rooms = new LinkedHashMap<>();
-    /** By the peer's canonical name, least recently seen first. */
+    /**
+     * By the peer's canonical name, least recently seen first. Past {@value #MAX_CAUGHT_UP}, the least
+     * recently seen one without a catch-up running goes.
+     */
     private final Map<String, DirectCursor> directs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, DirectCursor> eldest) {
-            return size() > MAX_CAUGHT_UP && eldest.getValue().held == null;
+            if (size() > MAX_CAUGHT_UP) {
+                values().stream().filter(d -> d.held == null).findFirst().ifPresent(d -> values().remove(d));
+            }
+            return false;
         }
     };
 
