@@ -69,8 +69,11 @@ final class LinkWriter {
 
     /** How long the current write has been blocked, on the session's clock; 0 when not writing. */
     long stalledNanos(long now) {
-        long started = writeStarted;
-        return writing ? Math.max(0, now - started) : 0;
+        if (!writing) {
+            return 0;
+        }
+        // Read after writing: the start of this write or of a later one, never of an earlier one.
+        return Math.max(0, now - writeStarted);
     }
 
     /** Stops the thread and drops what is queued. Does not close the connection. Idempotent. */

@@ -5,7 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 
-/** A {@link Scheduler} on a clock that moves only when the test calls {@link #advance}. Not thread safe. */
+/**
+ * A {@link Scheduler} on a clock that moves only when the test calls {@link #advance}. Thread safe;
+ * tasks run on the thread that calls {@link #advance}, outside its lock.
+ */
 final class FakeScheduler implements Scheduler {
     private final PriorityQueue<Task> tasks = new PriorityQueue<>(
             Comparator.comparingLong((Task t) -> t.due).thenComparingLong(t -> t.order));
@@ -25,35 +28,48 @@ final class FakeScheduler implements Scheduler {
     }
 
     @Override
-    public long nanoTime() {
+    public synchronized long nanoTime() {
         return now;
     }
 
     @Override
-    public Cancellable schedule(long delayNanos, Runnable task) {
+    public synchronized Cancellable schedule(long delayNanos, Runnable task) {
         Task t = new Task(now + Math.max(0, delayNanos), order++, task);
         tasks.add(t);
-        return () -> tasks.remove(t);
+        return () -> {
+            synchronized (this) {
+                tasks.remove(t);
+            }
+        };
     }
 
     /** Moves the clock forward, running every task that falls due, in order. */
     void advance(long nanos) {
-        long until = now + nanos;
-        while (!tasks.isEmpty() && tasks.peek().due <= until) {
-            Task t = tasks.poll();
-            now = t.due;
+        long until;
+        synchronized (this) {
+            until = now + nanos;
+        }
+        while (true) {
+            Task t;
+            synchronized (this) {
+                if (tasks.isEmpty() || tasks.peek().due > until) {
+                    now = until;
+                    return;
+                }
+                t = tasks.poll();
+                now = t.due;
+            }
             t.run.run();
         }
-        now = until;
     }
 
     /** How many tasks wait to run. */
-    int pending() {
+    synchronized int pending() {
         return tasks.size();
     }
 
     /** The due times of the waiting tasks, relative to now, soonest first. */
-    List<Long> dueIn() {
+    synchronized List<Long> dueIn() {
         List<Long> out = new ArrayList<>();
         tasks.stream().sorted(tasks.comparator()).forEach(t -> out.add(t.due - now));
         return out;
