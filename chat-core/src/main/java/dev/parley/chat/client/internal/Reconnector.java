@@ -36,7 +36,9 @@ final class Reconnector {
         this.s = session;
         this.inbound = new Inbound(session, this::dropped);
         ClientSettings c = session.settings;
-        this.backoff = new Backoff(c.reconnectBaseDelay(), c.reconnectMaxDelay(), ThreadLocalRandom.current());
+        // ThreadLocalRandom.current() on the thread that draws: an instance taken here and used on the
+        // reconnect thread gives the same delays in every process, which defeats the jitter.
+        this.backoff = new Backoff(c.reconnectBaseDelay(), c.reconnectMaxDelay(), () -> ThreadLocalRandom.current().nextLong());
     }
 
     /**
