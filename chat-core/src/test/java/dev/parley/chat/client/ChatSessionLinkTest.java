@@ -180,6 +180,26 @@ class ChatSessionLinkTest {
     }
 
     @Test
+    void argumentsAreCheckedWithTheProtocolsNameRulesBeforeAnythingIsSent() throws Exception {
+        CompletableFuture<ChatSession> connecting = connectAsync(ChatClient.builder()
+                .address("127.0.0.1", server.port()).name("Souvik").listener(events).build());
+        try (FakeServer.Peer peer = server.acceptAndWelcome("Souvik")) {
+            ChatSession session = get(connecting);
+            assertThrows(IllegalArgumentException.class, () -> session.sendDirect("@ritam", "hi"));
+            assertThrows(IllegalArgumentException.class, () -> session.sendDirect("server", "hi"), "reserved");
+            assertThrows(IllegalArgumentException.class, () -> session.directHistory("-ritam", History.latest()));
+            assertThrows(IllegalArgumentException.class, () -> session.join("the lobby"));
+            assertThrows(IllegalArgumentException.class, () -> session.who("x".repeat(65)));
+            assertThrows(IllegalArgumentException.class, () -> session.send("lobby", ""));
+            CompletableFuture<Duration> ping = session.ping();
+            peer.send("PONG ref=" + peer.expect("PING").field("ref"));
+            get(ping);
+            assertTrue(session.joinedRooms().isEmpty());
+            session.closeNow();
+        }
+    }
+
+    @Test
     void anUnreadableWelcomeFailsTheConnect() throws Exception {
         CompletableFuture<ChatSession> connecting = connectAsync(ChatClient.builder()
                 .address("127.0.0.1", server.port()).name("Souvik").listener(events).build());
