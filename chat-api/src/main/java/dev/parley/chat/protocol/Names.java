@@ -28,11 +28,12 @@ import java.util.Locale;
  * most {@value #MAX_CANONICAL_USER_LENGTH} UTF-16 units. It is the key of a user: uniqueness, and
  * {@link dev.parley.chat.store.Conversations#direct} store keys.
  *
- * <p><b>Skeleton</b> ({@link #skeleton}): the UTS #39 confusable skeleton, made case-insensitive, so
+ * <p><b>Skeleton</b> ({@link #skeleton}): the UTS #39 confusable skeleton of the name as written (after
+ * NFKC, which keeps case), so
  * that names that look alike (Cyrillic {@code асе} and Latin {@code ace}, {@code Ian} and
- * {@code lan}) have the same one. It is for comparing only, never for display or storage. The names
- * {@code server} and {@code system} are reserved with every name of the same canonical form or the
- * same skeleton.
+ * {@code lan}) have the same one. For comparing only, never for display or storage. The names
+ * {@code server} and {@code system} are reserved in every case, and so is every name with the
+ * skeleton of one of their case variants ({@code ѕуѕtеm} with Cyrillic letters).
  *
  * <p>The data (scripts, case folding, default ignorables, confusables) is that of Unicode
  * {@value #UNICODE_VERSION}, shipped with this module (see {@code chat-api/src/main/unicode}).
@@ -85,11 +86,13 @@ public final class Names {
     }
 
     /**
-     * The confusable skeleton of a valid user name: two names whose skeletons are equal look alike.
-     * It is UTS #39's skeleton of the case-folded skeleton of the name, so a look-alike of any case
-     * variant counts ({@code Ian} and {@code lan}, {@code B0B} and {@code bob}). A server refuses a
-     * name whose skeleton is that of a name in use ({@code NAME_TAKEN}). Only for comparing: not
-     * readable, and it may change with the Unicode version ({@link #UNICODE_VERSION}).
+     * The UTS #39 confusable skeleton of a valid user name as written (of its NFKC form, which keeps
+     * case but turns full-width or mathematical letters into plain ones): two names whose skeletons are
+     * equal look alike as written (Cyrillic {@code асе} and Latin {@code ace}, {@code Ian} and
+     * {@code lan}), where two names with equal {@linkplain #canonicalUser canonical forms} are the
+     * same name in another case or width. A name is taken when either matches a name in use
+     * ({@code NAME_TAKEN}). Only for comparing: not readable, and it changes with the Unicode version
+     * ({@link #UNICODE_VERSION}).
      *
      * @throws ProtocolException as {@link #canonicalUser} for an invalid name
      */

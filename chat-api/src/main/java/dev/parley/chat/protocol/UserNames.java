@@ -1,16 +1,19 @@
 package dev.parley.chat.protocol;
 
 import java.text.Normalizer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The rules and forms behind {@link Names}' user-name methods: validation, the canonical form (NFKC
- * with full case folding) and the confusable key (UTS #39 skeleton). Stateless and thread safe.
+ * with full case folding) and the UTS #39 skeleton. Stateless and thread safe.
  */
 final class UserNames {
     /** At most this many non-spacing marks in a row (UTS #39 5.4). */
     static final int MAX_MARKS_IN_A_ROW = 4;
 
-    private static final String[] RESERVED = {"server", "system"};
+    private static final List<String> RESERVED = List.of("server", "system");
 
     /** A name's canonical form, or why it is refused. */
     record Checked(String canonical, String problem) {
@@ -19,8 +22,25 @@ final class UserNames {
         }
     }
 
+    /** The skeletons of every case variant of the reserved names. */
     private static final class Reserved {
-        static final String[] KEYS = {confusableKey(RESERVED[0]), confusableKey(RESERVED[1])};
+        static final Set<String> SKELETONS = skeletons();
+
+        private static Set<String> skeletons() {
+            Set<String> out = new HashSet<>();
+            for (String name : RESERVED) {
+                for (int bits = 0; bits < 1 << name.length(); bits++) {
+                    StringBuilder variant = new StringBuilder(name);
+                    for (int i = 0; i < name.length(); i++) {
+                        if ((bits & (1 << i)) != 0) {
+                            variant.setCharAt(i, Character.toUpperCase(name.charAt(i)));
+                        }
+                    }
+                    out.add(confusableKey(variant.toString()));
+                }
+            }
+            return Set.copyOf(out);
+        }
     }
 
     private UserNames() {
@@ -35,11 +55,8 @@ final class UserNames {
         if (canonical.length() > Names.MAX_CANONICAL_USER_LENGTH || characterProblem(canonical) != null) {
             return Checked.refused("name is not valid after NFKC normalization");
         }
-        String key = confusableKey(name);
-        for (int i = 0; i < RESERVED.length; i++) {
-            if (canonical.equals(RESERVED[i]) || key.equals(Reserved.KEYS[i])) {
-                return Checked.refused("name is reserved");
-            }
+        if (RESERVED.contains(canonical) || Reserved.SKELETONS.contains(confusableKey(name))) {
+            return Checked.refused("name is reserved");
         }
         problem = mixingProblem(name);
         if (problem == null) {
@@ -82,12 +99,11 @@ final class UserNames {
     }
 
     /**
-     * The case-insensitive confusable key: skeleton(fold(skeleton(name))). The inner skeleton sees
-     * the name as displayed ({@code I} looks like {@code l}, {@code 0} like {@code O}); folding then
-     * makes case variants equal, and the outer skeleton maps what folding produced.
+     * The skeleton of the name's NFKC form: confusables.txt does not map every compatibility
+     * variant (full-width {@code ｂ} has no prototype), so NFKC first, keeping case.
      */
     static String confusableKey(String name) {
-        return skeleton(fold(skeleton(name)));
+        return skeleton(nfkc(name));
     }
 
     private static String nfkc(CharSequence s) {
