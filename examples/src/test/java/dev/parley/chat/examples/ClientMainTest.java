@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.chat.app.ServerMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +24,9 @@ class ClientMainTest {
     Path dir;
 
     private ServerMain.Running startServer(int port) {
-        ServerMain.Options o = ServerMain.Options.parse(new String[] {
-                "--port", Integer.toString(port), "--web-port", "0", "--host", "127.0.0.1",
-                "--data", dir.resolve("data").toString()});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ServerMain.Running running = ServerMain.start(o, new PrintStream(out, true, StandardCharsets.UTF_8));
+        ServerMain.Running running = ServerMain.start(new String[] {"--port", Integer.toString(port), "--web-port", "0",
+                "--host", "127.0.0.1", "--data", dir.resolve("data").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals("listening on 127.0.0.1:" + running.server().port() + "\n", out.toString(StandardCharsets.UTF_8)
                 .lines().findFirst().orElse("") + "\n");
         return running;
