@@ -37,7 +37,7 @@ public final class ChatMain {
             System.setProperty("parley.log.level", "WARN");
         }
         int status;
-        try (Terminal term = Terminal.system()) {
+        try (Terminal term = Terminal.system(ClientOptions.DEFAULT_STATE.resolve("history"))) {
             status = run(args, term, System.out);
         }
         System.exit(status);
@@ -52,11 +52,11 @@ public final class ChatMain {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--port" -> port = Integer.parseInt(ClientMain.Options.value(args, ++i, a));
-                    case "--data" -> data = Path.of(ClientMain.Options.value(args, ++i, a));
+                    case "--port" -> port = Integer.parseInt(ClientOptions.value(args, ++i, a));
+                    case "--data" -> data = Path.of(ClientOptions.value(args, ++i, a));
                     case "--name", "--room", "--state" -> {
                         clientArgs.add(a);
-                        clientArgs.add(ClientMain.Options.value(args, ++i, a));
+                        clientArgs.add(ClientOptions.value(args, ++i, a));
                     }
                     case "--help", "-h" -> {
                         out.print(USAGE);
