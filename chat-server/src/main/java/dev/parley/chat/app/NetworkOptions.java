@@ -139,7 +139,7 @@ final class NetworkOptions {
         if (tls != null) {
             b.tls(tls);
             if (tlsProtocols != null) {
-                b.tlsProtocols(tlsProtocols.toArray(String[]::new));
+                b.tlsProtocols(tlsProtocols.stream().map(String::strip).toArray(String[]::new));
             }
             if (tlsHandshakeTimeout != null) {
                 b.handshakeTimeout(tlsHandshakeTimeout);

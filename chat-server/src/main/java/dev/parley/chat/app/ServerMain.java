@@ -86,7 +86,7 @@ public final class ServerMain {
 
         /** Whether /healthz says ok: running and not stopping. */
         boolean healthy() {
-            return !closing && server != null && server.isRunning();
+            return !closing && server.isRunning();
         }
 
         @Override
@@ -139,15 +139,16 @@ public final class ServerMain {
     }
 
     private static Running start(ServerOptions o, MessageStore store, SSLContext tls, boolean web) {
-        Running[] holder = new Running[1];
+        // /healthz asks the Running, which exists once start() has returned: until then, not ok.
+        java.util.concurrent.atomic.AtomicReference<Running> running = new java.util.concurrent.atomic.AtomicReference<>();
         ChatServer.Builder builder = ChatServer.builder().listen(o.network.tcp(tls));
         if (web) {
-            builder.listen(o.network.web(tls, () -> holder[0] != null && holder[0].healthy()));
+            builder.listen(o.network.web(tls, () -> running.get() != null && running.get().healthy()));
         }
         o.limits.applyTo(builder);
         ChatServer server = builder.store(store).listener(new PresenceLog()).build().start();
-        holder[0] = new Running(server, store);
-        return holder[0];
+        running.set(new Running(server, store));
+        return running.get();
     }
 
     /** How to show a listening address: 0.0.0.0 for all interfaces, [v6] for IPv6. */

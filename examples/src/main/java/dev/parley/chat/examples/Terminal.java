@@ -53,8 +53,9 @@ abstract class Terminal implements AutoCloseable {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         if (System.console() != null && isTerminal()) {
             try {
-                org.jline.terminal.Terminal t = TerminalBuilder.builder().system(true).nativeSignals(true)
-                        .signalHandler(org.jline.terminal.Terminal.SignalHandler.SIG_IGN).build();
+                // Ctrl-C while a line is read is the editor's (see readLine); at any other moment it
+                // ends the program as usual, and JLine puts the terminal back as it was.
+                org.jline.terminal.Terminal t = TerminalBuilder.builder().system(true).nativeSignals(true).build();
                 if (!t.getType().startsWith("dumb")) {
                     return new JLine(t, history, System.getenv("NO_COLOR") == null);
                 }
