@@ -26,7 +26,8 @@ import java.util.Set;
 /**
  * Fuzzes the WebSocket port's HTTP side: {@link WsHttp#readRequest} on any bytes, then
  * {@link WsHandshake#respond} on what it parsed and {@link WsHttp#write} of the answer. The first
- * input byte picks the settings (page on or off, which origins and host names are allowed), the rest
+ * input byte picks the settings (page and health check on or off, which origins and host names are
+ * allowed), the rest
  * is what the client sent.
  *
  * <p>Invariants: reading fails only with the statuses docs/websocket.md lists for it (400, 431), and
@@ -42,7 +43,7 @@ import java.util.Set;
  * fuzzing: {@code JAZZER_FUZZ=1 mvn verify -pl chat-it -am -Dtest=WsHttpFuzzTest -Djazzer.max_duration=30m}.
  */
 class WsHttpFuzzTest {
-    private static final Set<Integer> STATUSES = Set.of(101, 200, 400, 403, 404, 405, 426);
+    private static final Set<Integer> STATUSES = Set.of(101, 200, 400, 403, 404, 405, 426, 503);
     private static final InetAddress LOCAL = InetAddress.getLoopbackAddress();
     private static final WsPage PAGE = WsPage.load("/chat");
 
@@ -59,7 +60,8 @@ class WsHttpFuzzTest {
                     default -> Set.of("https://chat.example.com");
                 },
                 (mode & 4) != 0 ? Set.of("chat.example.com") : Set.of(),
-                (mode & 8) != 0 ? PAGE : null);
+                (mode & 8) != 0 ? PAGE : null,
+                (mode & 16) != 0 ? new WsHandshake.Health("/healthz", () -> (mode & 32) != 0) : null);
         byte[] stream = Arrays.copyOfRange(input, 1, input.length);
 
         ByteArrayInputStream in = new ByteArrayInputStream(stream);

@@ -33,13 +33,30 @@ public final class WsHandshake {
      * @param publicHosts host names (lower case, no port) a browser may name in {@code Host} besides
      *     the address the connection came in on (and {@code localhost} on a loopback address)
      * @param page the page served at {@code /}, or {@code null} when it is not served
+     * @param health the health check served at its path, or {@code null} when there is none
      */
-    public record Settings(String path, Set<String> allowedOrigins, Set<String> publicHosts, WsPage page) {
+    public record Settings(String path, Set<String> allowedOrigins, Set<String> publicHosts, WsPage page,
+            Health health) {
         /** Copies the sets. */
         public Settings {
             allowedOrigins = Set.copyOf(allowedOrigins);
             publicHosts = Set.copyOf(publicHosts);
         }
+
+        /** Settings without a health check. */
+        public Settings(String path, Set<String> allowedOrigins, Set<String> publicHosts, WsPage page) {
+            this(path, allowedOrigins, publicHosts, page, null);
+        }
+    }
+
+    /**
+     * A health check: {@code GET path} answers 200 {@code ok} while {@code healthy} says true, else
+     * 503 {@code unavailable}.
+     *
+     * @param path the path, e.g. {@code /healthz}
+     * @param healthy asked once per request, on the request's thread
+     */
+    public record Health(String path, java.util.function.BooleanSupplier healthy) {
     }
 
     /**
@@ -86,6 +103,15 @@ public final class WsHandshake {
                 default -> error(405, "Only GET and HEAD are allowed here.\n", Map.of("Allow", "GET, HEAD"),
                         false);
             };
+        }
+        if (settings.health() != null && path.equals(settings.health().path())) {
+            boolean head = request.method().equals("HEAD");
+            if (!head && !request.method().equals("GET")) {
+                return error(405, "Only GET and HEAD are allowed here.\n", Map.of("Allow", "GET, HEAD"), false);
+            }
+            boolean healthy = settings.health().healthy().getAsBoolean();
+            return error(healthy ? 200 : 503, healthy ? "ok\n" : "unavailable\n",
+                    Map.of(), head);
         }
         return error(404, "Not found.\n", Map.of(), request.method().equals("HEAD"));
     }
