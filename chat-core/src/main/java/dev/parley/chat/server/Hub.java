@@ -36,7 +36,7 @@ final class Hub {
     final Reaper reaper;
     final ServerNode node;
     final Cluster cluster;
-    private final Session.Shared shared;
+    final Session.Shared shared;
     private final AtomicLong ids = new AtomicLong();
 
     Hub(Settings settings, String name) {
