@@ -76,7 +76,10 @@ final class Hub {
         Session session = new Session(id, connection, shared);
         admission.add(session);
         counters.connectionsTotal.increment();
-        Thread.ofVirtual().name("parley-c" + id).start(session::run);
+        // Decided here, in the order connections were accepted (a short lock, no I/O): with the server
+        // at its cap, the connection that came last is the one refused, whichever reader runs first.
+        Admission.Verdict verdict = admission.admit(session);
+        Thread.ofVirtual().name("parley-c" + id).start(() -> session.run(verdict));
     }
 
     private static long tickMillis(Settings s) {
