@@ -4,6 +4,7 @@ import dev.parley.chat.net.TcpTransport;
 import dev.parley.chat.net.WebSocketTransport;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
+import dev.parley.chat.testing.RawClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ class HardeningFigures {
                     writer.send("SEND room=big id=m" + i + " :" + text);
                 }
                 for (int i = 0; i < 500; i++) {
-                    writer.next("ACK");
+                    writer.awaitVerb("ACK");
                 }
                 // Warm-up: 10 connections do the same and close, so that classes, caches and the JIT's
                 // leftovers are in the baseline too.

@@ -3,6 +3,7 @@ package dev.parley.chat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.chat.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,7 +43,7 @@ class MemoryExhaustionTest {
                 writer.send("SEND room=big id=m" + i + " :" + TEXT);
             }
             for (int i = 0; i < MESSAGES; i++) {
-                writer.next("ACK");
+                writer.awaitVerb("ACK");
             }
             List<WsClient> readers = new ArrayList<>();
             try {

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import dev.parley.chat.net.WebSocketTransport;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
+import dev.parley.chat.testing.RawClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package dev.parley.chat.it;
 
+import dev.parley.chat.testing.RawClient;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
