@@ -86,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
             log.debug("{} settings: {}", name, settings.describe());
             hub.loadRooms();
             hub.events.start();
+            settings.metrics().serverStarted(new Levels());
             try {
                 for (Transport t : settings.transports()) {
                     bindings.add(t.bind(hub::accept));
@@ -164,6 +165,33 @@ public final class ChatServer implements AutoCloseable {
             return state == State.RUNNING;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The levels {@link ServerMetrics} gauges read: cheap, any thread. */
+    private final class Levels implements ServerMetrics.Gauges {
+        @Override
+        public int connections() {
+            return hub.sessions.size();
+        }
+
+        @Override
+        public long queuedBytes() {
+            long sum = 0;
+            for (Session s : hub.sessions.values()) {
+                sum += s.out.queued();
+            }
+            return sum;
+        }
+
+        @Override
+        public int rooms() {
+            return hub.rooms().size();
+        }
+
+        @Override
+        public int users() {
+            return hub.userCount();
         }
     }
 
@@ -324,6 +352,7 @@ public final class ChatServer implements AutoCloseable {
         private int maxHistoryLimit = 500;
         private Duration drainTimeout = Duration.ofSeconds(5);
         private java.time.InstantSource clock = java.time.InstantSource.system();
+        private ServerMetrics metrics = ServerMetrics.NONE;
 
         private Builder() {
         }
@@ -497,6 +526,16 @@ public final class ChatServer implements AutoCloseable {
         }
 
         /**
+         * Where the server reports connections, frames, deliveries, store latencies and the like as
+         * they happen (see {@link ServerMetrics}); default {@link ServerMetrics#NONE}.
+         * {@link ChatServer#stats()} works either way.
+         */
+        public Builder metrics(ServerMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
          * Checks the settings and makes the server (not started).
          *
          * @throws IllegalArgumentException naming the first setting that is missing or impossible
@@ -542,7 +581,7 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, metrics, "parley/0.1.0"));
         }
 
         private static void atLeast(String setting, long value, long min) {

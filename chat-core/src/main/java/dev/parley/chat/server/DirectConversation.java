@@ -27,12 +27,14 @@ final class DirectConversation extends Conversation {
         User sender = hub.user(senderCanonical);
         User recipient = hub.user(recipientCanonical);
         String time = Wire.time(m.time());
+        int recipients = 0;
         if (recipient != null && recipient != sender) {
             byte[] toRecipient = Wire.encode(Frame.of("MSG").with("with", m.sender()).with("seq", m.seq())
                     .with("from", m.sender()).with("time", time).text(m.text()));
             for (Session s : recipient.sessions) {
                 if (s != origin) {
                     s.out.send(toRecipient);
+                    recipients++;
                 }
             }
         }
@@ -43,9 +45,11 @@ final class DirectConversation extends Conversation {
             for (Session s : sender.sessions) {
                 if (s != origin) {
                     s.out.send(toSender);
+                    recipients++;
                 }
             }
         }
+        hub.counters.delivered(recipients);
         hub.events.post(l -> l.messageStored(m));
     }
 }

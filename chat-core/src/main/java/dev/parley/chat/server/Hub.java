@@ -30,7 +30,7 @@ final class Hub {
 
     final Settings settings;
     final MessageStore store;
-    final Counters counters = new Counters();
+    final Counters counters;
     final Events events;
     final MessageBus bus;
     private final AtomicLong ids = new AtomicLong();
@@ -52,6 +52,7 @@ final class Hub {
     Hub(Settings settings, String name) {
         this.settings = settings;
         this.store = settings.store();
+        this.counters = new Counters(settings.metrics());
         this.events = new Events(settings.listener(), settings.listenerQueueSize(), counters, name + "-events");
         this.bus = new LocalBus(store, counters);
     }
@@ -73,6 +74,7 @@ final class Hub {
         long id = ids.incrementAndGet();
         Session session = new Session(id, this, connection);
         if (!accepting) {
+            counters.refused(connection.transportName(), ServerMetrics.Refusal.SHUTTING_DOWN);
             connection.close();
             return;
         }
@@ -84,22 +86,28 @@ final class Hub {
     /** Whether the session may stay (connection limits); counts it if so. */
     boolean admit(Session session) {
         InetAddress address = addressOf(session.remote);
+        ServerMetrics.Refusal refusal = null;
         lock.lock();
         try {
             if (admitted >= settings.maxConnections()) {
-                return false;
+                refusal = ServerMetrics.Refusal.SERVER_FULL;
+            } else if (address != null && perAddress.getOrDefault(address, 0) >= settings.maxConnectionsPerAddress()) {
+                refusal = ServerMetrics.Refusal.ADDRESS_FULL;
+            } else {
+                admitted++;
+                if (address != null) {
+                    perAddress.merge(address, 1, Integer::sum);
+                }
             }
-            if (address != null && perAddress.getOrDefault(address, 0) >= settings.maxConnectionsPerAddress()) {
-                return false;
-            }
-            admitted++;
-            if (address != null) {
-                perAddress.merge(address, 1, Integer::sum);
-            }
-            return true;
         } finally {
             lock.unlock();
         }
+        if (refusal != null) {
+            counters.refused(session.transport, refusal);
+            return false;
+        }
+        counters.accepted(session.transport);
+        return true;
     }
 
     /**

@@ -36,9 +36,9 @@ final class LocalBus implements MessageBus {
         long start = System.nanoTime();
         try {
             results = store.append(messages);
-            counters.append(System.nanoTime() - start, false);
+            counters.append(messages.size(), System.nanoTime() - start, false);
         } catch (RuntimeException e) {
-            counters.append(System.nanoTime() - start, true);
+            counters.append(messages.size(), System.nanoTime() - start, true);
             conversations.forEach(Conversation::appendFinished);
             throw e;
         }

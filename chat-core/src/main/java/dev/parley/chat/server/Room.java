@@ -147,8 +147,8 @@ final class Room extends Conversation {
         }
     }
 
-    /** Guarded by lock. */
-    private void broadcast(byte[] bytes, Session except) {
+    /** Guarded by lock. Returns how many members it was sent to. */
+    private int broadcast(byte[] bytes, Session except) {
         long limit = hub.settings.outboundQueueBytes();
         // Few recipients: write on this thread when their queues are idle (latency). Many: queue
         // for all and let their writers merge what accumulates into one write each (throughput).
@@ -163,6 +163,7 @@ final class Room extends Conversation {
                 m.send(bytes, limit, writeDirect);
             }
         }
+        return recipients;
     }
 
     /**
@@ -193,7 +194,7 @@ final class Room extends Conversation {
     void deliverNow(StoredMessage message, Session origin) {
         byte[] bytes = Wire.encode(Frame.of("MSG").with("room", name).with("seq", message.seq())
                 .with("from", message.sender()).with("time", Wire.time(message.time())).text(message.text()));
-        broadcast(bytes, origin);
+        hub.counters.delivered(broadcast(bytes, origin));
         hub.events.post(l -> l.messageStored(message));
     }
 

@@ -181,7 +181,7 @@ final class Session {
             if (n == 0) {
                 continue;
             }
-            hub.counters.bytesIn.add(n);
+            hub.counters.bytesIn(n);
             boolean grow = n == buffer.length && buffer.length < LARGE_READ_BUFFER;
             state.lock();
             try {
@@ -227,7 +227,7 @@ final class Session {
         try {
             if (closeReason == null) {
                 closeReason = DisconnectReason.DISCONNECT;
-                hub.counters.disconnected(closeReason);
+                hub.counters.disconnected(transport, closeReason);
             }
             reason = closeReason;
             stopping = true;
@@ -317,7 +317,7 @@ final class Session {
                 return false;
             }
             closeReason = reason;
-            hub.counters.disconnected(reason);
+            hub.counters.disconnected(transport, reason);
             stopping = true;
             closeDeadlineNanos = System.nanoTime() + Hub.nanos(s.drainTimeout());
             if (busy) {
@@ -358,7 +358,7 @@ final class Session {
                 return;
             }
             closeReason = DisconnectReason.SLOW_CONSUMER;
-            hub.counters.disconnected(closeReason);
+            hub.counters.disconnected(transport, closeReason);
             stopping = true;
         } finally {
             state.unlock();
@@ -429,7 +429,7 @@ final class Session {
     }
 
     private void decodeError(ProtocolException e) {
-        hub.counters.framesIn.increment();
+        hub.counters.frameIn();
         lastInboundNanos = System.nanoTime();
         pingSentNanos = 0;
         if (stopping || !takeToken(null)) {
@@ -439,7 +439,7 @@ final class Session {
     }
 
     private void handle(Frame f) {
-        hub.counters.framesIn.increment();
+        hub.counters.frameIn();
         lastInboundNanos = System.nanoTime();
         pingSentNanos = 0;
         if (stopping) {
@@ -499,7 +499,7 @@ final class Session {
             tokens -= 1;
             return true;
         }
-        hub.counters.rateLimited.increment();
+        hub.counters.rateLimited();
         if (refusals == null) {
             refusals = new long[s.floodRefusals()];
         }
@@ -621,6 +621,7 @@ final class Session {
             return;
         }
         List<StoredMessage> messages;
+        long readStart = System.nanoTime();
         if (since == null) {
             messages = hub.store.readBefore(room.key, head + 1, s.joinReplay());
         } else {
@@ -640,6 +641,7 @@ final class Session {
                         .with("reason", "retention"));
             }
         }
+        hub.counters.historyRead(ServerMetrics.Read.JOIN_REPLAY, messages.size(), System.nanoTime() - readStart);
         for (StoredMessage m : messages) {
             if (m.seq() <= head) {
                 reply(room.frame(m));
@@ -877,6 +879,7 @@ final class Session {
         }
         List<StoredMessage> messages;
         boolean more;
+        long readStart = System.nanoTime();
         if (after != null) {
             messages = hub.store.readAfter(key, after, limit + 1);
             more = messages.size() > limit;
@@ -890,6 +893,7 @@ final class Session {
                 messages = messages.subList(messages.size() - limit, messages.size());
             }
         }
+        hub.counters.historyRead(ServerMetrics.Read.HISTORY, messages.size(), System.nanoTime() - readStart);
         messages = new ArrayList<>(messages);
         messages.sort(Comparator.comparingLong(StoredMessage::seq));
         for (StoredMessage m : messages) {
