@@ -180,6 +180,18 @@ public class ParleyAutoConfiguration {
         }
     }
 
+    /** {@code /actuator/health/parley} (Spring Boot 4's health module). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.AbstractHealthIndicator")
+    static class Boot4HealthConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "parleyHealthIndicator")
+        ParleyBoot4HealthIndicator parleyHealthIndicator(ChatServer server) {
+            return new ParleyBoot4HealthIndicator(server);
+        }
+    }
+
     /** {@code /actuator/health/parley} (Spring Boot 3's actuator). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.AbstractHealthIndicator")

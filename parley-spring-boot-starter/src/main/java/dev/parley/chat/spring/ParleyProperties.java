@@ -41,13 +41,13 @@ public class ParleyProperties {
     private int maxLineLength = 16_384;
 
     /** Bytes of one over-long line, without LF, after which the connection is closed. */
-    private long maxDiscardedLine = 1L << 20;
+    private long maxDiscardedLine = 1048576;
 
     /** Longest message text in UTF-8 bytes (announced as max-text). */
     private int maxTextLength = 4096;
 
     /** Bytes queued for one connection before it is closed as SLOW_CONSUMER. */
-    private int outboundQueueBytes = 1 << 20;
+    private int outboundQueueBytes = 1048576;
 
     /** How long one write may stall before the connection is closed as SLOW_CONSUMER. */
     private Duration writeTimeout = Duration.ofSeconds(10);

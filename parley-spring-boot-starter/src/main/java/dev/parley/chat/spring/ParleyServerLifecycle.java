@@ -1,6 +1,8 @@
 package dev.parley.chat.spring;
 
 import dev.parley.chat.server.ChatServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -9,13 +11,19 @@ import org.springframework.context.SmartLifecycle;
  * frames drain for up to {@code parley.drain-timeout}. Its phase is the last to start and the first
  * to stop, before the web server's graceful shutdown and stop, so WebSocket clients are told goodbye
  * while their container still runs.
+ *
+ * <p>A {@code ChatServer} runs once: a context started again after {@code stop()} (Spring's test
+ * framework restarts paused contexts) keeps it closed and says so in the log.
  */
 public class ParleyServerLifecycle implements SmartLifecycle {
     /** Started after, stopped before, every lifecycle of lower phase (the web server's included). */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE;
 
+    private static final Logger log = LoggerFactory.getLogger(ParleyServerLifecycle.class);
+
     private final ChatServer server;
     private volatile boolean running;
+    private volatile boolean stopped;
 
     public ParleyServerLifecycle(ChatServer server) {
         this.server = server;
@@ -23,6 +31,10 @@ public class ParleyServerLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
+        if (stopped) {
+            log.warn("the Parley chat server was stopped with the application context and cannot start again");
+            return;
+        }
         server.start();
         running = true;
     }
@@ -30,6 +42,7 @@ public class ParleyServerLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        stopped = true;
         server.close();
     }
 

@@ -6,6 +6,7 @@ import dev.parley.chat.server.DisconnectReason;
 import dev.parley.chat.server.ServerListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -43,9 +44,10 @@ public class ChatApplication {
         };
     }
 
-    /** The server is a bean too: post to a room when the application is ready. */
+    /** The server is a bean too (post, kick, rooms, stats): here it says where it listens once the application runs. */
     @Bean
-    org.springframework.boot.ApplicationRunner welcome(ChatServer server) {
-        return args -> log.info("Parley chat server on {}", server.addresses());
+    ApplicationRunner announce(ChatServer server) {
+        return args -> log.info("Parley chat server on {}; the chat page is at / on the application's port",
+                server.addresses());
     }
 }
