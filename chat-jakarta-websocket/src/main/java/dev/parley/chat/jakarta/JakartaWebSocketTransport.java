@@ -12,6 +12,7 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -72,7 +73,7 @@ public final class JakartaWebSocketTransport implements Transport {
         this.servePage = b.servePage;
         this.maxMessageSize = b.maxMessageSize;
         this.allowedOrigins = Set.copyOf(b.allowedOrigins);
-        this.mount = new Mount(name(), path, allowedOrigins, maxMessageSize, b.inboxMessages);
+        this.mount = new Mount(name(), path, allowedOrigins, maxMessageSize, b.inboxMessages, b.idleTimeout.toMillis());
     }
 
     /** A builder with the defaults listed on each setting. */
@@ -242,6 +243,7 @@ public final class JakartaWebSocketTransport implements Transport {
         private final Set<String> allowedOrigins = new LinkedHashSet<>();
         private int maxMessageSize = 65536;
         private int inboxMessages = 16;
+        private Duration idleTimeout = Duration.ofMinutes(5);
 
         private Builder() {
         }
@@ -305,6 +307,21 @@ public final class JakartaWebSocketTransport implements Transport {
                 throw new IllegalArgumentException("inboxMessages must be 1..1024, was " + messages);
             }
             this.inboxMessages = messages;
+            return this;
+        }
+
+        /**
+         * The container's idle timeout for each session: one with no traffic at all for this long is
+         * closed by the container. The server's own PING (every {@code pingInterval} of silence, 30 s
+         * by default) keeps live connections busy, so this only reaps sessions the server already gave
+         * up on, such as a peer that never takes its close frame. Must be well above the server's
+         * {@code pingInterval + pingTimeout}. Default 5 minutes; at least 1 s.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout == null || timeout.toMillis() < 1000) {
+                throw new IllegalArgumentException("idleTimeout must be at least 1s, was " + timeout);
+            }
+            this.idleTimeout = timeout;
             return this;
         }
 

@@ -49,16 +49,16 @@ public class ParleyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public MessageStore parleyMessageStore(ParleyProperties properties, ObjectProvider<DataSource> dataSources) {
-        ParleyProperties.StoreType type = properties.getStore().getType();
-        DataSource dataSource = type == ParleyProperties.StoreType.MEMORY ? null : dataSources.getIfUnique();
+        ParleyStoreProperties.Type type = properties.getStore().getType();
+        DataSource dataSource = type == ParleyStoreProperties.Type.MEMORY ? null : dataSources.getIfUnique();
         if (dataSource == null) {
-            if (type == ParleyProperties.StoreType.JDBC) {
+            if (type == ParleyStoreProperties.Type.JDBC) {
                 throw new IllegalStateException("parley.store.type=jdbc but the application has no (unique) DataSource");
             }
             log.info("Parley keeps history in memory (no DataSource, or parley.store.type=memory)");
             return InMemoryMessageStore.create();
         }
-        ParleyProperties.Jdbc jdbc = properties.getStore().getJdbc();
+        ParleyStoreProperties.Jdbc jdbc = properties.getStore().getJdbc();
         JdbcMessageStore.Builder b = JdbcMessageStore.builder(dataSource)
                 .tablePrefix(jdbc.getTablePrefix())
                 .schemaMode(jdbc.getSchemaMode())
@@ -158,6 +158,7 @@ public class ParleyAutoConfiguration {
                     .allowedOrigins(ws.getAllowedOrigins())
                     .maxMessageSize(ws.getMaxMessageSize())
                     .inboxMessages(ws.getInboxMessages())
+                    .idleTimeout(ws.getIdleTimeout())
                     .build();
         }
 

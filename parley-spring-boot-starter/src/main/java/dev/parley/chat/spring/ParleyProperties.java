@@ -1,10 +1,10 @@
 package dev.parley.chat.spring;
 
-import dev.parley.chat.store.jdbc.SchemaMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Parley's settings under {@code parley.*}: every {@code ChatServer.Builder} setting (same names, same
@@ -240,9 +240,10 @@ public class ParleyProperties {
     }
 
     /** Where history is kept. */
-    private final Store store = new Store();
+    @NestedConfigurationProperty
+    private final ParleyStoreProperties store = new ParleyStoreProperties();
 
-    public Store getStore() {
+    public ParleyStoreProperties getStore() {
         return store;
     }
 
@@ -384,6 +385,9 @@ public class ParleyProperties {
         /** Messages received and not yet read per connection before the container's thread waits. */
         private int inboxMessages = 16;
 
+        /** Sessions with no traffic at all for this long are closed by the container (well above ping-interval + ping-timeout). */
+        private Duration idleTimeout = Duration.ofMinutes(5);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -432,140 +436,12 @@ public class ParleyProperties {
             this.inboxMessages = inboxMessages;
         }
 
-    }
-
-    /** Where history is kept. */
-    public static class Store {
-        /** Where history is kept: AUTO uses the application's DataSource when there is one, else memory. */
-        private StoreType type = StoreType.AUTO;
-
-        public StoreType getType() {
-            return type;
+        public Duration getIdleTimeout() {
+            return idleTimeout;
         }
 
-        public void setType(StoreType type) {
-            this.type = type;
-        }
-
-        /** The JDBC store's settings (when the application's DataSource is used). */
-        private final Jdbc jdbc = new Jdbc();
-
-        public Jdbc getJdbc() {
-            return jdbc;
-        }
-
-    }
-
-    /** The JDBC store's settings (JdbcMessageStore.Builder). */
-    public static class Jdbc {
-        /** Prefix of the store's table names. */
-        private String tablePrefix = "parley_";
-
-        /** Whether the store creates its tables or only validates them. */
-        private SchemaMode schemaMode = SchemaMode.CREATE_IF_MISSING;
-
-        /** Whether concurrent appends share transactions. */
-        private boolean groupCommit = true;
-
-        /** Most messages per group-commit transaction. */
-        private int maxBatch = 512;
-
-        /** Longest a group-commit writer waits for more appends (0..1s). */
-        private Duration maxWait = Duration.ofMillis(1);
-
-        /** Keep at most this many messages per conversation; 0: no count limit. */
-        private int retentionMessages = 0;
-
-        /** Delete messages older than this; no age limit when not set. */
-        private Duration retentionAge;
-
-        /** How often the retention pass runs. */
-        private Duration retentionInterval = Duration.ofMinutes(1);
-
-        /** Conversation heads the writer keeps in memory. */
-        private int headCacheSize = 100_000;
-
-        /** Query timeout of every statement; 0 for none. */
-        private Duration queryTimeout = Duration.ofSeconds(30);
-
-        public String getTablePrefix() {
-            return tablePrefix;
-        }
-
-        public void setTablePrefix(String tablePrefix) {
-            this.tablePrefix = tablePrefix;
-        }
-
-        public SchemaMode getSchemaMode() {
-            return schemaMode;
-        }
-
-        public void setSchemaMode(SchemaMode schemaMode) {
-            this.schemaMode = schemaMode;
-        }
-
-        public boolean isGroupCommit() {
-            return groupCommit;
-        }
-
-        public void setGroupCommit(boolean groupCommit) {
-            this.groupCommit = groupCommit;
-        }
-
-        public int getMaxBatch() {
-            return maxBatch;
-        }
-
-        public void setMaxBatch(int maxBatch) {
-            this.maxBatch = maxBatch;
-        }
-
-        public Duration getMaxWait() {
-            return maxWait;
-        }
-
-        public void setMaxWait(Duration maxWait) {
-            this.maxWait = maxWait;
-        }
-
-        public int getRetentionMessages() {
-            return retentionMessages;
-        }
-
-        public void setRetentionMessages(int retentionMessages) {
-            this.retentionMessages = retentionMessages;
-        }
-
-        public Duration getRetentionAge() {
-            return retentionAge;
-        }
-
-        public void setRetentionAge(Duration retentionAge) {
-            this.retentionAge = retentionAge;
-        }
-
-        public Duration getRetentionInterval() {
-            return retentionInterval;
-        }
-
-        public void setRetentionInterval(Duration retentionInterval) {
-            this.retentionInterval = retentionInterval;
-        }
-
-        public int getHeadCacheSize() {
-            return headCacheSize;
-        }
-
-        public void setHeadCacheSize(int headCacheSize) {
-            this.headCacheSize = headCacheSize;
-        }
-
-        public Duration getQueryTimeout() {
-            return queryTimeout;
-        }
-
-        public void setQueryTimeout(Duration queryTimeout) {
-            this.queryTimeout = queryTimeout;
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
         }
 
     }
@@ -585,13 +461,4 @@ public class ParleyProperties {
 
     }
 
-    /** Where history is kept. */
-    public enum StoreType {
-        /** The application's DataSource when there is one, else memory. */
-        AUTO,
-        /** The application's DataSource (required). */
-        JDBC,
-        /** In memory: lost when the application stops. */
-        MEMORY
-    }
 }

@@ -42,17 +42,20 @@ public final class Mount {
     private final Set<String> allowedOrigins;
     private final int maxMessageSize;
     private final int inboxMessages;
+    private final long idleTimeoutMillis;
     private final AtomicReference<Transport.Acceptor> acceptor = new AtomicReference<>();
     /** Serializes calls of the acceptor, as a transport's single accepting thread would. */
     private final ReentrantLock acceptLock = new ReentrantLock();
     private final AtomicLong ids = new AtomicLong();
 
-    public Mount(String transportName, String path, Set<String> allowedOrigins, int maxMessageSize, int inboxMessages) {
+    public Mount(String transportName, String path, Set<String> allowedOrigins, int maxMessageSize, int inboxMessages,
+            long idleTimeoutMillis) {
         this.transportName = transportName;
         this.path = path;
         this.allowedOrigins = Set.copyOf(allowedOrigins);
         this.maxMessageSize = maxMessageSize;
         this.inboxMessages = inboxMessages;
+        this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
     /** The configuration to register with a {@code ServerContainer}. */
@@ -93,7 +96,9 @@ public final class Mount {
         }
         session.setMaxTextMessageBufferSize(maxMessageSize);
         session.setMaxBinaryMessageBufferSize(maxMessageSize);
-        session.setMaxIdleTimeout(0); // keepalive is the protocol's PING/PONG, with the server's own timeouts
+        // Keepalive is the protocol's PING/PONG under the server's own timeouts; the container's idle
+        // timeout only reaps sessions the server has given up on (a close frame a dead peer never takes).
+        session.setMaxIdleTimeout(idleTimeoutMillis);
         Object address = config.getUserProperties().get(REMOTE_ADDRESS_PROPERTY);
         SocketAddress remote = address instanceof SocketAddress sa ? sa : UNKNOWN_PEER;
         JakartaConnection connection = new JakartaConnection(id, transportName, session, remote, inboxMessages);
