@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Bean;
  * Parley's meters at {@code /actuator/metrics} and its state at {@code /actuator/health}. The one bean
  * here is the application's own {@link ServerListener}, which the starter picks up.
  *
- * <p>Run it: {@code mvn -q -pl examples-spring -am compile -Drun=spring}.
+ * <p>Run it: {@code mvn -q -pl examples-spring -am test-compile -Drun=spring}.
  */
 @SpringBootApplication
 public class ChatApplication {
