@@ -102,11 +102,15 @@ public final class JakartaConnection implements Connection {
         log.debug("{} container reported: {}", id, t.toString());
     }
 
-    /** The container closed the session (the peer's close, a violation, a dropped socket). */
+    /**
+     * The container closed the session (the peer's close, a violation, a dropped socket). A close for
+     * a broken rule (1002 protocol, 1003 data, 1007 payload, 1008 policy, 1009 size, 1010, 1011) fails
+     * the reader, as the built-in transport's violations do; any other ends the stream.
+     */
     void onClose(CloseReason reason) {
         int code = reason.getCloseCode().getCode();
         IOException failure = null;
-        if (error != null && code != 1000 && code != 1001 && code != 1005 && code != 1006) {
+        if (code == 1002 || code == 1003 || (code >= 1007 && code <= 1011)) {
             failure = new IOException("WebSocket close " + code + ": " + reason.getReasonPhrase(), error);
         }
         log.debug("{} closed with {} {}", id, code, reason.getReasonPhrase());
