@@ -196,7 +196,7 @@ class WebSocketBrowserTest {
         server = start(0, 50);
         server.post("lobby", "bob", "first");
         server.post("lobby", "bob", "second");
-        HeadlessChromium.Page page = login(port(server, 1), "erin");
+        HeadlessChromium.Page page = login(pagePort(), "erin");
         String older = "document.querySelector('ol.messages[data-room=\"lobby\"] li.older')";
         page.waitFor("the whole conversation and no button", LOBBY_MESSAGES + " === 'bob: first | bob: second' && "
                 + older + ".hidden && !" + visible(older), WAIT);
@@ -206,7 +206,7 @@ class WebSocketBrowserTest {
     void aNameWithASpaceIsExplainedAtOnceAndTheServersRefusalEndsTheSpinner() throws Exception {
         server = start(0, 50);
         HeadlessChromium.Page page = browser.newPage(1200, 760);
-        page.navigate("http://127.0.0.1:" + port(server, 1) + "/");
+        page.navigate("http://127.0.0.1:" + pagePort() + "/");
         page.waitFor("the login form and its rule", "document.getElementById('name-rule').textContent.includes('no spaces')", WAIT);
         page.type("#name", "Mary Jane");
         page.pressEnter();
