@@ -16,9 +16,9 @@ package dev.parley.chat.server;
  *
  * <p>Counting rules: a connection handed over by a transport is either {@link #connectionAccepted}
  * or {@link #connectionRefused}. Every accepted connection, and every one refused for a connection
- * limit, ends with exactly one {@link #disconnected} (the refused ones with
- * {@link DisconnectReason#SERVER_FULL}); one refused because the server is shutting down is closed
- * at once without it. A connection closed as a slow consumer ends with
+ * limit or a fenced node, ends with exactly one {@link #disconnected} (the refused ones with
+ * {@link DisconnectReason#SERVER_FULL}, or {@link DisconnectReason#SHUTDOWN} when fenced); one refused
+ * because the server is shutting down is closed at once without it. A connection closed as a slow consumer ends with
  * {@link DisconnectReason#SLOW_CONSUMER}.
  */
 public interface ServerMetrics {
@@ -34,7 +34,9 @@ public interface ServerMetrics {
         /** {@code maxConnectionsPerAddress} reached for its address. */
         ADDRESS_FULL,
         /** The server was shutting down. */
-        SHUTTING_DOWN
+        SHUTTING_DOWN,
+        /** This node of a cluster is fenced (it ends with {@link DisconnectReason#SHUTDOWN}). */
+        FENCED
     }
 
     /** Which request read messages from the store. */

@@ -34,6 +34,8 @@ record Settings(
         int maxHistoryLimit,
         Duration drainTimeout,
         java.time.InstantSource clock,
+        Ticker ticker,
+        dev.parley.chat.server.spi.Cluster cluster,
         ServerMetrics metrics,
         String serverName) {
 
@@ -58,6 +60,7 @@ record Settings(
                 + " joinReplay=" + joinReplay
                 + " maxReplay=" + maxReplay
                 + " maxHistoryLimit=" + maxHistoryLimit
-                + " drainTimeout=" + drainTimeout.toMillis() + "ms";
+                + " drainTimeout=" + drainTimeout.toMillis() + "ms"
+                + " cluster=" + (cluster == null ? "none" : cluster.getClass().getName());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.chat.net.TcpTransport;
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
+import dev.parley.chat.testing.RawClient;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,7 +115,7 @@ class ServerMetricsTest {
         int port = server.port();
         ServerMetrics.Gauges gauges = metrics.gauges.get();
         assertNotNull(gauges, "serverStarted hands over the gauges");
-        try (TestClient ann = TestClient.hello(port, "ann"); TestClient bob = TestClient.hello(port, "bob")) {
+        try (RawClient ann = RawClient.hello(port, "ann"); RawClient bob = RawClient.hello(port, "bob")) {
             ann.send("JOIN room=lobby");
             ann.expect("JOINED");
             ann.send("SEND room=lobby ref=1 :one");
@@ -133,7 +134,7 @@ class ServerMetricsTest {
             assertEquals(1, gauges.rooms());
             assertTrue(gauges.queuedBytes() >= 0);
 
-            try (TestClient third = TestClient.tcp(port)) {
+            try (RawClient third = RawClient.tcp(port)) {
                 assertEquals("server-full", third.awaitClose().getLast().field("reason"));
             }
             ann.send("QUIT");
@@ -173,7 +174,7 @@ class ServerMetricsTest {
                 .metrics(metrics)
                 .build()
                 .start();
-        try (TestClient ann = TestClient.hello(server.port(), "ann")) {
+        try (RawClient ann = RawClient.hello(server.port(), "ann")) {
             ann.send("WHO room=lobby");
             ann.await(f -> f.verb().equals("ERROR") && "RATE_LIMITED".equals(f.field("code")));
         }

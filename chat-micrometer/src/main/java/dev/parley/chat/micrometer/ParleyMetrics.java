@@ -39,7 +39,7 @@ import java.util.function.ToDoubleFunction;
  * <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  * <tr><td>{@code parley.connections}</td><td>gauge</td><td></td><td>connections open now</td></tr>
  * <tr><td>{@code parley.connections.accepted}</td><td>counter</td><td>transport</td><td>connections that passed the connection limits</td></tr>
- * <tr><td>{@code parley.connections.refused}</td><td>counter</td><td>transport, reason ({@code server-full}, {@code address-full}, {@code shutting-down})</td><td>connections refused at once</td></tr>
+ * <tr><td>{@code parley.connections.refused}</td><td>counter</td><td>transport, reason ({@code server-full}, {@code address-full}, {@code shutting-down}, {@code fenced})</td><td>connections refused at once</td></tr>
  * <tr><td>{@code parley.disconnects}</td><td>counter</td><td>transport, reason (the {@code BYE} reason: {@code quit}, {@code disconnect}, {@code timeout}, {@code slow-consumer}, ...)</td><td>connections ended</td></tr>
  * <tr><td>{@code parley.slow.consumers}</td><td>counter</td><td>transport</td><td>connections closed because they did not read fast enough</td></tr>
  * <tr><td>{@code parley.frames.received}, {@code parley.frames.sent}</td><td>counter</td><td></td><td>protocol lines in and out (a broadcast counts per recipient)</td></tr>

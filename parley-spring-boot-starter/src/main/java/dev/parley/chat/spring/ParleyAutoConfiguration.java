@@ -8,6 +8,7 @@ import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.server.MessageFilter;
 import dev.parley.chat.server.ServerListener;
 import dev.parley.chat.server.ServerMetrics;
+import dev.parley.chat.server.spi.Cluster;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.jdbc.JdbcMessageStore;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
@@ -32,7 +33,8 @@ import org.springframework.context.annotation.Configuration;
  * ({@link ParleyProperties}), listening on a TCP port and, in a servlet application with Jakarta
  * WebSocket, on the application's own port ({@code parley.websocket.path}, chat page at {@code /});
  * history in the application's {@code DataSource} when there is one; the application's
- * {@link Authenticator}, {@link MessageFilter}, {@link ServerListener} and extra {@link Transport} beans;
+ * {@link Authenticator}, {@link MessageFilter}, {@link ServerListener}, {@link Cluster} and extra
+ * {@link Transport} beans;
  * {@link ParleyServerCustomizer}s for the rest; Micrometer meters and
  * a health indicator when those are present; started and closed with the context
  * ({@link ParleyServerLifecycle}). Every bean backs off when the application defines its own.
@@ -83,7 +85,7 @@ public class ParleyAutoConfiguration {
             ObjectProvider<Authenticator> authenticator, ObjectProvider<MessageFilter> filter,
             ObjectProvider<ServerListener> listeners, ObjectProvider<ServerMetrics> metrics,
             ObjectProvider<Transport> transports, ObjectProvider<SslBundles> sslBundles,
-            ObjectProvider<ParleyServerCustomizer> customizers) {
+            ObjectProvider<Cluster> cluster, ObjectProvider<ParleyServerCustomizer> customizers) {
         ChatServer.Builder b = ChatServer.builder()
                 .store(store)
                 .listenerQueueSize(p.getListenerQueueSize())
@@ -130,6 +132,7 @@ public class ParleyAutoConfiguration {
             b.listener(new CompositeServerListener(all));
         }
         metrics.ifUnique(b::metrics);
+        cluster.ifUnique(b::cluster);
         customizers.orderedStream().forEach(c -> c.customize(b));
         return b.build();
     }

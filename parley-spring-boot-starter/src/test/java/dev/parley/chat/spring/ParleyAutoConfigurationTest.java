@@ -206,7 +206,8 @@ class ParleyAutoConfigurationTest {
         for (java.lang.reflect.Method m : ChatServer.Builder.class.getDeclaredMethods()) {
             String name = m.getName().toLowerCase(java.util.Locale.ROOT);
             if (!java.lang.reflect.Modifier.isPublic(m.getModifiers())
-                    || List.of("listen", "store", "authenticator", "messagefilter", "listener", "metrics", "clock", "build")
+                    || List.of("listen", "store", "authenticator", "messagefilter", "listener", "metrics", "cluster", "clock",
+                            "build")
                             .contains(name)) {
                 continue; // beans, not properties (the clock: a ParleyServerCustomizer)
             }
