@@ -12,7 +12,8 @@ package dev.parley.chat.server;
  * <p>Threads: the methods are called on the server's own threads (connection readers and writers,
  * the appending sender), often on the hot path and concurrently: an implementation must be
  * thread safe, fast (an adder or a histogram update, no I/O, no lock held for long) and must never
- * throw or block. It is never called with a server lock held that the implementation could need.
+ * throw or block. Some calls come while the server holds a lock of its own ({@link #delivered} under
+ * the room's delivery lock), so an implementation must not call back into the server.
  *
  * <p>Counting rules: a connection handed over by a transport is either {@link #connectionAccepted}
  * or {@link #connectionRefused}. Every accepted connection, and every one refused for a connection
