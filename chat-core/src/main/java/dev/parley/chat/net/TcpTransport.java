@@ -3,6 +3,7 @@ package dev.parley.chat.net;
 import dev.parley.chat.net.internal.NioConnection;
 import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.net.internal.SocketConnection;
+import dev.parley.chat.net.internal.WarnLimiter;
 import dev.parley.chat.transport.Binding;
 import dev.parley.chat.transport.Connection;
 import dev.parley.chat.transport.Connector;
@@ -35,16 +36,20 @@ import org.slf4j.LoggerFactory;
  * ChatServer.builder().listen(TcpTransport.builder().port(7879).tls(sslContext).build())...
  * }</pre>
  *
- * <p>One named platform thread accepts per binding. Plain connections are non-blocking channels
+ * <p>One named platform thread accepts per binding; it survives any failure, an
+ * {@code OutOfMemoryError} included, and stops only when the binding is closed. Plain connections are non-blocking channels
  * watched by one poller thread per binding, so the server can try a write without ever blocking the
  * sender's thread; TLS connections are blocking {@link SSLSocket}s whose handshake runs in the
- * connection's own virtual thread, bounded by {@link Builder#handshakeTimeout(Duration)}.
+ * connection's own virtual thread, bounded by {@link Builder#handshakeTimeout(Duration)} (an absolute
+ * deadline).
  * TLS is TLS 1.3 only by default (it has no renegotiation); TLS 1.2 can be enabled as well with
  * {@link Builder#tlsProtocols(String...)}, see there about renegotiation.
  * Immutable; one instance may be bound several times (each bind opens its own port).
  */
 public final class TcpTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
+    /** The longest pause of the accepting thread after repeated accept failures. */
+    private static final long MAX_ACCEPT_BACKOFF_MILLIS = 100;
 
     /** The TLS versions a server accepts unless {@link Builder#tlsProtocols(String...)} says otherwise. */
     public static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3");
@@ -148,6 +153,7 @@ public final class TcpTransport implements Transport {
         /** 1 for the binding itself plus one per open connection; the poller stops at 0. */
         private final AtomicInteger users = new AtomicInteger(1);
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final WarnLimiter acceptWarnings = new WarnLimiter(Duration.ofSeconds(10));
         private final Thread thread;
 
         TcpBinding(ServerSocketChannel server, InetSocketAddress local, Acceptor acceptor) throws IOException {
@@ -169,36 +175,49 @@ public final class TcpTransport implements Transport {
             }
         }
 
+        /**
+         * The only thread accepting on the port: it must outlive anything one connection can do to it,
+         * so it catches every {@code Throwable} (an {@code OutOfMemoryError} from {@code accept()}
+         * itself included), backs off a little while failures repeat (no open files left, no memory),
+         * and stops only when the binding closes.
+         */
         private void acceptLoop() {
+            long backoffMillis = 0;
             while (!closed.get()) {
                 SocketChannel channel;
                 try {
                     channel = server.accept();
                 } catch (AsynchronousCloseException e) {
                     break;
-                } catch (IOException e) {
-                    if (closed.get()) {
+                } catch (Throwable t) {
+                    if (closed.get() || !server.isOpen()) {
                         break;
                     }
-                    log.warn("accept failed on {}", local, e);
+                    backoffMillis = Math.min(MAX_ACCEPT_BACKOFF_MILLIS, Math.max(1, backoffMillis * 2));
+                    acceptFailed(t, backoffMillis);
                     continue;
                 }
+                backoffMillis = 0;
                 users.incrementAndGet();
                 Connection connection;
                 try {
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     connection = wrap(channel);
-                } catch (IOException | RuntimeException | Error e) {
+                } catch (Throwable e) {
                     // An Error too (a class that failed to load, memory): this thread is the only one
                     // accepting on the port, and it must outlive any one connection.
-                    if (e instanceof IOException) {
-                        log.debug("could not set up an accepted connection", e);
-                    } else {
-                        log.warn("could not set up an accepted connection", e);
+                    try {
+                        if (e instanceof IOException) {
+                            log.debug("could not set up an accepted connection", e);
+                        } else {
+                            log.warn("could not set up an accepted connection", e);
+                        }
+                    } catch (Throwable ignored) {
+                        // out of memory: nothing more to say
                     }
                     try {
                         channel.close();
-                    } catch (IOException ignored) {
+                    } catch (Throwable ignored) {
                         // gone already
                     }
                     release();
@@ -206,10 +225,31 @@ public final class TcpTransport implements Transport {
                 }
                 try {
                     acceptor.accept(connection);
-                } catch (RuntimeException | Error e) {
-                    log.error("acceptor failed; connection closed, still accepting on {}", local, e);
+                } catch (Throwable e) {
+                    try {
+                        log.error("acceptor failed; connection closed, still accepting on {}", local, e);
+                    } catch (Throwable ignored) {
+                        // out of memory: nothing more to say
+                    }
                     connection.close();
                 }
+            }
+        }
+
+        /** Logs a failed accept (at most once per interval: it may repeat fast) and waits a little. */
+        private void acceptFailed(Throwable t, long backoffMillis) {
+            try {
+                long held = acceptWarnings.tryAcquire();
+                if (held >= 0) {
+                    log.warn("accept failed on {} ({} more since the last report), still accepting", local, held, t);
+                }
+            } catch (Throwable ignored) {
+                // logging failed too (memory): keep accepting all the same
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (Throwable ignored) {
+                // interrupted or out of memory: go on
             }
         }
 
@@ -304,7 +344,11 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** How long a TLS handshake may take before the connection is closed; default 10 s. */
+        /**
+         * How long a TLS handshake may take, in all, before the connection is closed: an absolute
+         * deadline, so a client trickling its handshake a byte at a time is closed all the same;
+         * default 10 s.
+         */
         public Builder handshakeTimeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("handshakeTimeout must be positive, was " + timeout);

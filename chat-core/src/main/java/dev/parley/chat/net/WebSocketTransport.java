@@ -1,43 +1,22 @@
 package dev.parley.chat.net;
 
-import dev.parley.chat.net.internal.WebSocketConnection;
 import dev.parley.chat.net.internal.WsHandshake;
-import dev.parley.chat.net.internal.WsHttp;
 import dev.parley.chat.net.internal.WsPage;
 import dev.parley.chat.transport.Binding;
-import dev.parley.chat.transport.Connection;
 import dev.parley.chat.transport.Transport;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketAddress;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Transport} that speaks WebSocket (RFC 6455, version 13), written on the JDK alone, so that
@@ -54,8 +33,11 @@ import org.slf4j.LoggerFactory;
  *         .build();
  * }</pre>
  *
- * <p>Threads: one platform thread accepts sockets. Each accepted socket gets a virtual thread that
- * reads its HTTP request (and runs the TLS handshake for wss) within {@link Builder#handshakeTimeout};
+ * <p>Threads: one platform thread accepts sockets; it survives any failure, an
+ * {@code OutOfMemoryError} included, and stops only when the binding is closed. Each accepted socket
+ * gets a virtual thread that reads its HTTP request (and runs the TLS handshake for wss) before an
+ * absolute deadline ({@link Builder#handshakeTimeout}; at most {@link Builder#maxPendingHandshakes}
+ * at once, {@link Builder#maxPendingHandshakesPerAddress} from one address);
  * a page or error request is answered and closed there; an upgraded connection is handed to the
  * {@link Acceptor} from that virtual thread, the calls being serialized by a lock so the acceptor
  * never runs twice at once. See docs/websocket.md for limits and close codes.
@@ -63,8 +45,6 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are immutable and may be bound more than once.
  */
 public final class WebSocketTransport implements Transport {
-    private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
-
     private final String host;
     private final int port;
     private final String path;
@@ -74,6 +54,8 @@ public final class WebSocketTransport implements Transport {
     private final boolean servePage;
     private final Duration handshakeTimeout;
     private final int maxPendingHandshakes;
+    private final int maxPendingHandshakesPerAddress;
+    private final Set<String> publicHostNames;
     private final WsHandshake.Settings handshakeSettings;
 
     private WebSocketTransport(Builder b) {
@@ -86,7 +68,14 @@ public final class WebSocketTransport implements Transport {
         this.servePage = b.servePage;
         this.handshakeTimeout = b.handshakeTimeout;
         this.maxPendingHandshakes = b.maxPendingHandshakes;
-        this.handshakeSettings = new WsHandshake.Settings(path, allowedOrigins, servePage ? WsPage.load(path) : null,
+        this.maxPendingHandshakesPerAddress = b.maxPendingHandshakesPerAddress;
+        Set<String> hosts = new LinkedHashSet<>(b.publicHostNames);
+        if (host != null && !host.matches("[0-9.]+|.*:.*")) {
+            hosts.add(host.toLowerCase(Locale.ROOT)); // bound by name: that name is this server's
+        }
+        this.publicHostNames = Set.copyOf(hosts);
+        this.handshakeSettings = new WsHandshake.Settings(path, allowedOrigins, publicHostNames,
+                servePage ? WsPage.load(path) : null,
                 b.healthPath == null ? null : new WsHandshake.Health(b.healthPath, b.healthy));
     }
 
@@ -111,6 +100,24 @@ public final class WebSocketTransport implements Transport {
         return servePage;
     }
 
+    // Settings WebSocketBinding reads.
+
+    Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    int maxPendingHandshakes() {
+        return maxPendingHandshakes;
+    }
+
+    int maxPendingHandshakesPerAddress() {
+        return maxPendingHandshakesPerAddress;
+    }
+
+    WsHandshake.Settings handshakeSettings() {
+        return handshakeSettings;
+    }
+
     /** The largest incoming message accepted, in bytes (larger ones close with 1009). */
     public int maxMessageSize() {
         return maxMessageSize;
@@ -131,7 +138,7 @@ public final class WebSocketTransport implements Transport {
             server.close();
             throw e;
         }
-        WsBinding binding = new WsBinding(server, acceptor);
+        WebSocketBinding binding = new WebSocketBinding(this, server, acceptor);
         binding.start();
         return binding;
     }
@@ -140,170 +147,8 @@ public final class WebSocketTransport implements Transport {
     public String toString() {
         return "WebSocketTransport[" + name() + " " + (host == null ? "*" : host) + ":" + port + path
                 + (servePage ? " page" : "") + ", maxMessageSize=" + maxMessageSize + ", origins="
-                + (allowedOrigins.isEmpty() ? "same-origin" : allowedOrigins) + "]";
-    }
-
-    /** One listening socket and the handshakes in progress on it. */
-    private final class WsBinding implements Binding {
-        private final ServerSocket server;
-        private final Acceptor acceptor;
-        private final SocketAddress localAddress;
-        private final AtomicBoolean closed = new AtomicBoolean();
-        private final AtomicLong ids = new AtomicLong();
-        /** Sockets still in their handshake; closed with the binding. */
-        private final Set<Socket> pending = ConcurrentHashMap.newKeySet();
-        /** Serializes calls of the acceptor. */
-        private final ReentrantLock acceptLock = new ReentrantLock();
-        private volatile Thread acceptThread;
-
-        WsBinding(ServerSocket server, Acceptor acceptor) {
-            this.server = server;
-            this.acceptor = acceptor;
-            this.localAddress = server.getLocalSocketAddress();
-        }
-
-        void start() {
-            acceptThread = Thread.ofPlatform()
-                    .name("parley-" + name() + "-accept-" + server.getLocalPort())
-                    .daemon(true)
-                    .start(this::acceptLoop);
-            log.info("{} listening on {}{}{}", name(), localAddress, path, servePage ? " (chat page at /)" : "");
-            log.debug("{}", WebSocketTransport.this);
-        }
-
-        private void acceptLoop() {
-            while (!closed.get()) {
-                Socket socket;
-                try {
-                    socket = server.accept();
-                } catch (IOException e) {
-                    if (!closed.get()) {
-                        log.warn("{} accept failed on {}, listener stops", name(), localAddress, e);
-                    }
-                    return;
-                }
-                if (closed.get()) { // accepted while close() was waiting for this thread
-                    closeQuietly(socket);
-                    return;
-                }
-                String id = name() + "-" + ids.incrementAndGet();
-                if (pending.size() >= maxPendingHandshakes) {
-                    log.warn("{} refused: {} handshakes already in progress", id, pending.size());
-                    closeQuietly(socket);
-                    continue;
-                }
-                pending.add(socket);
-                Thread.ofVirtual().name("parley-" + id).start(() -> handshake(id, socket));
-            }
-        }
-
-        /** Runs in the socket's own virtual thread. */
-        private void handshake(String id, Socket socket) {
-            boolean handedOver = false;
-            try {
-                socket.setSoTimeout((int) handshakeTimeout.toMillis());
-                socket.setTcpNoDelay(true);
-                if (socket instanceof SSLSocket ssl) {
-                    // As TcpTransport does: a second handshake (TLS 1.2 renegotiation) closes the connection.
-                    AtomicInteger handshakes = new AtomicInteger();
-                    ssl.addHandshakeCompletedListener(e -> {
-                        if (handshakes.incrementAndGet() > 1) {
-                            log.debug("{} TLS renegotiation refused, closing", id);
-                            closeQuietly(socket);
-                        }
-                    });
-                }
-                InputStream in = new BufferedInputStream(socket.getInputStream(), 4096);
-                OutputStream out = socket.getOutputStream();
-                WsHttp.Request request;
-                try {
-                    request = WsHttp.readRequest(in);
-                } catch (WsHttp.HttpException e) {
-                    log.debug("{} bad request from {}: {}", id, socket.getRemoteSocketAddress(), e.getMessage());
-                    byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-                    WsHttp.write(out, e.status(), Map.of("Content-Type", "text/plain; charset=utf-8"), body, false);
-                    return;
-                }
-                if (request == null) {
-                    log.debug("{} closed before sending a request", id);
-                    return;
-                }
-                WsHandshake.Response response = WsHandshake.respond(request, handshakeSettings);
-                if (!response.upgrade()) {
-                    log.debug("{} {} {} -> {}", id, request.method(), request.path(), response.status());
-                    WsHttp.write(out, response.status(), response.headers(), response.body(), response.headOnly());
-                    return;
-                }
-                if (closed.get()) {
-                    log.debug("{} listener closed during the handshake, dropped", id);
-                    return;
-                }
-                WsHttp.write(out, 101, response.headers(), response.body(), false);
-                socket.setSoTimeout(0);
-                Connection connection = new WebSocketConnection(id, name(), socket, in, maxMessageSize);
-                acceptLock.lock();
-                try {
-                    if (closed.get()) {
-                        log.debug("{} upgraded after the listener closed, dropped", id);
-                        return;
-                    }
-                    pending.remove(socket);
-                    handedOver = true;
-                    log.debug("{} upgraded, from {} origin {}", id, socket.getRemoteSocketAddress(),
-                            request.header("origin"));
-                    acceptor.accept(connection);
-                } finally {
-                    acceptLock.unlock();
-                }
-            } catch (SocketTimeoutException e) {
-                log.debug("{} handshake timed out after {} ms", id, handshakeTimeout.toMillis());
-            } catch (SSLException e) {
-                log.debug("{} TLS handshake failed: {}", id, e.getMessage());
-            } catch (SocketException e) {
-                log.debug("{} socket closed during the handshake: {}", id, e.getMessage());
-            } catch (IOException e) {
-                log.debug("{} handshake failed: {}", id, e.toString());
-            } catch (RuntimeException e) {
-                log.warn("{} unexpected failure in the handshake", id, e);
-            } finally {
-                if (!handedOver) {
-                    pending.remove(socket);
-                    closeQuietly(socket);
-                }
-            }
-        }
-
-        @Override
-        public SocketAddress localAddress() {
-            return localAddress;
-        }
-
-        @Override
-        public void close() {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
-            closeQuietly(server);
-            AcceptThread.awaitExit(acceptThread);
-            acceptLock.lock();
-            try {
-                for (Socket s : pending) {
-                    closeQuietly(s);
-                }
-                pending.clear();
-            } finally {
-                acceptLock.unlock();
-            }
-            log.info("{} listener on {} closed", name(), localAddress);
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            log.debug("close failed: {}", e.toString());
-        }
+                + (allowedOrigins.isEmpty() ? "same-origin" : allowedOrigins) + ", hosts="
+                + (publicHostNames.isEmpty() ? "bound address" : publicHostNames) + "]";
     }
 
     /** Settings for a {@link WebSocketTransport}; validated when set. Not thread safe. */
@@ -317,6 +162,8 @@ public final class WebSocketTransport implements Transport {
         private boolean servePage;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxPendingHandshakes = 1024;
+        private int maxPendingHandshakesPerAddress = 16;
+        private final Set<String> publicHostNames = new LinkedHashSet<>();
         private String healthPath;
         private java.util.function.BooleanSupplier healthy;
 
@@ -355,8 +202,9 @@ public final class WebSocketTransport implements Transport {
          * Origins browsers may connect from besides the same origin, as {@code scheme://host[:port]},
          * or {@code "*"} for any. Replaces earlier calls. Default: none listed, meaning same origin
          * only: a browser's {@code Origin} must name the host and port the request was sent to (the
-         * served page's own origin), which is always allowed. Requests without an {@code Origin}
-         * header (non-browser clients) are always allowed.
+         * served page's own origin), which is always allowed once that {@code Host} passed the check
+         * described at {@link #publicHostNames}. Requests without an {@code Origin} header
+         * (non-browser clients) are always allowed.
          */
         public Builder allowedOrigins(Collection<String> origins) {
             Set<String> copy = new LinkedHashSet<>();
@@ -403,7 +251,9 @@ public final class WebSocketTransport implements Transport {
         }
 
         /**
-         * How long a new socket may take to complete TLS (1.3 or 1.2) and send its HTTP request.
+         * How long a new socket may take, from the moment it is accepted, to complete TLS (1.3 or 1.2),
+         * send its HTTP request and receive the answer: an absolute deadline, not a pause between
+         * bytes, so a client trickling its request one byte at a time is closed all the same.
          * Default 10 s.
          */
         public Builder handshakeTimeout(Duration timeout) {
@@ -414,13 +264,56 @@ public final class WebSocketTransport implements Transport {
             return this;
         }
 
-        /** How many sockets may be in their handshake at once; more are closed at once. Default 1024. */
+        /**
+         * How many sockets may be in their handshake at once; more are closed at once (a WARN line
+         * says so, at most once per 10 s with the number held back). Default 1024.
+         */
         public Builder maxPendingHandshakes(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxPendingHandshakes must be at least 1, was " + max);
             }
             this.maxPendingHandshakes = max;
             return this;
+        }
+
+        /**
+         * How many sockets from one remote address may be in their handshake at once; more from that
+         * address are closed at once, so one address cannot take all of {@link #maxPendingHandshakes}.
+         * Default 16 (a browser opens a few at a time; a handshake lasts milliseconds).
+         */
+        public Builder maxPendingHandshakesPerAddress(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxPendingHandshakesPerAddress must be at least 1, was " + max);
+            }
+            this.maxPendingHandshakesPerAddress = max;
+            return this;
+        }
+
+        /**
+         * Host names (without port) that browsers may use to reach this server besides the address
+         * they connected to, e.g. {@code "chat.example.com"} behind a reverse proxy or for a server
+         * reached by name. A browser's upgrade ({@code Origin} present) must name in {@code Host} one
+         * of these, the literal address the connection came in on, or {@code localhost} on a loopback
+         * address; otherwise 403. This is checked before the origin, against DNS rebinding (a foreign
+         * name pointed at this server makes Origin and Host agree). A name given to {@link #host} is
+         * included. Replaces earlier calls. Default: none.
+         */
+        public Builder publicHostNames(Collection<String> names) {
+            Set<String> copy = new LinkedHashSet<>();
+            for (String n : names) {
+                if (n == null || !n.matches("[A-Za-z0-9.-]{1,253}")) {
+                    throw new IllegalArgumentException("publicHostNames entries must be host names without port, was " + n);
+                }
+                copy.add(n.toLowerCase(Locale.ROOT));
+            }
+            publicHostNames.clear();
+            publicHostNames.addAll(copy);
+            return this;
+        }
+
+        /** Same as {@link #publicHostNames(Collection)}. */
+        public Builder publicHostNames(String... names) {
+            return publicHostNames(Arrays.asList(names));
         }
 
         /**

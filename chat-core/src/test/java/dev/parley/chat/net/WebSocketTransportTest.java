@@ -2,17 +2,21 @@ package dev.parley.chat.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.transport.Binding;
+import dev.parley.chat.transport.Connection;
 import dev.parley.chat.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -141,6 +145,51 @@ class WebSocketTransportTest extends WebSocketTransportContract {
     }
 
     @Test
+    void aRoundOfManyLinesGoesOutWhole() throws Exception {
+        bind(WebSocketTransport.builder());
+        try (RawWebSocket ws = upgraded()) {
+            Connection c = connections.poll(10, TimeUnit.SECONDS);
+            assertNotNull(c);
+            // 600 lines of 4 KB (2.4 MB) in one write, through chunks of at most 16 KiB; a CR LF split
+            // between two buffers; an empty line (no message); a line of exactly one chunk.
+            StringBuilder round = new StringBuilder();
+            for (int i = 0; i < 600; i++) {
+                round.append("MSG seq=").append(i).append(" :").append("y".repeat(4000)).append('\n');
+            }
+            String exact = "z".repeat(16 * 1024 - 4);
+            c.write(ByteBuffer.wrap(round.toString().getBytes(StandardCharsets.UTF_8)),
+                    ByteBuffer.wrap("tail\r".getBytes(StandardCharsets.UTF_8)),
+                    ByteBuffer.wrap("\n\n".getBytes(StandardCharsets.UTF_8)),
+                    ByteBuffer.wrap((exact + "\n").getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < 600; i++) {
+                assertEquals("MSG seq=" + i + " :" + "y".repeat(4000), ws.readFrame().text());
+            }
+            assertEquals("tail", ws.readFrame().text(), "CR dropped across buffers");
+            assertEquals(exact, ws.readFrame().text(), "the empty line sent nothing");
+        }
+    }
+
+    @Test
+    void publicHostNamesAreBrowserHostsBesidesTheBoundAddress() throws Exception {
+        bind(WebSocketTransport.builder().publicHostNames("Chat.Example.com"));
+        String upgrade = "GET /chat HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Origin: %s\r\nSec-WebSocket-Key: " + RawWebSocket.KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        try (RawWebSocket ws = new RawWebSocket(binding.localAddress())) {
+            String head = ws.request(upgrade.formatted("chat.example.com", "https://chat.example.com"));
+            assertTrue(head.startsWith("HTTP/1.1 101 "), head);
+        }
+        try (RawWebSocket ws = new RawWebSocket(binding.localAddress())) {
+            String head = ws.request(upgrade.formatted("evil.example", "http://evil.example"));
+            assertTrue(head.startsWith("HTTP/1.1 403 "), head);
+        }
+        try (RawWebSocket ws = new RawWebSocket(binding.localAddress())) {
+            int port = ((InetSocketAddress) binding.localAddress()).getPort();
+            String head = ws.request(upgrade.formatted("127.0.0.1:" + port, "http://127.0.0.1:" + port));
+            assertTrue(head.startsWith("HTTP/1.1 101 "), "the bound address stays allowed: " + head);
+        }
+    }
+
+    @Test
     void builderValidatesSettings() {
         WebSocketTransport.Builder b = WebSocketTransport.builder();
         assertEquals("port", message(() -> b.port(70000)).substring(0, 4));
@@ -150,6 +199,9 @@ class WebSocketTransportTest extends WebSocketTransportContract {
         assertTrue(message(() -> b.allowedOrigins("evil.example")).startsWith("allowedOrigins"));
         assertTrue(message(() -> b.handshakeTimeout(Duration.ZERO)).startsWith("handshakeTimeout"));
         assertTrue(message(() -> b.maxPendingHandshakes(0)).startsWith("maxPendingHandshakes"));
+        assertTrue(message(() -> b.maxPendingHandshakesPerAddress(0)).startsWith("maxPendingHandshakesPerAddress"));
+        assertTrue(message(() -> b.publicHostNames("chat.example.com:443")).startsWith("publicHostNames"));
+        assertTrue(message(() -> b.publicHostNames("a b")).startsWith("publicHostNames"));
         WebSocketTransport t = b.path("/ws").servePage(true).build();
         assertEquals("ws", t.name());
         assertEquals("/ws", t.path());

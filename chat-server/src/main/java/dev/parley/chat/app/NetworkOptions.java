@@ -46,6 +46,12 @@ final class NetworkOptions {
                     + "besides the served page's own (default: none).")
     List<String> allowedOrigins;
 
+    @Option(names = "--public-host-names", paramLabel = "NAME", split = ",", order = 15,
+            description = "Host names (comma-separated, no port) browsers may use to reach the web port, besides "
+                    + "its IP address and localhost; a browser naming another host gets 403 (DNS rebinding). "
+                    + "Needed when the server is reached by name, e.g. chat.example.com (default: none).")
+    List<String> publicHostNames;
+
     @Option(names = "--web-max-message-size", paramLabel = "SIZE", order = 16,
             converter = Converters.SizeConverter.class,
             description = "The largest WebSocket message accepted (default 64KiB).")
@@ -53,12 +59,17 @@ final class NetworkOptions {
 
     @Option(names = "--web-handshake-timeout", paramLabel = "DURATION", order = 17,
             converter = Converters.DurationConverter.class,
-            description = "Time for a new web socket to finish TLS and send its HTTP request (default 10s).")
+            description = "Time for a new web socket, from its accept, to finish TLS and send its HTTP request: an "
+                    + "absolute deadline (default 10s).")
     Duration webHandshakeTimeout;
 
     @Option(names = "--web-max-pending-handshakes", paramLabel = "N", order = 18,
             description = "Web sockets in their handshake at once; more are closed (default 1024).")
     Integer webMaxPendingHandshakes;
+
+    @Option(names = "--web-max-pending-handshakes-per-address", paramLabel = "N", order = 18,
+            description = "Web sockets from one address in their handshake at once; more are closed (default 16).")
+    Integer webMaxPendingHandshakesPerAddress;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE", order = 20,
             description = "Serve TLS (on the TCP port, and wss/https on the web port) with the key and certificate "
@@ -163,6 +174,9 @@ final class NetworkOptions {
         if (allowedOrigins != null) {
             b.allowedOrigins(allowedOrigins.stream().map(String::strip).toList());
         }
+        if (publicHostNames != null) {
+            b.publicHostNames(publicHostNames.stream().map(String::strip).toList());
+        }
         if (webMaxMessageSize != null) {
             b.maxMessageSize(Converters.intSize(webMaxMessageSize, "--web-max-message-size"));
         }
@@ -171,6 +185,9 @@ final class NetworkOptions {
         }
         if (webMaxPendingHandshakes != null) {
             b.maxPendingHandshakes(webMaxPendingHandshakes);
+        }
+        if (webMaxPendingHandshakesPerAddress != null) {
+            b.maxPendingHandshakesPerAddress(webMaxPendingHandshakesPerAddress);
         }
         if (tls != null) {
             b.tls(tls);

@@ -21,6 +21,7 @@ public final class Poller implements Closeable {
     private final Selector selector;
     private final Thread thread;
     private volatile boolean closed;
+    private final WarnLimiter warnings = new WarnLimiter(java.time.Duration.ofSeconds(10));
 
     /** Opens the selector and starts the poller thread under this name. */
     public Poller(String threadName) throws IOException {
@@ -46,31 +47,63 @@ public final class Poller implements Closeable {
         selector.wakeup();
     }
 
+    /**
+     * Every plain connection of the binding depends on this thread: it survives any failure (an
+     * {@code OutOfMemoryError} included), with a short pause while failures repeat, and ends only when
+     * the poller is closed. A key whose wake-up failed gets its interest back, so the next select
+     * reports it again and its waiter is not left hanging.
+     */
     private void run() {
-        try {
-            while (!closed) {
+        long backoffMillis = 0;
+        while (!closed) {
+            try {
                 selector.select();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey key = it.next();
                     it.remove();
-                    NioConnection connection = (NioConnection) key.attachment();
-                    int ready;
-                    try {
-                        ready = key.readyOps();
-                        key.interestOpsAnd(~ready);
-                    } catch (java.nio.channels.CancelledKeyException e) {
-                        ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+                    dispatch(key);
+                }
+                backoffMillis = 0;
+            } catch (ClosedSelectorException e) {
+                return;
+            } catch (Throwable t) {
+                if (closed) {
+                    return;
+                }
+                backoffMillis = Math.min(100, Math.max(1, backoffMillis * 2));
+                try {
+                    long held = warnings.tryAcquire();
+                    if (held >= 0) {
+                        log.warn("poller {} failed ({} more since the last report), going on", thread.getName(),
+                                held, t);
                     }
-                    connection.ready(ready);
+                    Thread.sleep(backoffMillis);
+                } catch (Throwable ignored) {
+                    // out of memory or interrupted: go on
                 }
             }
-        } catch (ClosedSelectorException e) {
-            // closed
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                log.warn("poller {} failed", thread.getName(), e);
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        NioConnection connection = (NioConnection) key.attachment();
+        int ready;
+        try {
+            ready = key.readyOps();
+            key.interestOpsAnd(~ready);
+        } catch (java.nio.channels.CancelledKeyException e) {
+            ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+        }
+        try {
+            connection.ready(ready);
+        } catch (Throwable t) {
+            try {
+                key.interestOpsOr(ready); // reported again by the next select
+            } catch (RuntimeException cancelled) {
+                // closed meanwhile: nobody waits
             }
+            throw t;
         }
     }
 

@@ -19,7 +19,7 @@ import javax.net.ssl.SSLSocket;
  * every client-side TCP connection. Virtual threads park in its blocking calls without pinning.
  *
  * <p>TLS: the handshake runs lazily in the first {@code read} or {@code write} (on the connection's
- * own thread, never the accepting thread), bounded by the handshake timeout. A second handshake
+ * own thread, never the accepting thread), bounded by the handshake timeout as an absolute deadline. A second handshake
  * (TLS 1.2 renegotiation) closes the connection, shortly after the JDK reports it (asynchronously).
  */
 public final class SocketConnection implements Connection, HalfClose {
@@ -77,6 +77,12 @@ public final class SocketConnection implements Connection, HalfClose {
             SSLSocket ssl = (SSLSocket) socket;
             int before = socket.getSoTimeout();
             socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis())));
+            // The socket timeout restarts with every byte; this deadline does not.
+            AtomicBoolean expired = new AtomicBoolean();
+            Deadlines.Deadline deadline = Deadlines.after(handshakeTimeout, "parley-tls-deadline", () -> {
+                expired.set(true);
+                close();
+            });
             try {
                 ssl.startHandshake();
             } catch (SocketTimeoutException e) {
@@ -84,7 +90,12 @@ public final class SocketConnection implements Connection, HalfClose {
                 throw new IOException("TLS handshake timed out after " + handshakeTimeout.toMillis() + " ms", e);
             } catch (IOException e) {
                 close();
+                if (expired.get()) {
+                    throw new IOException("TLS handshake not done within " + handshakeTimeout.toMillis() + " ms", e);
+                }
                 throw e;
+            } finally {
+                deadline.cancel();
             }
             socket.setSoTimeout(before);
             handshaken = true;

@@ -20,13 +20,16 @@ import org.slf4j.LoggerFactory;
  * A WebSocket connection after a successful handshake, seen as a line stream.
  *
  * <p>Reading: each text message reads as its bytes followed by LF; pings are answered with pongs
- * (written by the reader thread under the write lock), pongs are ignored, a close frame is answered
+ * (written by the reader thread under the write lock), pongs are ignored, and both count against a
+ * {@link ControlFrameBudget} (past it: close 1008); a close frame is answered
  * with a close frame and ends the stream (-1). A client that breaks the rules gets a close frame
  * with the code of the {@link WsCloseException} and the read throws it.
  *
  * <p>Writing: the bytes are split at LF, one text message per line (a CR right before the LF is
- * dropped); a line not yet ended is kept until its LF arrives. One {@code write} call becomes one
- * write to the socket.
+ * dropped); a line not yet ended is kept until its LF arrives. The frames of one {@code write} call
+ * are copied through one short-lived buffer of at most {@link #CHUNK} bytes and written each time it
+ * fills (a 2 MB history is 128 socket writes of 16 KiB, not one 2 MB copy). Nothing sized by what was
+ * once written is kept: an idle connection holds the same few hundred bytes whatever it sent before.
  *
  * <p>Threads: one reader (the server's connection thread), one writer at a time (the server's
  * writer); {@link #close()} from any thread sends a 1000 close frame if the socket is not stuck and
@@ -38,6 +41,11 @@ public final class WebSocketConnection implements Connection {
     private static final Duration CLOSE_WRITE_WAIT = Duration.ofMillis(500);
     /** Guards against a writer that never sends LF: the longest outgoing line held. */
     private static final int MAX_OUTGOING_LINE = 16 << 20;
+    /** The largest socket write: a round's frames are copied out through a buffer of at most this. */
+    static final int CHUNK = 16 * 1024;
+    private static final int INITIAL_PARTIAL = 256;
+    /** A line-in-progress buffer grown past this is let go once its line has gone out. */
+    private static final int RETAINED_PARTIAL = 1024;
 
     private final String id;
     private final String transportName;
@@ -51,14 +59,13 @@ public final class WebSocketConnection implements Connection {
     private int messageEnd;
     private boolean lfPending;
     private boolean ended;
+    private final ControlFrameBudget controlBudget = new ControlFrameBudget();
 
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Bytes of the current outgoing line not yet ended by LF. Guarded by writeLock. */
-    private byte[] partial = new byte[256];
+    private byte[] partial = new byte[INITIAL_PARTIAL];
     /** Guarded by writeLock. */
     private int partialLength;
-    /** The frames of one write call. Guarded by writeLock. */
-    private byte[] outBuf = new byte[1024];
 
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -124,10 +131,11 @@ public final class WebSocketConnection implements Connection {
                     messageEnd = reader.messageLength();
                     lfPending = true;
                 }
-                case PING -> sendControl(WsFrames.control(WsFrames.PONG, reader.controlPayload()));
-                case PONG -> {
-                    // unsolicited or late pong: nothing to do
+                case PING -> {
+                    spendControlBudget();
+                    sendControl(WsFrames.control(WsFrames.PONG, reader.controlPayload()));
                 }
+                case PONG -> spendControlBudget(); // unsolicited: the server sends no WebSocket pings
                 case CLOSE -> {
                     int code = reader.closeCode();
                     log.debug("{} client closed with {} {}", id, code, reader.closeReason());
@@ -144,6 +152,16 @@ public final class WebSocketConnection implements Connection {
         }
     }
 
+    /** Counts a ping or pong against the client's budget; past it the connection closes with 1008. */
+    private void spendControlBudget() throws WsCloseException {
+        if (!controlBudget.take()) {
+            WsCloseException e = new WsCloseException(WsFrames.POLICY_VIOLATION, "too many ping and pong frames");
+            log.debug("{} client broke the protocol, closing with {}: {}", id, e.code(), e.reason());
+            closeWith(e.code(), e.reason(), Duration.ofSeconds(1));
+            throw e;
+        }
+    }
+
     @Override
     public void write(ByteBuffer... buffers) throws IOException {
         writeLock.lock();
@@ -151,7 +169,12 @@ public final class WebSocketConnection implements Connection {
             if (closing.get()) {
                 throw new IOException("connection closed");
             }
-            int outLength = 0;
+            long total = partialLength;
+            for (ByteBuffer buffer : buffers) {
+                total += buffer.remaining();
+            }
+            // Short-lived: a round's frames are copied through this and written as it fills.
+            FrameChunks frames = new FrameChunks(out, (int) Math.min(CHUNK, total + 2L * WsFrames.MAX_HEADER));
             for (ByteBuffer buffer : buffers) {
                 while (buffer.hasRemaining()) {
                     int start = buffer.position();
@@ -163,28 +186,38 @@ public final class WebSocketConnection implements Connection {
                             break;
                         }
                     }
-                    int stop = lf < 0 ? limit : lf;
-                    appendPartial(buffer, stop - start);
                     if (lf < 0) {
+                        appendPartial(buffer, limit - start); // the line goes on in the next buffer or call
                         break;
                     }
-                    buffer.get(); // the LF
-                    int n = partialLength;
-                    if (n > 0 && partial[n - 1] == '\r') {
-                        n--;
-                    }
-                    if (n > 0) {
-                        outLength = appendFrame(outLength, n);
-                    }
-                    partialLength = 0;
+                    writeLine(frames, buffer, lf);
                 }
             }
-            if (outLength > 0) {
-                out.write(outBuf, 0, outLength);
-                out.flush();
-            }
+            frames.flush();
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Frames the line made of {@code partial} and {@code buffer[position, lf)}, and consumes its LF. */
+    private void writeLine(FrameChunks frames, ByteBuffer buffer, int lf) throws IOException {
+        int start = buffer.position();
+        int fromBuffer = lf - start;
+        int n = partialLength + fromBuffer;
+        byte last = fromBuffer > 0 ? buffer.get(lf - 1) : n > 0 ? partial[partialLength - 1] : 0;
+        if (last == '\r') {
+            n--; // CR LF: the CR is not part of the message
+        }
+        if (n > 0) {
+            frames.header(WsFrames.TEXT, n);
+            int fromPartial = Math.min(partialLength, n);
+            frames.put(partial, 0, fromPartial);
+            frames.put(buffer, start, n - fromPartial);
+        }
+        buffer.position(lf + 1);
+        partialLength = 0;
+        if (partial.length > RETAINED_PARTIAL) {
+            partial = new byte[INITIAL_PARTIAL]; // a long line's buffer is not kept for the connection's life
         }
     }
 
@@ -199,14 +232,64 @@ public final class WebSocketConnection implements Connection {
         partialLength += n;
     }
 
-    private int appendFrame(int outLength, int n) {
-        int needed = outLength + WsFrames.headerLength(n) + n;
-        if (needed > outBuf.length) {
-            outBuf = Arrays.copyOf(outBuf, Math.max(needed, 2 * outBuf.length));
+    /**
+     * Frames on their way out through one bounded buffer: written to the socket each time it fills,
+     * so a round of any size never needs more than {@link #CHUNK} bytes of it.
+     */
+    private static final class FrameChunks {
+        private final OutputStream out;
+        private final byte[] buf;
+        private int length;
+
+        FrameChunks(OutputStream out, int size) {
+            this.out = out;
+            this.buf = new byte[Math.max(size, WsFrames.MAX_HEADER)];
         }
-        int h = WsFrames.writeHeader(outBuf, outLength, WsFrames.TEXT, n);
-        System.arraycopy(partial, 0, outBuf, outLength + h, n);
-        return outLength + h + n;
+
+        void header(int opcode, int payloadLength) throws IOException {
+            if (buf.length - length < WsFrames.MAX_HEADER) {
+                drain();
+            }
+            length += WsFrames.writeHeader(buf, length, opcode, payloadLength);
+        }
+
+        void put(byte[] src, int off, int n) throws IOException {
+            while (n > 0) {
+                if (length == buf.length) {
+                    drain();
+                }
+                int k = Math.min(n, buf.length - length);
+                System.arraycopy(src, off, buf, length, k);
+                length += k;
+                off += k;
+                n -= k;
+            }
+        }
+
+        void put(ByteBuffer src, int index, int n) throws IOException {
+            while (n > 0) {
+                if (length == buf.length) {
+                    drain();
+                }
+                int k = Math.min(n, buf.length - length);
+                src.get(index, buf, length, k);
+                length += k;
+                index += k;
+                n -= k;
+            }
+        }
+
+        void flush() throws IOException {
+            if (length > 0) {
+                drain();
+                out.flush();
+            }
+        }
+
+        private void drain() throws IOException {
+            out.write(buf, 0, length);
+            length = 0;
+        }
     }
 
     private void sendControl(byte[] frame) throws IOException {

@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * The peer broke the WebSocket rules: the connection must be closed with {@link #code()}
- * (1002 protocol error, 1003 unsupported data, 1007 invalid UTF-8, 1009 message too big).
+ * (1002 protocol error, 1003 unsupported data, 1007 invalid UTF-8, 1008 policy violation, 1009 message
+ * too big).
  */
 public final class WsCloseException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -7,6 +7,7 @@ import static dev.parley.chat.net.internal.WsFrames.INVALID_PAYLOAD;
 import static dev.parley.chat.net.internal.WsFrames.MESSAGE_TOO_BIG;
 import static dev.parley.chat.net.internal.WsFrames.NO_STATUS;
 import static dev.parley.chat.net.internal.WsFrames.PING;
+import static dev.parley.chat.net.internal.WsFrames.POLICY_VIOLATION;
 import static dev.parley.chat.net.internal.WsFrames.PONG;
 import static dev.parley.chat.net.internal.WsFrames.PROTOCOL_ERROR;
 import static dev.parley.chat.net.internal.WsFrames.TEXT;
@@ -28,9 +29,15 @@ import java.util.Arrays;
  * with the top bit set (1002); binary messages (1003); a message whose total length would pass
  * {@code maxMessageSize} (1009), checked from the frame header <em>before</em> anything is
  * allocated or read; text that is not UTF-8 (1007, checked on the complete message); a close frame
- * with a 1-byte payload or a status that may not be sent (1002) or a reason that is not UTF-8 (1007).
+ * with a 1-byte payload or a status that may not be sent (1002) or a reason that is not UTF-8 (1007);
+ * a message in more than {@link #MAX_FRAGMENTS} frames (1008), so that endless empty fragments
+ * cannot keep the reader busy without ever producing a line.
  * Control frames may arrive between the fragments of a message: they are returned at once and the
  * message goes on.
+ *
+ * <p>Memory: the message buffer grows up to {@code maxMessageSize} for a large message and is let go
+ * when the next message starts, unless it is at most {@link #RETAINED_BUFFER} bytes, so an idle
+ * connection keeps at most that much whatever it once received.
  *
  * <p>Not thread safe: used by the connection's reader thread only.
  */
@@ -49,6 +56,11 @@ public final class WsFrameReader {
         END
     }
 
+    /** The most frames (first frame and continuations) one message may arrive in. */
+    public static final int MAX_FRAGMENTS = 1024;
+    /** The largest message buffer kept from one message to the next. */
+    public static final int RETAINED_BUFFER = 4096;
+
     private final InputStream in;
     private final int maxMessageSize;
     private final byte[] header = new byte[14];
@@ -56,6 +68,8 @@ public final class WsFrameReader {
     private int messageLength;
     /** Inside a fragmented text message (its first frame had FIN clear). */
     private boolean fragmented;
+    /** Data frames of the current message so far. */
+    private int fragments;
     private byte[] controlPayload = new byte[0];
     private int closeCode;
     private String closeReason = "";
@@ -79,6 +93,10 @@ public final class WsFrameReader {
     public Kind next() throws IOException {
         if (!fragmented) {
             messageLength = 0;
+            fragments = 0;
+            if (message.length > RETAINED_BUFFER) {
+                message = new byte[0];
+            }
         }
         while (true) {
             int b0 = in.read();
@@ -142,6 +160,9 @@ public final class WsFrameReader {
                         throw new WsCloseException(UNSUPPORTED_DATA, "binary messages are not accepted");
                     }
                     default -> throw new WsCloseException(PROTOCOL_ERROR, "unknown data opcode " + opcode);
+                }
+                if (++fragments > MAX_FRAGMENTS) {
+                    throw new WsCloseException(POLICY_VIOLATION, "message in more than " + MAX_FRAGMENTS + " frames");
                 }
                 // The size check comes before any allocation or read of the payload.
                 if (length > maxMessageSize - messageLength) {

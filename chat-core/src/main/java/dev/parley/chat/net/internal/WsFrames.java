@@ -29,6 +29,8 @@ public final class WsFrames {
     public static final int NO_STATUS = 1005;
     /** Close code: a text message that is not UTF-8. */
     public static final int INVALID_PAYLOAD = 1007;
+    /** Close code: a rule of this endpoint's own was broken (too many fragments in one message). */
+    public static final int POLICY_VIOLATION = 1008;
     /** Close code: a message larger than the endpoint accepts. */
     public static final int MESSAGE_TOO_BIG = 1009;
 

@@ -1,8 +1,12 @@
 package dev.parley.chat.net.internal;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -26,13 +30,22 @@ public final class WsHandshake {
      * @param path the WebSocket endpoint, e.g. {@code /chat}
      * @param allowedOrigins origins a browser may connect from besides the page's own (an Origin
      *     naming the Host the request was sent to); {@code "*"} allows any
+     * @param publicHosts host names (lower case, no port) a browser may name in {@code Host} besides
+     *     the address the connection came in on (and {@code localhost} on a loopback address)
      * @param page the page served at {@code /}, or {@code null} when it is not served
      * @param health the health check served at its path, or {@code null} when there is none
      */
-    public record Settings(String path, Set<String> allowedOrigins, WsPage page, Health health) {
+    public record Settings(String path, Set<String> allowedOrigins, Set<String> publicHosts, WsPage page,
+            Health health) {
+        /** Copies the sets. */
+        public Settings {
+            allowedOrigins = Set.copyOf(allowedOrigins);
+            publicHosts = Set.copyOf(publicHosts);
+        }
+
         /** Settings without a health check. */
-        public Settings(String path, Set<String> allowedOrigins, WsPage page) {
-            this(path, allowedOrigins, page, null);
+        public Settings(String path, Set<String> allowedOrigins, Set<String> publicHosts, WsPage page) {
+            this(path, allowedOrigins, publicHosts, page, null);
         }
     }
 
@@ -72,11 +85,16 @@ public final class WsHandshake {
         }
     }
 
-    /** Answers one request. */
-    public static Response respond(WsHttp.Request request, Settings settings) {
+    /**
+     * Answers one request.
+     *
+     * @param local the address the connection came in on (the server's side of the socket), which
+     *     {@code Host} may name; {@code null} if unknown (then only {@link Settings#publicHosts()} do)
+     */
+    public static Response respond(WsHttp.Request request, Settings settings, InetAddress local) {
         String path = request.path();
         if (path.equals(settings.path())) {
-            return upgrade(request, settings);
+            return upgrade(request, settings, local);
         }
         if (path.equals("/") && settings.page() != null) {
             return switch (request.method()) {
@@ -98,7 +116,7 @@ public final class WsHandshake {
         return error(404, "Not found.\n", Map.of(), request.method().equals("HEAD"));
     }
 
-    private static Response upgrade(WsHttp.Request request, Settings settings) {
+    private static Response upgrade(WsHttp.Request request, Settings settings, InetAddress local) {
         boolean head = request.method().equals("HEAD");
         if (!WsHttp.hasToken(request.header("upgrade"), "websocket")
                 || !WsHttp.hasToken(request.header("connection"), "upgrade")) {
@@ -124,8 +142,16 @@ public final class WsHandshake {
             return error(400, "Sec-WebSocket-Key must be 16 bytes in Base64.\n", Map.of(), false);
         }
         String origin = request.header("origin");
-        if (origin != null && !originAllowed(origin, host, settings.allowedOrigins())) {
-            return error(403, "Origin not allowed.\n", Map.of(), false);
+        if (origin != null) {
+            // A browser. Host first: under DNS rebinding the attacker's name resolves to this server, so
+            // Origin and Host name the same foreign site and would pass a bare same-origin comparison.
+            if (!hostAllowed(host, local, settings.publicHosts())) {
+                return error(403, "Host not allowed: not this server's address or one of its public host names.\n",
+                        Map.of(), false);
+            }
+            if (!originAllowed(origin, host, settings.allowedOrigins())) {
+                return error(403, "Origin not allowed.\n", Map.of(), false);
+            }
         }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Upgrade", "websocket");
@@ -144,6 +170,94 @@ public final class WsHandshake {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether a {@code Host} header names this server: its host part (the port is not compared, so a
+     * port-forwarding proxy still works) is one of the public host names, the literal address the
+     * connection came in on, or {@code localhost} when that address is a loopback one. Never looks a
+     * name up in DNS.
+     */
+    static boolean hostAllowed(String hostHeader, InetAddress local, Set<String> publicHosts) {
+        String name = hostName(hostHeader);
+        if (name == null) {
+            return false;
+        }
+        if (publicHosts.contains(name)) {
+            return true;
+        }
+        if (local == null) {
+            return false;
+        }
+        if (name.equals("localhost")) {
+            return local.isLoopbackAddress();
+        }
+        InetAddress literal = literal(name);
+        return literal != null && sameAddress(literal, local);
+    }
+
+    /**
+     * The host part of a {@code Host} header in lower case, without the port and an IPv6 literal's
+     * brackets kept off; {@code null} if the header is malformed.
+     */
+    static String hostName(String hostHeader) {
+        String h = hostHeader.strip().toLowerCase(Locale.ROOT);
+        String name;
+        String port;
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0) {
+                return null;
+            }
+            name = h.substring(0, end + 1);
+            port = h.substring(end + 1);
+        } else {
+            int colon = h.indexOf(':');
+            name = colon < 0 ? h : h.substring(0, colon);
+            port = colon < 0 ? "" : h.substring(colon);
+        }
+        if (!port.isEmpty() && !port.matches(":[0-9]{1,5}")) {
+            return null;
+        }
+        if (name.startsWith("[") ? !name.matches("\\[[0-9a-f:.]{2,45}]") : !name.matches("[a-z0-9.-]{1,253}")) {
+            return null;
+        }
+        return name.endsWith(".") && !name.startsWith("[") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    /** The address a host name spells as a literal (dotted IPv4 or bracketed IPv6), else {@code null}. */
+    private static InetAddress literal(String name) {
+        if (name.startsWith("[")) {
+            try {
+                // Bracketed: InetAddress accepts only an IPv6 literal here and never asks DNS.
+                return InetAddress.getByName(name);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
+        String[] parts = name.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            if (!parts[i].matches("[0-9]{1,3}") || Integer.parseInt(parts[i]) > 255) {
+                return null;
+            }
+            b[i] = (byte) Integer.parseInt(parts[i]);
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static boolean sameAddress(InetAddress a, InetAddress b) {
+        if (a instanceof Inet6Address && b instanceof Inet6Address) {
+            return Arrays.equals(a.getAddress(), b.getAddress()); // scope ids aside
+        }
+        return a.equals(b);
     }
 
     /**

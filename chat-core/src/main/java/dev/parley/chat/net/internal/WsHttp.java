@@ -15,6 +15,8 @@ import java.util.Map;
 public final class WsHttp {
     /** The largest request head accepted (request line and headers), in bytes. */
     public static final int MAX_HEAD = 8192;
+    /** The most header lines accepted in one request head. */
+    public static final int MAX_HEADERS = 100;
 
     private WsHttp() {
     }
@@ -55,7 +57,8 @@ public final class WsHttp {
      * the WebSocket stream).
      *
      * @return the request, or {@code null} if the stream ended before any byte
-     * @throws HttpException 431 for a head over {@link #MAX_HEAD} bytes, 400 for a malformed one
+     * @throws HttpException 431 for a head over {@link #MAX_HEAD} bytes or with more than
+     *     {@link #MAX_HEADERS} header lines, 400 for a malformed one
      */
     public static Request readRequest(InputStream in) throws IOException {
         byte[] head = new byte[MAX_HEAD];
@@ -94,7 +97,8 @@ public final class WsHttp {
     /**
      * Parses a request head (ISO-8859-1 text, CRLF or LF line ends, ending with an empty line).
      *
-     * @throws HttpException 400 if it is not an HTTP/1.x request
+     * @throws HttpException 400 if it is not an HTTP/1.x request, 431 if it has more than
+     *     {@link #MAX_HEADERS} header lines
      */
     public static Request parse(String head) throws HttpException {
         String[] lines = head.split("\r?\n");
@@ -123,6 +127,9 @@ public final class WsHttp {
             String line = lines[i];
             if (line.isEmpty()) {
                 break;
+            }
+            if (i > MAX_HEADERS) {
+                throw new HttpException(431, "more than " + MAX_HEADERS + " header lines");
             }
             int colon = line.indexOf(':');
             if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t'

@@ -206,4 +206,37 @@ class WsFrameReaderTest {
         assertThrows(EOFException.class, () -> reader(cut).next());
         assertThrows(EOFException.class, () -> reader(frame(false, WsFrames.TEXT, utf8("a"))).next());
     }
+
+    @Test
+    void endlessFragmentsCloseWith1008() throws IOException {
+        byte[][] parts = new byte[WsFrameReader.MAX_FRAGMENTS + 1][];
+        parts[0] = frame(false, WsFrames.TEXT, new byte[0]);
+        for (int i = 1; i < parts.length; i++) {
+            parts[i] = frame(false, WsFrames.CONTINUATION, new byte[0]);
+        }
+        assertEquals(WsFrames.POLICY_VIOLATION, closeCode(concat(parts)));
+
+        // Exactly MAX_FRAGMENTS frames are fine, and the count starts again with the next message.
+        byte[][] ok = new byte[WsFrameReader.MAX_FRAGMENTS][];
+        ok[0] = frame(false, WsFrames.TEXT, utf8("a"));
+        for (int i = 1; i < ok.length - 1; i++) {
+            ok[i] = frame(false, WsFrames.CONTINUATION, new byte[0]);
+        }
+        ok[ok.length - 1] = frame(true, WsFrames.CONTINUATION, utf8("b"));
+        WsFrameReader r = reader(concat(concat(ok), concat(ok)));
+        assertEquals(WsFrameReader.Kind.TEXT, r.next());
+        assertEquals("ab", message(r));
+        assertEquals(WsFrameReader.Kind.TEXT, r.next());
+        assertEquals("ab", message(r));
+    }
+
+    @Test
+    void aLargeMessagesBufferIsNotKeptForTheNextOne() throws IOException {
+        WsFrameReader r = new WsFrameReader(new ByteArrayInputStream(concat(text("x".repeat(60_000)), text("y"))), 65536);
+        assertEquals(WsFrameReader.Kind.TEXT, r.next());
+        assertEquals(60_000, r.messageLength());
+        assertEquals(WsFrameReader.Kind.TEXT, r.next());
+        assertEquals("y", message(r));
+        assertEquals(true, r.message().length <= WsFrameReader.RETAINED_BUFFER, "buffer let go");
+    }
 }

@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 /** The optional health check on the WebSocket port: 200 while healthy, 503 when not, 404 when not configured. */
 class WsHealthCheckTest {
     private static WsHandshake.Response get(String method, String path, WsHandshake.Settings settings) throws Exception {
-        return WsHandshake.respond(WsHttp.parse(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings);
+        return WsHandshake.respond(WsHttp.parse(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings,
+                java.net.InetAddress.getLoopbackAddress());
     }
 
     @Test
     void answersOkThenUnavailableAsTheSupplierSays() throws Exception {
         AtomicBoolean healthy = new AtomicBoolean(true);
-        WsHandshake.Settings settings = new WsHandshake.Settings("/chat", Set.of(), null,
+        WsHandshake.Settings settings = new WsHandshake.Settings("/chat", Set.of(), Set.of(), null,
                 new WsHandshake.Health("/healthz", healthy::get));
         WsHandshake.Response ok = get("GET", "/healthz", settings);
         assertEquals(200, ok.status());
@@ -29,7 +30,7 @@ class WsHealthCheckTest {
         assertEquals(503, down.status());
         assertEquals(true, down.headOnly());
         assertEquals(405, get("POST", "/healthz", settings).status());
-        assertEquals(404, get("GET", "/healthz", new WsHandshake.Settings("/chat", Set.of(), null)).status());
+        assertEquals(404, get("GET", "/healthz", new WsHandshake.Settings("/chat", Set.of(), Set.of(), null)).status());
     }
 
     @Test
