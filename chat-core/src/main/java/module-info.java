@@ -8,6 +8,7 @@ module dev.parley.chat.core {
 
     exports dev.parley.chat.client;
     exports dev.parley.chat.server;
+    exports dev.parley.chat.server.spi;
     exports dev.parley.chat.net;
     exports dev.parley.chat.store.memory;
 }

@@ -66,6 +66,30 @@ public sealed interface ClientMessage {
     }
 
     /**
+     * The frame's {@code ref=}, checked first of all its fields (PROTOCOL.md, "Order of checks"), so
+     * that every later error can echo it.
+     *
+     * @return the ref, or {@code null} if the frame has none
+     * @throws ProtocolException {@link ErrorCode#BAD_VALUE} without a ref if the ref is empty or longer
+     *     than 64 characters (code points)
+     */
+    static String ref(Frame frame) {
+        return Fields.ref(frame);
+    }
+
+    /**
+     * Whether {@code verb} is a request a client may send only after {@code WELCOME} (JOIN, PART,
+     * SEND, HISTORY, WHO, ROOMS): before it, a server answers {@code NOT_REGISTERED}, which comes
+     * after the ref check and before any check of the other fields.
+     */
+    static boolean needsRegistration(String verb) {
+        return switch (verb) {
+            case "JOIN", "PART", "SEND", "HISTORY", "WHO", "ROOMS" -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * {@code HELLO proto=1[,2..] name=NAME [token=SECRET] [ref=]}: register a name.
      *
      * @param versions the protocol versions the client speaks, at least one

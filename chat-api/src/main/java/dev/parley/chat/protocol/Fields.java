@@ -28,11 +28,30 @@ final class Fields {
      * later error can echo it.
      */
     static Fields of(Frame frame) {
+        return new Fields(frame, ref(frame));
+    }
+
+    /**
+     * The frame's {@code ref=}, or {@code null} if it has none.
+     *
+     * @throws ProtocolException {@link ErrorCode#BAD_VALUE} (without a ref) if the ref is empty or
+     *     longer than 64 characters, counted in code points
+     */
+    static String ref(Frame frame) {
         String ref = frame.field("ref");
-        if (ref != null && (ref.isEmpty() || ref.length() > MAX_TOKEN)) {
+        if (ref != null && !isValidRef(ref)) {
             throw new ProtocolException(ErrorCode.BAD_VALUE, "bad ref=: expected 1 to 64 characters");
         }
-        return new Fields(frame, ref);
+        return ref;
+    }
+
+    /** 1 to 64 characters; characters are code points (PROTOCOL.md, "ref"). */
+    static boolean isValidRef(String ref) {
+        int n = ref.length();
+        if (n == 0) {
+            return false;
+        }
+        return n <= MAX_TOKEN || (n <= 2 * MAX_TOKEN && ref.codePointCount(0, n) <= MAX_TOKEN);
     }
 
     String ref() {

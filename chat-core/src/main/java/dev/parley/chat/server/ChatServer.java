@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.server.spi.Cluster;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.NewMessage;
@@ -324,6 +325,7 @@ public final class ChatServer implements AutoCloseable {
         private int maxHistoryLimit = 500;
         private Duration drainTimeout = Duration.ofSeconds(5);
         private java.time.InstantSource clock = java.time.InstantSource.system();
+        private Cluster cluster;
 
         private Builder() {
         }
@@ -497,6 +499,17 @@ public final class ChatServer implements AutoCloseable {
         }
 
         /**
+         * Makes this server one node of a cluster (see {@link dev.parley.chat.server.spi}): the cluster
+         * supplies the message bus and presence (names, room memberships, JOINED/LEFT) shared with the
+         * other nodes, and can fence the node. Default: none, a single server with in-process bus and
+         * presence. The {@link #store(MessageStore) store} must be the one the cluster shares.
+         */
+        public Builder cluster(Cluster cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
+            return this;
+        }
+
+        /**
          * Checks the settings and makes the server (not started).
          *
          * @throws IllegalArgumentException naming the first setting that is missing or impossible
@@ -542,7 +555,7 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, cluster, "parley/0.1.0"));
         }
 
         private static void atLeast(String setting, long value, long min) {

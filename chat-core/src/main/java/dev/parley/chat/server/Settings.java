@@ -34,6 +34,7 @@ record Settings(
         int maxHistoryLimit,
         Duration drainTimeout,
         java.time.InstantSource clock,
+        dev.parley.chat.server.spi.Cluster cluster,
         String serverName) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
@@ -56,6 +57,7 @@ record Settings(
                 + " joinReplay=" + joinReplay
                 + " maxReplay=" + maxReplay
                 + " maxHistoryLimit=" + maxHistoryLimit
-                + " drainTimeout=" + drainTimeout.toMillis() + "ms";
+                + " drainTimeout=" + drainTimeout.toMillis() + "ms"
+                + " cluster=" + (cluster == null ? "none" : cluster.getClass().getName());
     }
 }
