@@ -66,7 +66,8 @@ public final class ClusterParts {
             this.lease = new NodeLease(db, tables, nodeName, lease, renewEvery, reapEvery, rejoin, System::nanoTime);
             leaseRef[0] = this.lease;
             this.doorbell = doorbell != null ? doorbell
-                    : new PgDoorbell(dataSource, PgDoorbell.channelFor(store.schema(), store.tablePrefix()), batchDelay);
+                    : new PgDoorbell(dataSource, PgDoorbell.channelFor(store.schema(), store.tablePrefix()),
+                            nodeName, batchDelay);
             this.inbound = new Inbound(db, tables, this.lease::id);
             this.bus = new ClusterBus(store, this.lease, this.doorbell, inbound);
             this.presence = new ClusterPresence(db, tables, this.lease, this.doorbell, inbound);

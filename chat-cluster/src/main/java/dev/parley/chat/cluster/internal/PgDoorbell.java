@@ -49,6 +49,7 @@ public final class PgDoorbell implements Doorbell {
 
     private final DataSource dataSource;
     private final String channel;
+    private final String applicationName;
     private final long batchDelayNanos;
     private final String sender = UUID.randomUUID().toString().substring(0, 13);
 
@@ -67,11 +68,15 @@ public final class PgDoorbell implements Doorbell {
 
     /**
      * @param channel the NOTIFY channel (at most 63 bytes)
+     * @param nodeName names the listening connection in {@code pg_stat_activity}:
+     *     {@code parley-doorbell:NODE}
      * @param batchDelay how long the sender gathers announcements before sending them
      */
-    public PgDoorbell(DataSource dataSource, String channel, Duration batchDelay) {
+    public PgDoorbell(DataSource dataSource, String channel, String nodeName, Duration batchDelay) {
         this.dataSource = dataSource;
         this.channel = channel;
+        String app = "parley-doorbell:" + nodeName;
+        this.applicationName = app.length() > 63 ? app.substring(0, 63) : app;
         this.batchDelayNanos = batchDelay.toNanos();
     }
 
@@ -261,7 +266,7 @@ public final class PgDoorbell implements Doorbell {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 try (Statement s = c.createStatement()) {
                     // named in pg_stat_activity (and findable by an operator or a test)
-                    s.execute("SET application_name = 'parley-doorbell'");
+                    s.execute("SET application_name = '" + applicationName.replace("'", "''") + "'");
                     s.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
                 }
                 if (isClosed()) {
