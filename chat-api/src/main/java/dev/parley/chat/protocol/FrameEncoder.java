@@ -50,6 +50,14 @@ public final class FrameEncoder {
         return n;
     }
 
+    /**
+     * The length in UTF-8 bytes of a text as it is, before escaping: what {@code max-text} counts
+     * (PROTOCOL.md, "Limits"). A lone surrogate, which the encoder writes as {@code ?}, counts one.
+     */
+    public static int utf8Length(String text) {
+        return utf8Length(text, false);
+    }
+
     /** The frame's wire line, without the LF. */
     public static String toLine(Frame frame) {
         StringBuilder sb = new StringBuilder(64 + (frame.text() == null ? 0 : frame.text().length()));

@@ -56,7 +56,6 @@ public final class ChatServer implements AutoCloseable {
     private final List<Binding> bindings = new ArrayList<>();
     /** Guarded by lock. */
     private State state = State.NEW;
-    private Thread reaper;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -85,49 +84,37 @@ public final class ChatServer implements AutoCloseable {
                 throw new IllegalStateException("server was already started");
             }
             log.debug("{} settings: {}", name, settings.describe());
-            hub.loadRooms();
+            hub.directory.loadRooms(settings.store());
             hub.events.start();
+            boolean clusterStarted = false;
             try {
+                if (hub.cluster != null) {
+                    clusterStarted = true;
+                    hub.cluster.started(hub.node);
+                }
                 for (Transport t : settings.transports()) {
                     bindings.add(t.bind(hub::accept));
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 bindings.forEach(Binding::close);
                 bindings.clear();
+                if (clusterStarted) {
+                    stopCluster();
+                }
                 hub.events.stop(0);
                 state = State.CLOSED;
-                throw new UncheckedIOException("could not bind: " + e.getMessage(), e);
+                if (e instanceof IOException io) {
+                    throw new UncheckedIOException("could not bind: " + e.getMessage(), io);
+                }
+                throw (RuntimeException) e;
             }
-            reaper = Thread.ofVirtual().name(name + "-reaper").start(this::reap);
+            hub.reaper.start(name + "-reaper");
             state = State.RUNNING;
             log.info("{} started on {}", name, addressesLocked());
             return this;
         } finally {
             lock.unlock();
         }
-    }
-
-    private void reap() {
-        long tick = Math.max(10, Math.min(250, minimum(settings.handshakeTimeout(), settings.pingInterval(),
-                settings.pingTimeout(), settings.writeTimeout()).toMillis() / 4));
-        while (true) {
-            try {
-                Thread.sleep(tick);
-            } catch (InterruptedException e) {
-                return;
-            }
-            hub.reap();
-        }
-    }
-
-    private static Duration minimum(Duration... ds) {
-        Duration m = ds[0];
-        for (Duration d : ds) {
-            if (d.compareTo(m) < 0) {
-                m = d;
-            }
-        }
-        return m;
     }
 
     /**
@@ -170,7 +157,7 @@ public final class ChatServer implements AutoCloseable {
 
     /** A snapshot of the counters. */
     public ServerStats stats() {
-        return hub.counters.snapshot(hub.sessions.size(), hub.rooms().size(), hub.userCount());
+        return hub.counters.snapshot(hub.admission.size(), hub.directory.size(), hub.users.count());
     }
 
     /**
@@ -197,43 +184,50 @@ public final class ChatServer implements AutoCloseable {
         if (text == null || text.isEmpty() || text.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("text must be non-empty and contain no NUL");
         }
-        if (Session.utf8Length(text) > settings.maxTextLength()) {
+        if (Wire.utf8Length(text) > settings.maxTextLength()) {
             throw new IllegalArgumentException("text is longer than maxTextLength " + settings.maxTextLength());
         }
-        Room r = hub.room(canonical, true);
+        Room r = hub.directory.room(canonical, true);
         NewMessage m = new NewMessage(r.key, sender, text, settings.clock().instant().truncatedTo(ChronoUnit.MILLIS), null);
-        AppendResult result = hub.bus.publish(r, m, null);
+        AppendResult result = hub.publisher.publish(List.of(r), List.of(m), null).get(0);
         return result.message();
     }
 
-    /** The names of the rooms the server knows (joined now or with history), sorted. */
+    /**
+     * The names of the rooms that exist (someone is in them, or they have messages), sorted. With a
+     * cluster, the rooms of every node.
+     */
     public List<String> rooms() {
-        return hub.rooms().stream().map(r -> r.name).sorted().toList();
+        return List.copyOf(hub.directory.roomList().keySet());
     }
 
-    /** The names present in a room, sorted; empty if the room does not exist. */
+    /**
+     * The names present in a room (with a cluster, on any node), sorted like {@code WHO}: by canonical
+     * form in code point order; empty if the room does not exist.
+     */
     public List<String> members(String room) {
         String canonical = Wire.canonicalRoom(room);
-        Room r = canonical == null ? null : hub.room(canonical, false);
-        return r == null ? List.of() : r.memberNames();
+        List<String> names = canonical == null ? null : hub.directory.members(canonical);
+        return names == null ? List.of() : List.copyOf(names);
     }
 
     /**
      * Disconnects every connection of a user: each gets {@code BYE reason=kicked}, the rooms they
      * were in get {@code LEFT reason=kicked}.
      *
-     * @return how many connections were kicked (0 if the name is not connected)
+     * With a cluster, the user's connections on other nodes are kicked too.
+     *
+     * @return how many connections were kicked (0 if the name is not connected); with a cluster, those
+     *     of other nodes as far as the cluster knows when this returns
      */
     public int kick(String name) {
-        User u = hub.user(Wire.canonicalUser(name));
-        if (u == null) {
+        String canonical = Wire.canonicalUser(name);
+        if (canonical == null) {
             return 0;
         }
-        int n = 0;
-        for (Session s : u.sessions) {
-            if (s.terminate(DisconnectReason.KICKED, null, null)) {
-                n++;
-            }
+        int n = hub.node.kick(canonical);
+        if (hub.cluster != null) {
+            n += hub.cluster.kickElsewhere(canonical);
         }
         log.info("{} kicked {} ({} connections)", name(), dev.parley.chat.protocol.Escaping.forLog(name, 64), n);
         return n;
@@ -270,22 +264,40 @@ public final class ChatServer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        hub.accepting = false;
+        hub.admission.stopAccepting();
         toClose.forEach(Binding::close);
-        for (Session s : hub.sessions.values()) {
+        if (hub.cluster != null) {
+            try {
+                hub.cluster.stopping();
+            } catch (RuntimeException e) {
+                log.warn("{} cluster failed in stopping()", name, e);
+            }
+        }
+        for (Session s : hub.admission.sessions()) {
             s.terminate(DisconnectReason.SHUTDOWN, dev.parley.chat.protocol.ErrorCode.SHUTTING_DOWN,
-                    "server is shutting down");
+                    "server is shutting down", null);
         }
         long drain = Hub.nanos(settings.drainTimeout());
-        if (!hub.awaitNoSessions(drain)) {
-            for (Session s : hub.sessions.values()) {
+        if (!hub.admission.awaitNone(drain)) {
+            for (Session s : hub.admission.sessions()) {
                 s.out.abort();
             }
-            hub.awaitNoSessions(drain);
+            hub.admission.awaitNone(drain);
         }
-        reaper.interrupt();
+        if (hub.cluster != null) {
+            stopCluster();
+        }
+        hub.reaper.stop();
         hub.events.stop(settings.drainTimeout().toMillis());
         log.info("{} stopped", name);
+    }
+
+    private void stopCluster() {
+        try {
+            hub.cluster.stopped();
+        } catch (RuntimeException e) {
+            log.warn("{} cluster failed in stopped()", name, e);
+        }
     }
 
     @Override
@@ -326,6 +338,7 @@ public final class ChatServer implements AutoCloseable {
         private Duration drainTimeout = Duration.ofSeconds(5);
         private java.time.InstantSource clock = java.time.InstantSource.system();
         private Cluster cluster;
+        private Ticker ticker = Ticker.SYSTEM;
 
         private Builder() {
         }
@@ -509,6 +522,12 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /** Tests: the monotonic clock of deadlines, rate limits and delivery waits. */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
         /**
          * Checks the settings and makes the server (not started).
          *
@@ -555,7 +574,7 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, cluster, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, "parley/0.1.0"));
         }
 
         private static void atLeast(String setting, long value, long min) {

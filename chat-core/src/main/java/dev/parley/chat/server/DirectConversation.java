@@ -1,35 +1,49 @@
 package dev.parley.chat.server;
 
-import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.StoredMessage;
 
 /**
- * The direct conversation of two users. The recipient's connections get {@code MSG with=SENDER},
- * the sender's other connections {@code MSG with=RECIPIENT}; who is online is looked up at delivery.
+ * The direct conversation of two users, as this server delivers it: the recipient's connections here
+ * get {@code MSG with=SENDER}, the sender's other connections here {@code MSG with=RECIPIENT}. Who is
+ * connected is looked up at delivery; a user connected to another node of a cluster is served there.
  */
 final class DirectConversation extends Conversation {
-    private final Hub hub;
+    private final Users users;
+    private final Events events;
     private final String a;
     private final String b;
+    /** The names of a and b as registered, once seen (a user on another node is shown this way). */
+    private volatile String shownA;
+    private volatile String shownB;
 
-    DirectConversation(String canonicalA, String canonicalB, Hub hub) {
-        super(Conversations.direct(canonicalA, canonicalB), hub.store);
-        this.hub = hub;
+    DirectConversation(String canonicalA, String canonicalB, Conversation.Env env, Users users, Events events) {
+        super(Conversations.direct(canonicalA, canonicalB), env);
+        this.users = users;
+        this.events = events;
         this.a = canonicalA;
         this.b = canonicalB;
+        this.shownA = canonicalA;
+        this.shownB = canonicalB;
+    }
+
+    /** Remembers how a participant registered its name (learnt when a DM to it is sent). */
+    void shownAs(String canonical, String name) {
+        if (canonical.equals(a)) {
+            shownA = name;
+        } else if (canonical.equals(b)) {
+            shownB = name;
+        }
     }
 
     @Override
-    void deliverNow(StoredMessage m, Session origin) {
+    void deliverNow(StoredMessage m, Session origin, boolean local) {
         String senderCanonical = Wire.canonicalUser(m.sender());
         String recipientCanonical = a.equals(senderCanonical) ? b : a;
-        User sender = hub.user(senderCanonical);
-        User recipient = hub.user(recipientCanonical);
-        String time = Wire.time(m.time());
+        User sender = users.local(senderCanonical);
+        User recipient = users.local(recipientCanonical);
         if (recipient != null && recipient != sender) {
-            byte[] toRecipient = Wire.encode(Frame.of("MSG").with("with", m.sender()).with("seq", m.seq())
-                    .with("from", m.sender()).with("time", time).text(m.text()));
+            byte[] toRecipient = Wire.msg(null, m.sender(), m, null);
             for (Session s : recipient.sessions) {
                 if (s != origin) {
                     s.out.send(toRecipient);
@@ -37,15 +51,21 @@ final class DirectConversation extends Conversation {
             }
         }
         if (sender != null) {
-            String with = recipient != null ? recipient.name : recipientCanonical;
-            byte[] toSender = Wire.encode(Frame.of("MSG").with("with", with).with("seq", m.seq())
-                    .with("from", m.sender()).with("time", time).text(m.text()));
+            String with = recipient != null ? recipient.name : (recipientCanonical.equals(a) ? shownA : shownB);
+            byte[] toSender = Wire.msg(null, with, m, null);
             for (Session s : sender.sessions) {
                 if (s != origin) {
                     s.out.send(toSender);
                 }
             }
         }
-        hub.events.post(l -> l.messageStored(m));
+        if (local) {
+            events.post(l -> l.messageStored(m));
+        }
+    }
+
+    @Override
+    boolean hasRecipients() {
+        return users.local(a) != null || users.local(b) != null;
     }
 }

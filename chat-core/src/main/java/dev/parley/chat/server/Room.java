@@ -1,18 +1,25 @@
 package dev.parley.chat.server;
 
-import dev.parley.chat.protocol.Frame;
+import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.server.spi.Presence;
+import dev.parley.chat.server.spi.PresenceEvent;
 import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.StoredMessage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A room: its members and its ordered delivery. Membership changes, notices and message fan-out all
- * happen under {@link #lock}, so every member sees one order of joins, leaves and messages. Nothing
- * under the lock blocks: sending is {@link Outbound#send}, which never waits on a socket.
+ * A room on this server: its local members and its ordered delivery. Message fan-out and notices
+ * happen under {@link #lock}, so every member sees one order of joins, leaves and messages; nothing
+ * under it blocks ({@link Outbound#send} never waits on a socket).
+ *
+ * <p>Joins and leaves also take {@link #membership} (first), which serialises them per room while
+ * {@link Presence} decides whether the identity's presence changed: a cluster's presence may block on
+ * its database, and message delivery never waits for it.
  *
  * <p>A joining connection starts as not live: what is delivered while its replay is read from the
  * store goes to its backlog, which {@link #goLive} sends right after the replay. So the replay ends at
@@ -20,6 +27,7 @@ import java.util.TreeSet;
  * duplicate.
  */
 final class Room extends Conversation {
+    private static final Logger log = LoggerFactory.getLogger(Room.class);
     /**
      * How many times {@code directWriteMaxRecipients} a lone SEND still writes directly. 4 (16
      * recipients by default) was measured: light-load p99 fell by 40-50 %, and a room of 12 with five
@@ -28,14 +36,18 @@ final class Room extends Conversation {
     private static final int LONE_SEND_FACTOR = 4;
 
     final String name;
-    private final Hub hub;
+    private final Presence presence;
+    private final RoomDirectory directory;
+    private final Events events;
+    private final long outboundLimit;
+    private final int directWriteMaxRecipients;
+    /** Taken before {@link #lock} by joins and leaves, never by delivery. */
+    private final ReentrantLock membership = new ReentrantLock();
     /** Guarded by lock. */
     private final LinkedHashMap<Session, Member> members = new LinkedHashMap<>();
-    /** Guarded by lock: connections per identity, for presence notices. */
-    private final HashMap<User, Integer> presence = new HashMap<>();
     /**
-     * Guarded by lock: the last member left a room that never had a message, and the hub forgot it.
-     * Nobody joins a retired room: {@link #join} returns -1 and the caller asks the hub again.
+     * Guarded by lock (changed under membership too): the last member left a room that never had a
+     * message, and the directory forgot it. Nobody joins a retired room: {@link #join} returns -1.
      */
     private boolean retired;
 
@@ -63,41 +75,57 @@ final class Room extends Conversation {
         }
     }
 
-    Room(String name, Hub hub) {
-        super(Conversations.room(name), hub.store);
+    Room(String name, Conversation.Env env, Presence presence, RoomDirectory directory, Events events, Settings s) {
+        super(Conversations.room(name), env);
         this.name = name;
-        this.hub = hub;
+        this.presence = presence;
+        this.directory = directory;
+        this.events = events;
+        this.outboundLimit = s.outboundQueueBytes();
+        this.directWriteMaxRecipients = s.directWriteMaxRecipients();
     }
 
     /**
-     * Adds the session (not live yet) and tells the others if its identity is new here.
+     * Adds the connection (not live yet) and tells the others if its identity is new in the room.
      *
-     * @return the head: the last seq delivered before this session became a member; -1 if this room
-     *     was retired (the caller gets the current one from the hub and joins that)
+     * @return the head: the last seq delivered before the connection became a member; -1 if this
+     *     room was retired (the caller gets the current one from the directory and joins that)
+     * @throws dev.parley.chat.store.StoreException if the head or presence could not be read;
+     *     nothing changed
      */
     long join(Session session, User user) {
-        lock.lock();
+        membership.lock();
         try {
-            if (retired) { // leave() already removed it from the hub, under this lock
-                return -1;
+            lock.lock();
+            try {
+                if (retired) {
+                    return -1;
+                }
+                ensureHead();
+                Member m = members.get(session);
+                if (m != null) { // joined again: replay again, nobody is told
+                    m.live = false;
+                    m.backlog = new ArrayList<>();
+                    m.backlogBytes = 0;
+                    return deliveredHead();
+                }
+            } finally {
+                lock.unlock();
             }
-            ensureHead();
-            Member m = members.get(session);
-            if (m != null) {
-                m.live = false;
-                m.backlog = new ArrayList<>();
-                m.backlogBytes = 0;
+            boolean first = presence.join(name, user.name, user.canonical, session.id);
+            lock.lock();
+            try {
+                members.put(session, new Member(session));
+                if (first) {
+                    broadcast(Wire.encode(new ServerMessage.Joined(name, user.name, null, null)), session);
+                    events.post(l -> l.joined(name, user.name));
+                }
                 return deliveredHead();
+            } finally {
+                lock.unlock();
             }
-            members.put(session, new Member(session));
-            if (presence.merge(user, 1, Integer::sum) == 1) {
-                byte[] notice = Wire.encode(Frame.of("JOINED").with("room", name).with("name", user.name));
-                broadcast(notice, session);
-                hub.events.post(l -> l.joined(name, user.name));
-            }
-            return deliveredHead();
         } finally {
-            lock.unlock();
+            membership.unlock();
         }
     }
 
@@ -119,48 +147,60 @@ final class Room extends Conversation {
         }
     }
 
-    /** Removes the session; tells the others if it was its identity's last connection here. */
+    /** Removes the connection; tells the others if it was its identity's last one in the room. */
     boolean leave(Session session, User user, String reason) {
-        lock.lock();
+        membership.lock();
         try {
-            if (members.remove(session) == null) {
-                return false;
+            lock.lock();
+            try {
+                if (members.remove(session) == null) {
+                    return false;
+                }
+            } finally {
+                lock.unlock();
             }
-            int left = presence.merge(user, -1, Integer::sum);
-            if (left <= 0) {
-                presence.remove(user);
-                byte[] notice = Wire.encode(Frame.of("LEFT").with("room", name).with("name", user.name)
-                        .with("reason", reason));
-                broadcast(notice, session);
-                hub.events.post(l -> l.left(name, user.name, reason));
+            boolean last;
+            try {
+                last = presence.leave(name, user.name, user.canonical, session.id, reason);
+            } catch (RuntimeException e) {
+                log.warn("{} presence failed to record that {} left {}", session.tag(), user.canonical, name, e);
+                last = false;
             }
-            if (members.isEmpty() && empty()) {
-                // Rooms joined and left without a message would otherwise pile up for good (a client
-                // can name a new one with every JOIN): forget it. Its head is 0 in the store, so a
-                // later JOIN makes a fresh one that is the same room to everybody.
-                retired = true;
-                hub.forget(this);
+            lock.lock();
+            try {
+                if (last) {
+                    broadcast(Wire.encode(new ServerMessage.Left(name, user.name, reason, null)), null);
+                    events.post(l -> l.left(name, user.name, reason));
+                }
+                if (members.isEmpty() && empty()) {
+                    // Rooms joined and left without a message would otherwise pile up for good (a client
+                    // can name a new one with every JOIN): forget it. Its head is 0 in the store, so a
+                    // later JOIN makes a fresh one that is the same room to everybody.
+                    retired = true;
+                    directory.forget(this);
+                }
+            } finally {
+                lock.unlock();
             }
             return true;
         } finally {
-            lock.unlock();
+            membership.unlock();
         }
     }
 
     /** Guarded by lock. */
     private void broadcast(byte[] bytes, Session except) {
-        long limit = hub.settings.outboundQueueBytes();
         // Few recipients: write on this thread when their queues are idle (latency). Many: queue
         // for all and let their writers merge what accumulates into one write each (throughput).
         // A sender whose read held only this SEND is not part of a burst: up to four times as many
         // recipients are still written directly (BENCHMARKS.md, "rooms and light").
         int recipients = members.size() - (except == null ? 0 : 1);
-        int direct = hub.settings.directWriteMaxRecipients();
+        int direct = directWriteMaxRecipients;
         boolean writeDirect = recipients <= direct
                 || (recipients <= LONE_SEND_FACTOR * direct && except != null && except.loneSend);
         for (Member m : members.values()) {
             if (m.session != except) {
-                m.send(bytes, limit, writeDirect);
+                m.send(bytes, outboundLimit, writeDirect);
             }
         }
     }
@@ -190,40 +230,23 @@ final class Room extends Conversation {
     }
 
     @Override
-    void deliverNow(StoredMessage message, Session origin) {
-        byte[] bytes = Wire.encode(Frame.of("MSG").with("room", name).with("seq", message.seq())
-                .with("from", message.sender()).with("time", Wire.time(message.time())).text(message.text()));
-        broadcast(bytes, origin);
-        hub.events.post(l -> l.messageStored(message));
-    }
-
-    /** The names present, sorted. */
-    List<String> memberNames() {
-        lock.lock();
-        try {
-            TreeSet<String> names = new TreeSet<>();
-            for (User u : presence.keySet()) {
-                names.add(u.name);
-            }
-            return List.copyOf(names);
-        } finally {
-            lock.unlock();
+    void deliverNow(StoredMessage message, Session origin, boolean local) {
+        broadcast(Wire.msg(name, null, message, null), origin);
+        if (local) {
+            events.post(l -> l.messageStored(message));
         }
     }
 
-    /** How many identities are present. */
-    int memberCount() {
-        lock.lock();
-        try {
-            return presence.size();
-        } finally {
-            lock.unlock();
-        }
+    @Override
+    void deliverNotice(PresenceEvent e) {
+        ServerMessage notice = e.kind() == PresenceEvent.Kind.JOINED
+                ? new ServerMessage.Joined(name, e.name(), null, null)
+                : new ServerMessage.Left(name, e.name(), e.reason(), null);
+        broadcast(Wire.encode(notice), null);
     }
 
-    /** A frame for a stored message of this room (replay, history). */
-    Frame frame(StoredMessage m) {
-        return Frame.of("MSG").with("room", name).with("seq", m.seq()).with("from", m.sender())
-                .with("time", Wire.time(m.time())).text(m.text());
+    @Override
+    boolean hasRecipients() {
+        return !members.isEmpty();
     }
 }

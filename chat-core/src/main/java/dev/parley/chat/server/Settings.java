@@ -34,6 +34,7 @@ record Settings(
         int maxHistoryLimit,
         Duration drainTimeout,
         java.time.InstantSource clock,
+        Ticker ticker,
         dev.parley.chat.server.spi.Cluster cluster,
         String serverName) {
 

@@ -4,19 +4,17 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A name that is online: one anonymous connection, or every connection of one authenticated identity.
- * Created and removed by {@link Hub} under its users lock.
+ * A name online on this server: one anonymous connection, or this server's connections of one
+ * authenticated identity. Created and removed by {@link Users} under its lock.
  */
 final class User {
     final String name;
     final String canonical;
-    final boolean shared;
-    /** Its connections; changed only under the hub's users lock, read anywhere. */
+    /** Its connections on this server; changed only under the {@link Users} lock, read anywhere. */
     final List<Session> sessions = new CopyOnWriteArrayList<>();
 
-    User(String name, String canonical, boolean shared) {
+    User(String name, String canonical) {
         this.name = name;
         this.canonical = canonical;
-        this.shared = shared;
     }
 }

@@ -1,19 +1,35 @@
 package dev.parley.chat.server;
 
 import dev.parley.chat.protocol.ErrorCode;
-import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameEncoder;
 import dev.parley.chat.protocol.Names;
-import dev.parley.chat.protocol.Times;
-import java.time.Instant;
+import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.store.StoredMessage;
 
-/** Small protocol helpers of the server: time format, name rules, frame building. */
+/**
+ * How the server writes frames: every frame is a {@link ServerMessage}, encoded once into bytes that
+ * may be shared by all its recipients. Also the name checks that answer "no such name" with
+ * {@code null} instead of an exception.
+ */
 final class Wire {
     private Wire() {
     }
 
-    static String time(Instant t) {
-        return Times.format(t);
+    static byte[] encode(ServerMessage m) {
+        return FrameEncoder.encode(m.toFrame());
+    }
+
+    /** The one place a MSG frame is made: a room's ({@code room}) or a direct one ({@code with}). */
+    static byte[] msg(String room, String with, StoredMessage m, String ref) {
+        return encode(new ServerMessage.Msg(room, with, m.seq(), m.sender(), m.time(), m.text(), ref));
+    }
+
+    static byte[] error(ErrorCode code, String ref, String text) {
+        return encode(new ServerMessage.Error(code, text, ref));
+    }
+
+    static byte[] bye(DisconnectReason reason) {
+        return encode(new ServerMessage.Bye(reason.wireName()));
     }
 
     /** The canonical form of a user name, or {@code null} if the name is not valid (see {@link Names}). */
@@ -26,15 +42,8 @@ final class Wire {
         return Names.isValidRoom(room) ? Names.canonicalRoom(room) : null;
     }
 
-    static byte[] encode(Frame f) {
-        return FrameEncoder.encode(f);
-    }
-
-    static Frame error(ErrorCode code, String ref, String text) {
-        return Frame.of("ERROR").with("code", code.name()).with("ref", ref).text(text);
-    }
-
-    static Frame bye(DisconnectReason reason) {
-        return Frame.of("BYE").with("reason", reason.wireName());
+    /** UTF-8 bytes of a text, as {@code max-text} counts them. */
+    static int utf8Length(String text) {
+        return FrameEncoder.utf8Length(text);
     }
 }

@@ -1,0 +1,101 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.protocol.ClientMessage;
+import dev.parley.chat.protocol.ErrorCode;
+import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.store.Conversations;
+import dev.parley.chat.store.MessageStore;
+import dev.parley.chat.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The read-only requests: {@code HISTORY}, {@code WHO} and {@code ROOMS}. Runs on the connection's
+ * reader thread; stateless.
+ */
+final class QueryHandler {
+    /** HISTORY's page when the request names no limit. */
+    static final int DEFAULT_HISTORY_LIMIT = 50;
+
+    private final Settings s;
+    private final RoomDirectory directory;
+    private final Users users;
+    private final MessageStore store;
+
+    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store) {
+        this.s = s;
+        this.directory = directory;
+        this.users = users;
+        this.store = store;
+    }
+
+    void history(Session session, ClientMessage.History m) {
+        Replies replies = session.replies;
+        String ref = m.ref();
+        int limit = Math.min(m.limit() == null ? DEFAULT_HISTORY_LIMIT : m.limit(), s.maxHistoryLimit());
+        String key;
+        String room = null;
+        String with = null;
+        if (m.room() != null) {
+            String canonical = Wire.canonicalRoom(m.room());
+            Room joined = canonical == null ? null : session.rooms.get(canonical);
+            if (joined == null) {
+                replies.error(ErrorCode.NOT_IN_ROOM, ref, "join the room first");
+                return;
+            }
+            key = joined.key;
+            room = joined.name;
+        } else {
+            String other = Wire.canonicalUser(m.with());
+            if (other == null) {
+                replies.add(new ServerMessage.End(0, false, ref));
+                return;
+            }
+            String shown = users.holder(other);
+            with = shown != null ? shown : m.with();
+            key = Conversations.direct(session.user.canonical, other);
+        }
+        List<StoredMessage> messages;
+        boolean more;
+        if (m.after() != null) {
+            messages = store.readAfter(key, m.after(), limit + 1);
+            more = messages.size() > limit;
+            if (more) {
+                messages = messages.subList(0, limit);
+            }
+        } else {
+            messages = store.readBefore(key, m.before() != null ? m.before() : Long.MAX_VALUE, limit + 1);
+            more = messages.size() > limit;
+            if (more) {
+                messages = messages.subList(messages.size() - limit, messages.size());
+            }
+        }
+        messages = new ArrayList<>(messages);
+        messages.sort(Comparator.comparingLong(StoredMessage::seq));
+        for (StoredMessage msg : messages) {
+            replies.add(Wire.msg(room, with, msg, ref));
+        }
+        replies.add(new ServerMessage.End(messages.size(), more, ref));
+    }
+
+    void who(Session session, ClientMessage.Who m) {
+        String canonical = Wire.canonicalRoom(m.room());
+        List<String> names = canonical == null ? null : directory.members(canonical);
+        if (names == null) {
+            session.replies.error(ErrorCode.NO_SUCH_ROOM, m.ref(), "no such room");
+            return;
+        }
+        for (String n : names) {
+            session.replies.add(new ServerMessage.Member(canonical, n, m.ref()));
+        }
+        session.replies.add(new ServerMessage.End(names.size(), false, m.ref()));
+    }
+
+    void rooms(Session session, ClientMessage.Rooms m) {
+        Map<String, Integer> all = directory.roomList();
+        all.forEach((name, members) -> session.replies.add(new ServerMessage.Room(name, members, m.ref())));
+        session.replies.add(new ServerMessage.End(all.size(), false, m.ref()));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.protocol.ErrorCode;
+import dev.parley.chat.protocol.ServerMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A connection's reply buffer: the reader collects the answers to what one read brought and sends
+ * them in one go ({@link #flush}), as one write when it can. A reader with a large answer (a long
+ * HISTORY) flushes every 64 KiB and first waits for its own outbound queue to drain, which is the
+ * back-pressure on what a client asks for. Reader thread only.
+ *
+ * <p>Before each reply, {@code beforeReply} runs: it answers the SENDs batched so far, so that
+ * replies keep the order of the requests.
+ */
+final class Replies {
+    private static final int FLUSH_BYTES = 64 * 1024;
+
+    private final Outbound out;
+    private final long queueLimit;
+    private final long waitNanos;
+    private final Runnable beforeReply;
+    private final List<byte[]> frames = new ArrayList<>();
+    private long bytes;
+
+    Replies(Outbound out, long queueLimit, long waitNanos, Runnable beforeReply) {
+        this.out = out;
+        this.queueLimit = queueLimit;
+        this.waitNanos = waitNanos;
+        this.beforeReply = beforeReply;
+    }
+
+    void add(ServerMessage m) {
+        add(Wire.encode(m));
+    }
+
+    void error(ErrorCode code, String ref, String text) {
+        add(Wire.error(code, ref, text));
+    }
+
+    /** Adds an encoded frame (never modified; may be shared). */
+    void add(byte[] frame) {
+        beforeReply.run();
+        frames.add(frame);
+        bytes += frame.length;
+        if (bytes >= FLUSH_BYTES) {
+            flush();
+        }
+    }
+
+    /** Sends what is collected: waits (bounded) for our own queue, then one send. */
+    void flush() {
+        if (frames.isEmpty()) {
+            return;
+        }
+        out.awaitBelow(Math.max(0, queueLimit - bytes), waitNanos);
+        out.send(frames);
+        frames.clear();
+        bytes = 0;
+    }
+}

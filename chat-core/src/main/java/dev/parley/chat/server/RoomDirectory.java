@@ -1,0 +1,141 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.server.spi.Presence;
+import dev.parley.chat.store.Conversations;
+import dev.parley.chat.store.MessageStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The conversations this server delivers: rooms by canonical name and direct conversations by key,
+ * each created on first use. Also answers "which rooms exist" and "who is in a room" for
+ * {@code ROOMS}, {@code WHO} and the server API, combining the rooms known here (with members here or
+ * with messages) and {@link Presence} (members anywhere).
+ */
+final class RoomDirectory {
+    /** Compares strings by code point, which is also the order of their UTF-8 bytes. */
+    static final Comparator<String> CODE_POINT_ORDER = (x, y) -> {
+        int i = 0;
+        int j = 0;
+        while (i < x.length() && j < y.length()) {
+            int a = x.codePointAt(i);
+            int b = y.codePointAt(j);
+            if (a != b) {
+                return Integer.compare(a, b);
+            }
+            i += Character.charCount(a);
+            j += Character.charCount(b);
+        }
+        return Boolean.compare(i < x.length(), j < y.length());
+    };
+
+    private final Conversation.Env env;
+    private final Presence presence;
+    private final Users users;
+    private final Events events;
+    private final Settings settings;
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Map<String, DirectConversation> directs = new ConcurrentHashMap<>();
+
+    RoomDirectory(Conversation.Env env, Presence presence, Users users, Events events, Settings settings) {
+        this.env = env;
+        this.presence = presence;
+        this.users = users;
+        this.events = events;
+        this.settings = settings;
+    }
+
+    /** Makes the rooms that have messages known, so they exist for WHO/ROOMS/JOIN after a restart. */
+    void loadRooms(MessageStore store) {
+        for (String key : store.conversations()) {
+            if (Conversations.isRoom(key)) {
+                String name = Wire.canonicalRoom(Conversations.roomName(key));
+                if (name != null) {
+                    room(name, true);
+                }
+            }
+        }
+    }
+
+    /** The room, created if asked (no I/O: its head is read on first use). */
+    Room room(String canonical, boolean create) {
+        Room r = rooms.get(canonical);
+        if (r == null && create) {
+            r = rooms.computeIfAbsent(canonical, n -> new Room(n, env, presence, this, events, settings));
+        }
+        return r;
+    }
+
+    /** Drops a retired room, unless a newer room of that name is there already. */
+    void forget(Room room) {
+        rooms.remove(room.name, room);
+    }
+
+    /** The direct conversation of two users (canonical names), created on first use. */
+    DirectConversation direct(String canonicalA, String canonicalB) {
+        String key = Conversations.direct(canonicalA, canonicalB);
+        DirectConversation d = directs.get(key);
+        return d != null ? d : directs.computeIfAbsent(key, k -> new DirectConversation(canonicalA, canonicalB, env, users, events));
+    }
+
+    /**
+     * The conversation a key names, if this server has recipients for it or lists it: a room (made
+     * if new, so that ROOMS lists rooms that got messages elsewhere), or a direct conversation with a
+     * participant connected here; {@code null} otherwise.
+     */
+    Conversation forKey(String key) {
+        if (Conversations.isRoom(key)) {
+            String name = Wire.canonicalRoom(Conversations.roomName(key));
+            return name == null ? null : room(name, true);
+        }
+        if (key.length() < 4 || key.charAt(0) != '@') {
+            return null;
+        }
+        int space = key.indexOf(' ');
+        if (space < 0) {
+            return null;
+        }
+        String a = key.substring(1, space);
+        String b = key.substring(space + 1);
+        if (directs.get(key) == null && users.local(a) == null && users.local(b) == null) {
+            return null;
+        }
+        return direct(a, b);
+    }
+
+    /** Rooms known here (members here, or messages). */
+    int size() {
+        return rooms.size();
+    }
+
+    /** Every room that exists (members anywhere, or messages), sorted, with its member count. */
+    Map<String, Integer> roomList() {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String name : rooms.keySet()) {
+            out.put(name, 0);
+        }
+        presence.rooms().forEach((name, count) -> out.put(name, count));
+        return out;
+    }
+
+    /**
+     * The names in a room, sorted by canonical form in code point order; {@code null} if the room
+     * does not exist (no members anywhere, no messages).
+     */
+    List<String> members(String canonicalRoom) {
+        List<String> names = new ArrayList<>(presence.members(canonicalRoom));
+        if (names.isEmpty() && !rooms.containsKey(canonicalRoom)) {
+            return null;
+        }
+        Map<String, String> byCanonical = new TreeMap<>(CODE_POINT_ORDER);
+        for (String n : names) {
+            String c = Wire.canonicalUser(n);
+            byCanonical.put(c == null ? n : c, n);
+        }
+        return new ArrayList<>(byCanonical.values());
+    }
+}

@@ -1,0 +1,102 @@
+package dev.parley.chat.server;
+
+import dev.parley.chat.protocol.ClientMessage;
+import dev.parley.chat.protocol.ErrorCode;
+import dev.parley.chat.protocol.Names;
+import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.store.MessageStore;
+import dev.parley.chat.store.StoreException;
+import dev.parley.chat.store.StoredMessage;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code JOIN} (with its replay) and {@code PART}. Runs on the connection's reader thread; stateless
+ * (a connection's rooms are {@link Session#rooms}).
+ */
+final class RoomHandler {
+    private static final Logger log = LoggerFactory.getLogger(RoomHandler.class);
+
+    private final Settings s;
+    private final RoomDirectory directory;
+    private final MessageStore store;
+    private final Fence fence;
+
+    RoomHandler(Settings s, RoomDirectory directory, MessageStore store, Fence fence) {
+        this.s = s;
+        this.directory = directory;
+        this.store = store;
+        this.fence = fence;
+    }
+
+    void join(Session session, ClientMessage.Join m) {
+        Replies replies = session.replies;
+        String ref = m.ref();
+        String canonical = Names.canonicalRoom(m.room());
+        if (!session.rooms.containsKey(canonical) && session.rooms.size() >= s.maxRoomsPerConnection()) {
+            replies.error(ErrorCode.TOO_MANY_ROOMS, ref, "at most " + s.maxRoomsPerConnection() + " rooms per connection");
+            return;
+        }
+        fence.check();
+        Room room;
+        long head;
+        do { // a room retired meanwhile (its last member left) is replaced by a fresh one
+            room = directory.room(canonical, true);
+            head = room.join(session, session.user);
+        } while (head < 0);
+        session.rooms.put(canonical, room);
+        replies.add(new ServerMessage.Joined(canonical, session.user.name, head, ref));
+        try {
+            replay(replies, room, head, m.since());
+        } catch (StoreException e) {
+            log.warn("{} replay of {} failed: {}", session.tag(), canonical, e.toString());
+            replies.error(ErrorCode.STORE_UNAVAILABLE, ref, "could not replay; use HISTORY");
+        } finally {
+            replies.flush();
+            room.goLive(session);
+        }
+    }
+
+    private void replay(Replies replies, Room room, long head, Long since) {
+        if (head == 0) {
+            return;
+        }
+        List<StoredMessage> messages;
+        if (since == null) {
+            messages = store.readBefore(room.key, head + 1, s.joinReplay());
+        } else {
+            if (since >= head) {
+                return;
+            }
+            long from = since + 1;
+            if (head - since > s.maxReplay()) {
+                long to = head - s.maxReplay();
+                replies.add(new ServerMessage.Gap(room.name, from, to, "limit"));
+                from = to + 1;
+            }
+            messages = store.readAfter(room.key, from - 1, (int) (head - from + 1));
+            long firstSeq = messages.isEmpty() ? head + 1 : messages.get(0).seq();
+            if (firstSeq > from) {
+                replies.add(new ServerMessage.Gap(room.name, from, firstSeq - 1, "retention"));
+            }
+        }
+        for (StoredMessage msg : messages) {
+            if (msg.seq() <= head) {
+                replies.add(Wire.msg(room.name, null, msg, null));
+            }
+        }
+    }
+
+    void part(Session session, ClientMessage.Part m) {
+        String canonical = Wire.canonicalRoom(m.room());
+        Room room = canonical == null ? null : session.rooms.get(canonical);
+        if (room == null) {
+            session.replies.error(ErrorCode.NOT_IN_ROOM, m.ref(), "not in that room");
+            return;
+        }
+        room.leave(session, session.user, "part");
+        session.rooms.remove(canonical);
+        session.replies.add(new ServerMessage.Left(canonical, session.user.name, "part", m.ref()));
+    }
+}
