@@ -53,9 +53,23 @@ final class ChatUser {
     WireClient connect(int node, int port, Duration nameWait) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + nameWait.toNanos();
         while (true) {
-            WireClient c = WireClient.connect(name + "#" + (sessionCount() + 1), node, port, this::observe);
+            WireClient c;
+            try {
+                c = WireClient.connect(name + "#" + (sessionCount() + 1), node, port, this::observe);
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100); // polling for an outside event: the node coming up
+                continue;
+            }
             c.send("HELLO proto=1 name=" + name + " ref=h");
-            ServerMessage reply = c.await(ServerMessage.class, m -> "h".equals(m.ref()) || m instanceof ServerMessage.Bye);
+            ServerMessage reply;
+            try {
+                reply = c.await(ServerMessage.class, m -> "h".equals(m.ref()) || m instanceof ServerMessage.Bye);
+            } catch (AssertionError e) {
+                reply = null; // closed without a word (a node that is going away)
+            }
             if (reply instanceof ServerMessage.Welcome) {
                 lock.lock();
                 try {
@@ -75,7 +89,9 @@ final class ChatUser {
             }
             c.close();
             boolean taken = reply instanceof ServerMessage.Error err && err.code() == ErrorCode.NAME_TAKEN;
-            boolean unavailable = reply instanceof ServerMessage.Error err2 && err2.code() == ErrorCode.STORE_UNAVAILABLE;
+            boolean unavailable = reply == null || reply instanceof ServerMessage.Bye
+                    || reply instanceof ServerMessage.Error err2 && (err2.code() == ErrorCode.STORE_UNAVAILABLE
+                            || err2.code() == ErrorCode.SHUTTING_DOWN);
             if (!(taken || unavailable) || System.nanoTime() > deadline) {
                 throw new AssertionError(name + ": cannot register on node " + node + ": " + reply);
             }

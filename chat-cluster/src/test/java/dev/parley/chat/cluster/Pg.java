@@ -62,6 +62,17 @@ public final class Pg {
         }
     }
 
+    /** Runs a query whose answer is one number. */
+    public static long queryLong(String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/test", "postgres", "");
+                Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     /** Drops a test schema and everything in it. */
     public static void dropSchema(String schema) {
         execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");

@@ -27,6 +27,7 @@ public final class ClusterTables {
     final String expired;
     final String sameName;
     final String lockNodeForReap;
+    final String reaperLimits;
     final String endNode;
     final String forgetOldNodes;
     // names
@@ -90,6 +91,8 @@ public final class ClusterTables {
         expired = "SELECT id, name FROM " + node + " WHERE state = 'alive' AND lease_until < clock_timestamp()"
                 + " ORDER BY id";
         sameName = "SELECT id FROM " + node + " WHERE state = 'alive' AND name = ? AND id <> ? ORDER BY id";
+        reaperLimits = "SELECT set_config('idle_in_transaction_session_timeout', '5000', true),"
+                + " set_config('lock_timeout', '5000', true)";
         lockNodeForReap = "SELECT lease_until < clock_timestamp() FROM " + node
                 + " WHERE id = ? AND state = 'alive' FOR UPDATE";
         endNode = "UPDATE " + node + " SET state = ?, ended_at = clock_timestamp(), ended_by = ? WHERE id = ?";

@@ -139,7 +139,7 @@ public final class NodeLease {
             events.addAll(reaper.reap(earlier, 0, true, "dead", "disconnect"));
         }
         long sentAt = nanoTime.getAsLong();
-        long newId = db.transaction("registering node " + name, c -> {
+        long newId = db.read("registering node " + name, c -> { // one statement, auto-commit
             try (PreparedStatement ps = db.prepare(c, t.register)) {
                 ps.setString(1, name);
                 ps.setString(2, lease.toMillis() + " milliseconds");
@@ -323,7 +323,8 @@ public final class NodeLease {
         long me = id;
         long sentAt = nanoTime.getAsLong();
         try {
-            int updated = db.transaction("renewing the lease", c -> {
+            // One statement in auto-commit: no transaction stays open if this node stops right here.
+            int updated = db.read("renewing the lease", c -> {
                 try (PreparedStatement ps = db.prepare(c, t.renew)) {
                     ps.setString(1, lease.toMillis() + " milliseconds");
                     ps.setLong(2, me);

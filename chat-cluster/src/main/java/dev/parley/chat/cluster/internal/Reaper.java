@@ -45,6 +45,10 @@ final class Reaper {
      */
     List<Announcement> reap(long nodeId, long by, boolean force, String endState, String reason) {
         return db.transaction("reaping node " + nodeId, c -> {
+            // A reaper that stops mid-way must not hold its locks for ever, nor wait for ever on others'.
+            try (PreparedStatement ps = db.prepare(c, t.reaperLimits)) {
+                ps.executeQuery().close();
+            }
             try (PreparedStatement ps = db.prepare(c, t.lockNodeForReap)) {
                 ps.setLong(1, nodeId);
                 try (ResultSet rs = ps.executeQuery()) {
