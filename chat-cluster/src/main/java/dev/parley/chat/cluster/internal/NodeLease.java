@@ -78,6 +78,8 @@ public final class NodeLease {
     private final AtomicBoolean fenced = new AtomicBoolean(true);
     /** Monotonic nanos until which the current lease surely holds (set by a successful renewal). */
     private volatile long validUntil;
+    /** The thread running {@link Listener#fenced} for the last fencing; rejoining waits for it. */
+    private volatile Thread fencing;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -195,11 +197,15 @@ public final class NodeLease {
             return;
         }
         log.warn("Node {} (incarnation {}) fences itself: {}; closing every client", name, which, reason);
-        try {
-            listener.fenced(reason);
-        } catch (RuntimeException e) {
-            log.error("Fencing node {} failed", name, e);
-        }
+        // From here every write is refused (the flag above). Closing the clients runs on a thread of
+        // its own: fence() may be called from inside a store or presence transaction.
+        fencing = Thread.ofVirtual().name("parley-cluster-fence").start(() -> {
+            try {
+                listener.fenced(reason);
+            } catch (RuntimeException e) {
+                log.error("Fencing node {} failed", name, e);
+            }
+        });
         signal();
     }
 
@@ -360,6 +366,15 @@ public final class NodeLease {
 
     private void tryRejoin() {
         long old = id;
+        Thread f = fencing;
+        if (f != null) {
+            try {
+                f.join(); // unfence only after the fencing finished
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         try {
             List<Announcement> events = reaper.reap(old, old, true, "dead", "disconnect");
             listener.reaped(events);
