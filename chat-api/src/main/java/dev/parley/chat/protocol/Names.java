@@ -1,6 +1,5 @@
 package dev.parley.chat.protocol;
 
-import java.text.Normalizer;
 import java.util.Locale;
 
 /**
@@ -9,12 +8,35 @@ import java.util.Locale;
  * <p><b>User names</b> are 1 to {@value #MAX_USER_LENGTH} code points: Unicode letters and digits,
  * {@code _}, {@code -} and {@code .}, starting with a letter or a digit. Combining marks may follow a
  * letter (scripts such as Devanagari or Bengali need them). Spaces, controls, format characters
- * (bidi marks, zero-width joiners), symbols and punctuation other than the three above are refused.
- * Uniqueness is decided on the canonical form: NFKC, then lower case ({@link Locale#ROOT}), then NFKC
- * again, so {@code Souvik}, {@code SOUVIK} and {@code ｓｏｕｖｉｋ} are the same name. The canonical
- * form must itself be a valid name of at most {@value #MAX_CANONICAL_USER_LENGTH} UTF-16 units
- * (NFKC can expand a character into spaces or many letters). {@code server} and {@code system} are
- * reserved.
+ * (bidi marks, zero-width joiners), symbols and punctuation other than the three above are refused,
+ * and so are, after UTS #39 (Unicode Security Mechanisms):
+ * <ul>
+ *   <li>invisible characters: Default_Ignorable_Code_Point, which covers variation selectors, the
+ *       combining grapheme joiner and the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0);
+ *   <li>a combining mark that does not follow a letter (or a mark that does), more than four
+ *       non-spacing marks in a row, and the same non-spacing mark twice in a row;
+ *   <li>names that mix scripts beyond UTS #39's "Highly Restrictive" level: one script, or Latin
+ *       with Han and kana (Japanese), Han and Bopomofo (Chinese) or Han and Hangul (Korean);
+ *       characters common to all scripts (digits, {@code _ - .}) go with any;
+ *   <li>decimal digits of two different systems (UTS #39 mixed-number detection);
+ *   <li>code points not assigned in Unicode {@value #UNICODE_VERSION}, whatever the JDK knows.
+ * </ul>
+ *
+ * <p><b>Canonical form</b> ({@link #canonicalUser}): NFKC, then full case folding, then NFKC again
+ * (repeated until it no longer changes), so {@code Souvik}, {@code SOUVIK} and {@code ｓｏｕｖｉｋ}
+ * are one name, and so are {@code Straße} and {@code STRASSE}. It must itself be a valid name of at
+ * most {@value #MAX_CANONICAL_USER_LENGTH} UTF-16 units. It is the key of a user: uniqueness, and
+ * {@link dev.parley.chat.store.Conversations#direct} store keys.
+ *
+ * <p><b>Skeleton</b> ({@link #skeleton}): the UTS #39 confusable skeleton of the name as written (after
+ * NFKC, which keeps case), so
+ * that names that look alike (Cyrillic {@code асе} and Latin {@code ace}, {@code Ian} and
+ * {@code lan}) have the same one. For comparing only, never for display or storage. The names
+ * {@code server} and {@code system} are reserved in every case, and so is every name with the
+ * skeleton of one of their case variants ({@code ѕуѕtеm} with Cyrillic letters).
+ *
+ * <p>The data (scripts, case folding, default ignorables, confusables) is that of Unicode
+ * {@value #UNICODE_VERSION}, shipped with this module (see {@code chat-api/src/main/unicode}).
  *
  * <p><b>Room names</b> are 1 to {@value #MAX_ROOM_LENGTH} ASCII letters, digits, {@code -}, {@code _}
  * and {@code .}; case-insensitive, with the lower-case form as canonical ({@code JOIN room=Lobby}
@@ -29,6 +51,8 @@ public final class Names {
     public static final int MAX_CANONICAL_USER_LENGTH = 64;
     /** The longest room name, in characters. */
     public static final int MAX_ROOM_LENGTH = 64;
+    /** The Unicode version of the data user names are checked and compared with. */
+    public static final String UNICODE_VERSION = NameTables.VERSION;
 
     static final String ROOM_RULE = "expected 1 to 64 ASCII letters, digits, '-', '_' or '.'";
 
@@ -42,31 +66,39 @@ public final class Names {
      * @throws ProtocolException with {@link ErrorCode#INVALID_NAME} and one of the texts listed in
      *     PROTOCOL.md ("name must be 1 to 32 characters", "name must start with a letter or a digit",
      *     "name may only contain letters, digits, '_', '-' and '.' (found U+XXXX)",
-     *     "name is not valid after NFKC normalization", "name is reserved")
+     *     "name may not contain invisible characters (found U+XXXX)",
+     *     "name has a combining mark that does not follow a letter (found U+XXXX)",
+     *     "name stacks combining marks (found U+XXXX)",
+     *     "name is not valid after NFKC normalization", "name is reserved",
+     *     "name mixes scripts (found U+XXXX)", "name mixes digits of different systems (found U+XXXX)")
      */
     public static String canonicalUser(String name) {
-        String problem = userProblem(name);
-        if (problem != null) {
-            throw new ProtocolException(ErrorCode.INVALID_NAME, problem);
+        UserNames.Checked c = UserNames.check(name);
+        if (c.problem() != null) {
+            throw new ProtocolException(ErrorCode.INVALID_NAME, c.problem());
         }
-        String canonical = fold(name);
-        if (canonical.length() > MAX_CANONICAL_USER_LENGTH || userProblem(canonical) != null) {
-            throw new ProtocolException(ErrorCode.INVALID_NAME, "name is not valid after NFKC normalization");
-        }
-        if (canonical.equals("server") || canonical.equals("system")) {
-            throw new ProtocolException(ErrorCode.INVALID_NAME, "name is reserved");
-        }
-        return canonical;
+        return c.canonical();
     }
 
     /** Whether {@link #canonicalUser} accepts the name. */
     public static boolean isValidUser(String name) {
-        if (userProblem(name) != null) {
-            return false;
-        }
-        String canonical = fold(name);
-        return canonical.length() <= MAX_CANONICAL_USER_LENGTH && userProblem(canonical) == null
-                && !canonical.equals("server") && !canonical.equals("system");
+        return UserNames.check(name).problem() == null;
+    }
+
+    /**
+     * The UTS #39 confusable skeleton of a valid user name as written (of its NFKC form, which keeps
+     * case but turns full-width or mathematical letters into plain ones): two names whose skeletons are
+     * equal look alike as written (Cyrillic {@code асе} and Latin {@code ace}, {@code Ian} and
+     * {@code lan}), where two names with equal {@linkplain #canonicalUser canonical forms} are the
+     * same name in another case or width. A name is taken when either matches a name in use
+     * ({@code NAME_TAKEN}). Only for comparing: not readable, and it changes with the Unicode version
+     * ({@link #UNICODE_VERSION}).
+     *
+     * @throws ProtocolException as {@link #canonicalUser} for an invalid name
+     */
+    public static String skeleton(String name) {
+        canonicalUser(name);
+        return UserNames.confusableKey(name);
     }
 
     /**
@@ -96,47 +128,5 @@ public final class Names {
             }
         }
         return true;
-    }
-
-    private static String fold(String name) {
-        String nfkc = Normalizer.normalize(name, Normalizer.Form.NFKC);
-        return Normalizer.normalize(nfkc.toLowerCase(Locale.ROOT), Normalizer.Form.NFKC);
-    }
-
-    /** The reason the name breaks the syntax (ignoring reserved names), or {@code null}. */
-    private static String userProblem(String name) {
-        if (name == null || name.isEmpty()) {
-            return "name must be 1 to 32 characters";
-        }
-        int count = name.codePointCount(0, name.length());
-        if (count > MAX_USER_LENGTH) {
-            return "name must be 1 to 32 characters";
-        }
-        int first = name.codePointAt(0);
-        if (!Character.isLetterOrDigit(first)) {
-            return isAllowed(first) ? "name must start with a letter or a digit"
-                    : notAllowed(first);
-        }
-        for (int i = Character.charCount(first); i < name.length(); ) {
-            int cp = name.codePointAt(i);
-            if (!isAllowed(cp)) {
-                return notAllowed(cp);
-            }
-            i += Character.charCount(cp);
-        }
-        return null;
-    }
-
-    private static String notAllowed(int cp) {
-        return String.format("name may only contain letters, digits, '_', '-' and '.' (found U+%04X)", cp);
-    }
-
-    private static boolean isAllowed(int cp) {
-        if (cp == '_' || cp == '-' || cp == '.' || Character.isLetterOrDigit(cp)) {
-            return true;
-        }
-        int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
-                || type == Character.ENCLOSING_MARK;
     }
 }

@@ -23,6 +23,39 @@ class NamesTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"Straße,strasse", "STRASSE,strasse", "ẞ,ss", "ΟΔΥΣΣΕΥΣ,οδυσσευσ", "οδυσσευς,οδυσσευσ",
+        "ᾼ,αι", "Ꭰꭱ,ᎠᎡ", "İstanbul,i̇stanbul", "ǅemal,džemal", "ﬀ,ff", "𝐚𝐥𝐢𝐜𝐞,alice"})
+    void fullCaseFolding(String name, String canonical) {
+        assertEquals(canonical, Names.canonicalUser(name));
+        assertEquals(canonical, Names.canonicalUser(canonical));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"alice,alice", "асе,ace", "ace,ace", "Ian,lan", "lan,lan", "IAN,lAN", "B0B,BOB", "BOB,BOB",
+        "ｂｏｂ,bob", "rn,rn", "m,rn", "ꓮꓡꓲꓚꓰ,ALlCE", "ALICE,ALlCE", "p,p", "р,p", "ѕуѕ,sys", "ｌａｎ,lan", "𝐚𝐥𝐢𝐜𝐞,alice"})
+    void skeletonsOfLookAlikesAreEqual(String name, String skeleton) {
+        assertEquals(skeleton, Names.skeleton(name));
+    }
+
+    @Test
+    void skeletonsOfDifferentNamesDiffer() {
+        assertFalse(Names.skeleton("alice").equals(Names.skeleton("alice2")));
+        assertFalse(Names.skeleton("ian").equals(Names.skeleton("lan")));
+        assertFalse(Names.skeleton("alice").equals(Names.skeleton("ALICE"))); // the same name, by canonical form
+        assertFalse(Names.skeleton("Ελένη").equals(Names.skeleton("Elene")));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Names.skeleton("alice\u034f"));
+        assertEquals(ErrorCode.INVALID_NAME, e.code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"東京taro", "東京タロウ", "たろう", "ﾀﾛｳ", "한국abc", "李ㄅ", "Ѐлена", "Ελένη", "ᐃᓄᒃᑎᑐᑦ", "ᠮᠣᠩᠭᠣᠯ",
+        "𞤀𞤣𞤤𞤢𞤥", "שָׁלוֹם", "محمد", "a\u0951", "ấu", "Nguyễn", "ཀྲྀ", "অ১২", "١٢٣", "𝟏𝟐"})
+    void acceptsSingleScriptAndHighlyRestrictiveNames(String name) {
+        assertTrue(Names.isValidUser(name), () -> name + ": " + assertThrows(ProtocolException.class,
+                () -> Names.canonicalUser(name)).getMessage());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"a", "Ritam", "r2d2", "9lives", "anna_b", "anna-b", "anna.b", "Zoë", "Ελένη",
         "সৌভিক", "अनुराग", "李小龙", "abcdefghijklmnopqrstuvwxyz012345"})
     void acceptsValidUserNames(String name) {
@@ -47,6 +80,45 @@ class NamesTest {
         "SYSTEM|name is reserved",
         "ｓｅｒｖｅｒ|name is reserved",
         "a\ufdfa|name is not valid after NFKC normalization",
+        // issue 16: invisible characters (Default_Ignorable_Code_Point), even where they are letters or marks
+        "alice\u034f|name may not contain invisible characters (found U+034F)",
+        "alice\ufe0f|name may not contain invisible characters (found U+FE0F)",
+        "alice\ufe00|name may not contain invisible characters (found U+FE00)",
+        "alice\u180b|name may not contain invisible characters (found U+180B)",
+        "alice\udb40\udd00|name may not contain invisible characters (found U+E0100)",
+        "\u3164|name may not contain invisible characters (found U+3164)",
+        "\u3164\u3164\u3164|name may not contain invisible characters (found U+3164)",
+        "\u115f|name may not contain invisible characters (found U+115F)",
+        "a\u1160|name may not contain invisible characters (found U+1160)",
+        "\uffa0b|name may not contain invisible characters (found U+FFA0)",
+        "\u1780\u17b4|name may not contain invisible characters (found U+17B4)",
+        "server\u034f|name may not contain invisible characters (found U+034F)",
+        // marks must sit on a letter; no stacks
+        "9\u0301|name has a combining mark that does not follow a letter (found U+0301)",
+        "a_\u0301|name has a combining mark that does not follow a letter (found U+0301)",
+        "a.\u20dd|name has a combining mark that does not follow a letter (found U+20DD)",
+        "a\u0301\u0301|name stacks combining marks (found U+0301)",
+        "\u00e9\u0301|name stacks combining marks (found U+0301)",
+        "a\u0300\u0301\u0302\u0303\u0304|name stacks combining marks (found U+0304)",
+        // UTS #39 Highly Restrictive
+        "\u0430lice|name mixes scripts (found U+006C)",
+        "ali\u0441e|name mixes scripts (found U+0441)",
+        "\u03b1\u03b2c|name mixes scripts (found U+0063)",
+        "\u0905\u09a8|name mixes scripts (found U+09A8)",
+        "\u5c0f\u0431|name mixes scripts (found U+0431)",
+        "\ud835\udc1a\u0431|name mixes scripts (found U+0431)",
+        "\u0905\u0967\u0031|name mixes digits of different systems (found U+0031)",
+        "a\ud835\udfcf1|name mixes digits of different systems (found U+0031)",
+        // look-alikes of the reserved names
+        "\u0455\u0443\u0455t\u0435m|name is reserved",
+        "\u0405\u04ae\u0405\u0422\u0415\u041c|name is reserved",
+        "s\u0443stem|name is reserved",
+        "\ua4e2\ua4ec\ua4e2\ua4d4\ua4f0\ua4df|name is reserved",
+        "\u0455\u0435rv\u0435r|name is reserved",
+        "SYSTE\u041c|name is reserved",
+        // unassigned in Unicode 15.0 (the data's version), whatever the JDK knows
+        "a\u0378|name may only contain letters, digits, '_', '-' and '.' (found U+0378)",
+        "\ud803\udd4a|name may only contain letters, digits, '_', '-' and '.' (found U+10D4A)",
     })
     void rejectsInvalidUserNamesWithExactTexts(String name, String text) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> Names.canonicalUser(name));
