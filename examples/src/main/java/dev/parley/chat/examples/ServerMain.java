@@ -25,13 +25,15 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * ServerMain [--port PORT] [--web-port PORT | --no-web] [--host HOST]
- *            [--data DIR | --memory | --jdbc-url URL [--jdbc-user U] [--jdbc-password P]]
+ *            [--data DIR | --memory | --jdbc-url URL [--jdbc-user U] [--jdbc-password P] [--node ID]]
  * </pre>
  *
  * Messages are kept in an H2 database file under {@code ./parley-data} unless told otherwise. Prints
  * {@code listening on HOST:PORT} once ready, then {@code page at http://HOST:PORT/} for the browser
  * chat page (WebSocket on the same port); logs who joins and leaves. Ctrl-C stops it gracefully
- * (clients are told {@code BYE reason=shutdown} and reconnect when it is back).
+ * (clients are told {@code BYE reason=shutdown} and reconnect when it is back). With {@code --node ID}
+ * and a PostgreSQL {@code --jdbc-url}, it is one node of a cluster: every server started on the same
+ * database (and schema) serves the same chat ({@link ClusterNode}).
  */
 public final class ServerMain {
     private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
@@ -50,6 +52,8 @@ public final class ServerMain {
                                     jdbc:postgresql://localhost/chat or jdbc:mariadb://localhost/chat
               --jdbc-user USER      the database user
               --jdbc-password PASS  the database password (or set PARLEY_JDBC_PASSWORD)
+              --node ID             be node ID of a cluster: every server started with --node
+                                    on the same PostgreSQL --jdbc-url is part of one chat
               --help                this text
             """;
 
@@ -87,12 +91,20 @@ public final class ServerMain {
         stopped.await();
     }
 
-    /** A started server and its store; closing stops both. */
-    record Running(ChatServer server, MessageStore store) implements AutoCloseable {
+    /** A started server and its store (and cluster node, with --node); closing stops them. */
+    record Running(ChatServer server, MessageStore store, ClusterNode node) implements AutoCloseable {
+        Running(ChatServer server, MessageStore store) {
+            this(server, store, null);
+        }
+
         @Override
         public void close() {
             server.close();
-            store.close();
+            if (node != null) {
+                node.close(); // leaves the cluster, closes the store
+            } else {
+                store.close();
+            }
             log.info("stopped");
         }
     }
@@ -103,21 +115,26 @@ public final class ServerMain {
      * without the page and says so, rather than not at all.
      */
     static Running start(Options o, PrintStream out) {
-        MessageStore store = openStore(o);
+        ClusterNode node = o.node == null ? null : ClusterNode.open(o.node, o.jdbcUrl, o.jdbcUser, o.jdbcPassword);
+        MessageStore store = node != null ? node.cluster().store() : openStore(o);
         ChatServer server;
         boolean web = !o.noWeb;
         try {
             try {
-                server = build(o, store, web).start();
+                server = build(o, store, web, node).start();
             } catch (java.io.UncheckedIOException e) {
                 if (!web || o.webPort != null || !(e.getCause() instanceof java.net.BindException)) {
                     throw e;
                 }
                 web = false;
-                server = build(o, store, false).start(); // fails again if the TCP port was the one taken
+                server = build(o, store, false, node).start(); // fails again if the TCP port was the one taken
             }
         } catch (RuntimeException e) {
-            store.close();
+            if (node != null) {
+                node.close();
+            } else {
+                store.close();
+            }
             throw e;
         }
         out.println("listening on " + hostOf(server.addresses().get(0)) + ":" + server.port());
@@ -129,11 +146,14 @@ public final class ServerMain {
             String host = hostOf(page);
             out.println("page at http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + page.getPort() + "/");
         }
+        if (node != null) {
+            out.println("cluster node " + node.cluster().nodeName() + " (PostgreSQL " + o.jdbcUrl + ")");
+        }
         out.flush();
-        return new Running(server, store);
+        return new Running(server, store, node);
     }
 
-    private static ChatServer build(Options o, MessageStore store, boolean web) {
+    private static ChatServer build(Options o, MessageStore store, boolean web, ClusterNode node) {
         TcpTransport.Builder tcp = TcpTransport.builder().port(o.port);
         if (o.host != null) {
             tcp.host(o.host);
@@ -145,6 +165,9 @@ public final class ServerMain {
                 page.host(o.host);
             }
             builder.listen(page.build());
+        }
+        if (node != null) {
+            builder.cluster(node.cluster());
         }
         return builder.store(store).listener(new PresenceLog()).build();
     }
@@ -244,6 +267,7 @@ public final class ServerMain {
         String jdbcUrl;
         String jdbcUser;
         String jdbcPassword = System.getenv("PARLEY_JDBC_PASSWORD");
+        String node;
         boolean help;
 
         static Options parse(String[] args) {
@@ -265,12 +289,16 @@ public final class ServerMain {
                     case "--jdbc-url" -> o.jdbcUrl = ClientMain.Options.value(args, ++i, a);
                     case "--jdbc-user" -> o.jdbcUser = ClientMain.Options.value(args, ++i, a);
                     case "--jdbc-password" -> o.jdbcPassword = ClientMain.Options.value(args, ++i, a);
+                    case "--node" -> o.node = ClientMain.Options.value(args, ++i, a);
                     default -> throw new IllegalArgumentException("Unknown option: " + a);
                 }
             }
             int stores = (data ? 1 : 0) + (o.memory ? 1 : 0) + (o.jdbcUrl != null ? 1 : 0);
             if (stores > 1) {
                 throw new IllegalArgumentException("Choose one of --data, --memory and --jdbc-url");
+            }
+            if (o.node != null && (o.jdbcUrl == null || !o.jdbcUrl.startsWith("jdbc:postgresql:"))) {
+                throw new IllegalArgumentException("--node needs --jdbc-url jdbc:postgresql://...: clustering needs PostgreSQL");
             }
             if (o.noWeb && o.webPort != null) {
                 throw new IllegalArgumentException("Choose --web-port or --no-web");
