@@ -237,6 +237,11 @@ public final class ChatServer implements AutoCloseable {
         return name;
     }
 
+    /** Tests: the server's parts. */
+    Hub hub() {
+        return hub;
+    }
+
     private void checkRunning() {
         if (!isRunning()) {
             throw new IllegalStateException("server is not running");

@@ -58,6 +58,8 @@ final class CloseState {
     private boolean busy;
     /** Guarded by lock. */
     private Deferred deferred;
+    /** Guarded by lock: the close is abortive (no last frames, no DRAINING). */
+    private boolean abortive;
 
     State state() {
         return state;
@@ -135,6 +137,7 @@ final class CloseState {
             }
             state = State.CLOSING;
             reason = why;
+            abortive = true;
             return Outcome.CALLER_COMPLETES;
         } finally {
             lock.unlock();
@@ -150,17 +153,18 @@ final class CloseState {
             }
             state = State.CLOSING;
             reason = DisconnectReason.DISCONNECT;
+            abortive = true;
             return reason;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Presence is released and the last frames are queued. */
+    /** Presence is released and the last frames are queued (a graceful close only). */
     void draining() {
         lock.lock();
         try {
-            if (state == State.CLOSING) {
+            if (state == State.CLOSING && !abortive) {
                 state = State.DRAINING;
             }
         } finally {

@@ -36,7 +36,7 @@ final class Hub {
     final Reaper reaper;
     final ServerNode node;
     final Cluster cluster;
-    private final Session.Shared shared;
+    final Session.Shared shared;
     private final AtomicLong ids = new AtomicLong();
 
     Hub(Settings settings, String name) {
@@ -76,7 +76,10 @@ final class Hub {
         Session session = new Session(id, connection, shared);
         admission.add(session);
         counters.connectionsTotal.increment();
-        Thread.ofVirtual().name("parley-c" + id).start(session::run);
+        // Decided here, in the order connections were accepted (a short lock, no I/O): with the server
+        // at its cap, the connection that came last is the one refused, whichever reader runs first.
+        Admission.Verdict verdict = admission.admit(session);
+        Thread.ofVirtual().name("parley-c" + id).start(() -> session.run(verdict));
     }
 
     private static long tickMillis(Settings s) {

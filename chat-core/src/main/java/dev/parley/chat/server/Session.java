@@ -109,12 +109,17 @@ final class Session {
 
     // ---------------------------------------------------------------- the reader
 
-    void run() {
+    /**
+     * The reader's life.
+     *
+     * @param verdict whether the connection may stay, decided by {@link Admission} when it was accepted
+     */
+    void run(Admission.Verdict verdict) {
         ConnectionInfo first = info();
         shared.events().post(l -> l.connected(first));
         boolean admitted = false;
         try {
-            switch (shared.admission().admit(this)) {
+            switch (verdict) {
                 case FULL -> {
                     log.info("{} refused {}: server full", tag, remote);
                     terminate(DisconnectReason.SERVER_FULL, ErrorCode.SERVER_FULL, "too many connections", null);

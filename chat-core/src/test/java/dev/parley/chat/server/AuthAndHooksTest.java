@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,11 +37,11 @@ class AuthAndHooksTest {
     void anIdentityMayHoldSeveralConnectionsAndPresenceIsPerIdentity() throws Exception {
         try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .authenticator(TOKENS).build().start();
-                TestClient phone = TestClient.tcp(server.port());
-                TestClient laptop = TestClient.tcp(server.port());
-                TestClient bob = TestClient.hello(server.port(), "bob");
-                TestClient impostor = TestClient.tcp(server.port());
-                TestClient wrong = TestClient.tcp(server.port())) {
+                RawClient phone = RawClient.tcp(server.port());
+                RawClient laptop = RawClient.tcp(server.port());
+                RawClient bob = RawClient.hello(server.port(), "bob");
+                RawClient impostor = RawClient.tcp(server.port());
+                RawClient wrong = RawClient.tcp(server.port())) {
             phone.send("HELLO proto=1 name=whatever token=alice-secret");
             assertEquals("alice", phone.expect("WELCOME").field("name"));
             laptop.send("HELLO proto=1 name=alice token=alice-secret");
@@ -133,7 +134,7 @@ class AuthAndHooksTest {
                 : MessageFilter.Verdict.accept();
         try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .listener(recorder).messageFilter(filter).build().start()) {
-            try (TestClient a = TestClient.hello(server.port(), "ann"); TestClient b = TestClient.hello(server.port(), "ben")) {
+            try (RawClient a = RawClient.hello(server.port(), "ann"); RawClient b = RawClient.hello(server.port(), "ben")) {
                 a.send("JOIN room=r");
                 a.expect("JOINED");
                 b.send("JOIN room=r");
@@ -179,8 +180,8 @@ class AuthAndHooksTest {
         };
         try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .listener(stuck).listenerQueueSize(2).build().start();
-                TestClient a = TestClient.hello(server.port(), "a");
-                TestClient b = TestClient.hello(server.port(), "b")) {
+                RawClient a = RawClient.hello(server.port(), "a");
+                RawClient b = RawClient.hello(server.port(), "b")) {
             a.send("JOIN room=r");
             a.expect("JOINED");
             b.send("JOIN room=r");
@@ -206,8 +207,8 @@ class AuthAndHooksTest {
                         reasons.add(reason);
                     }
                 }).build().start();
-                TestClient a = TestClient.hello(server.port(), "ann");
-                TestClient b = TestClient.hello(server.port(), "ben")) {
+                RawClient a = RawClient.hello(server.port(), "ann");
+                RawClient b = RawClient.hello(server.port(), "ben")) {
             a.send("JOIN room=lobby");
             a.expect("JOINED");
             b.send("JOIN room=lobby");
@@ -216,7 +217,7 @@ class AuthAndHooksTest {
 
             StoredMessage posted = server.post("Lobby", "system", "welcome, both");
             assertEquals(1, posted.seq());
-            for (TestClient c : List.of(a, b)) {
+            for (RawClient c : List.of(a, b)) {
                 Frame m = c.expect("MSG");
                 assertEquals("system", m.field("from"));
                 assertEquals("1", m.field("seq"));
@@ -249,7 +250,7 @@ class AuthAndHooksTest {
     void othersLearnOfAKickAtOnceEvenIfTheKickedPeerNeverCloses() throws Exception {
         try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .drainTimeout(java.time.Duration.ofSeconds(60)).build().start();
-                TestClient a = TestClient.hello(server.port(), "ann");
+                RawClient a = RawClient.hello(server.port(), "ann");
                 java.net.Socket mute = new java.net.Socket("127.0.0.1", server.port())) {
             a.send("JOIN room=r");
             a.expect("JOINED");

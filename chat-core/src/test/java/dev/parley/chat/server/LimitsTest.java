@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,8 +40,8 @@ class LimitsTest {
     @Test
     void maxConnections() throws Exception {
         int port = start(ChatServer.builder().maxConnections(2));
-        try (TestClient a = TestClient.hello(port, "a"); TestClient b = TestClient.hello(port, "b");
-                TestClient c = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.hello(port, "a"); RawClient b = RawClient.hello(port, "b");
+                RawClient c = RawClient.tcp(port)) {
             List<Frame> frames = c.awaitClose();
             assertEquals("SERVER_FULL", frames.get(0).field("code"));
             assertEquals("server-full", last(frames).field("reason"));
@@ -51,7 +52,7 @@ class LimitsTest {
     @Test
     void maxConnectionsPerAddress() throws Exception {
         int port = start(ChatServer.builder().maxConnectionsPerAddress(1));
-        try (TestClient a = TestClient.hello(port, "a"); TestClient b = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.hello(port, "a"); RawClient b = RawClient.tcp(port)) {
             List<Frame> frames = b.awaitClose();
             assertEquals("SERVER_FULL", frames.get(0).field("code"));
         }
@@ -60,7 +61,7 @@ class LimitsTest {
     @Test
     void helloWithinHandshakeTimeout() throws Exception {
         int port = start(ChatServer.builder().handshakeTimeout(Duration.ofMillis(200)));
-        try (TestClient a = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.tcp(port)) {
             List<Frame> frames = a.awaitClose();
             assertEquals("TIMEOUT", frames.get(0).field("code"));
             assertEquals("timeout", last(frames).field("reason"));
@@ -70,7 +71,7 @@ class LimitsTest {
     @Test
     void idlePingThenTimeout() throws Exception {
         int port = start(ChatServer.builder().pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300)));
-        try (TestClient a = TestClient.hello(port, "a"); TestClient b = TestClient.hello(port, "b")) {
+        try (RawClient a = RawClient.hello(port, "a"); RawClient b = RawClient.hello(port, "b")) {
             a.send("JOIN room=r");
             a.expect("JOINED");
             b.send("JOIN room=r");
@@ -92,7 +93,7 @@ class LimitsTest {
     @Test
     void maxRoomsPerConnection() throws Exception {
         int port = start(ChatServer.builder().maxRoomsPerConnection(2));
-        try (TestClient a = TestClient.hello(port, "a")) {
+        try (RawClient a = RawClient.hello(port, "a")) {
             a.send("JOIN room=r1");
             a.expect("JOINED");
             a.send("JOIN room=r2");
@@ -111,7 +112,7 @@ class LimitsTest {
     @Test
     void roomsLeftWithoutAMessageDoNotPileUp() throws Exception {
         int port = start(ChatServer.builder().rateLimit(1_000_000, 1_000_000));
-        try (TestClient a = TestClient.hello(port, "ann"); TestClient b = TestClient.hello(port, "ben")) {
+        try (RawClient a = RawClient.hello(port, "ann"); RawClient b = RawClient.hello(port, "ben")) {
             StringBuilder churn = new StringBuilder();
             for (int i = 0; i < 300; i++) {
                 churn.append("JOIN room=r").append(i).append("\nPART room=r").append(i).append('\n');
@@ -168,7 +169,7 @@ class LimitsTest {
     @Test
     void maxTextLengthCountsUtf8Bytes() throws Exception {
         int port = start(ChatServer.builder().maxTextLength(10));
-        try (TestClient a = TestClient.hello(port, "a")) {
+        try (RawClient a = RawClient.hello(port, "a")) {
             a.send("JOIN room=r");
             a.expect("JOINED");
             a.send("SEND room=r :0123456789");
@@ -183,7 +184,7 @@ class LimitsTest {
     @Test
     void rateLimitThenFloodDisconnect() throws Exception {
         int port = start(ChatServer.builder().rateLimit(0.001, 3).floodLimit(5, Duration.ofSeconds(60)));
-        try (TestClient a = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.tcp(port)) {
             for (int i = 0; i < 3; i++) {
                 a.send("PING token=" + i);
                 a.expect("PONG");
@@ -204,7 +205,7 @@ class LimitsTest {
     @Test
     void longLinesAreRefusedAndEndlessOnesClose() throws Exception {
         int port = start(ChatServer.builder().maxLineLength(256).maxTextLength(100).maxDiscardedLine(4096));
-        try (TestClient a = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.tcp(port)) {
             a.send("PING :" + "x".repeat(300));
             assertEquals("LINE_TOO_LONG", a.expect("ERROR").field("code"));
             a.send("PING token=still-here");
@@ -220,7 +221,7 @@ class LimitsTest {
     @Test
     void badFramesAreAnsweredAndTheConnectionStays() throws Exception {
         int port = start(ChatServer.builder());
-        try (TestClient a = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.tcp(port)) {
             a.send("HELLO name=a name=b");
             assertEquals("BAD_FRAME", a.expect("ERROR").field("code"));
             a.sendRaw(new byte[] {'P', 'I', 'N', 'G', ' ', ':', (byte) 0xC3, '\n'});
@@ -239,7 +240,7 @@ class LimitsTest {
         for (int i = 0; i < 60; i++) {
             server.post("big", "system", text);
         }
-        try (TestClient a = TestClient.hello(port, "a")) {
+        try (RawClient a = RawClient.hello(port, "a")) {
             a.send("JOIN room=big");
             a.expect("JOINED");
             for (int i = 0; i < 50; i++) {

@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
@@ -36,10 +37,10 @@ class ListenerMockitoTest {
                 .listener(listener)
                 .build()
                 .start();
-                TestClient alice = TestClient.hello(server.port(), "alice")) {
+                RawClient alice = RawClient.hello(server.port(), "alice")) {
             alice.send("JOIN room=lobby");
             alice.expect("JOINED");
-            try (TestClient bob = TestClient.hello(server.port(), "bob")) {
+            try (RawClient bob = RawClient.hello(server.port(), "bob")) {
                 bob.send("JOIN room=lobby");
                 bob.expect("JOINED");
                 alice.send("SEND room=lobby ref=1 :hi bob");

@@ -1,5 +1,7 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.FlakyStore;
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,19 +50,19 @@ class ResumeAndDirectTest {
         int port = start(builder);
         int perSender = 300;
         int total = 2 * perSender;
-        try (TestClient watcher = TestClient.hello(port, "watcher");
-                TestClient s1 = TestClient.hello(port, "s1");
-                TestClient s2 = TestClient.hello(port, "s2")) {
-            for (TestClient c : List.of(watcher, s1, s2)) {
+        try (RawClient watcher = RawClient.hello(port, "watcher");
+                RawClient s1 = RawClient.hello(port, "s1");
+                RawClient s2 = RawClient.hello(port, "s2")) {
+            for (RawClient c : List.of(watcher, s1, s2)) {
                 c.send("JOIN room=busy");
                 c.expect("JOINED");
             }
-            TestClient resumer = TestClient.hello(port, "resumer");
+            RawClient resumer = RawClient.hello(port, "resumer");
             resumer.send("JOIN room=busy");
             resumer.expect("JOINED");
 
             List<CompletableFuture<Void>> senders = new ArrayList<>();
-            for (TestClient s : List.of(s1, s2)) {
+            for (RawClient s : List.of(s1, s2)) {
                 senders.add(CompletableFuture.runAsync(() -> {
                     try {
                         for (int i = 0; i < perSender; i++) {
@@ -79,7 +81,7 @@ class ResumeAndDirectTest {
                 last = Long.parseLong(f.field("seq"));
             }
             resumer.close();
-            TestClient again = TestClient.hello(port, "resumer2");
+            RawClient again = RawClient.hello(port, "resumer2");
             again.send("JOIN room=busy since=" + last + " ref=r");
             Frame joined = again.expect("JOINED");
             assertTrue(Long.parseLong(joined.field("head")) >= last);
@@ -112,7 +114,7 @@ class ResumeAndDirectTest {
         for (int i = 1; i <= 20; i++) {
             server.post("r", "system", "m" + i);
         }
-        try (TestClient a = TestClient.hello(port, "alice")) {
+        try (RawClient a = RawClient.hello(port, "alice")) {
             a.send("JOIN room=r since=0");
             assertEquals("20", a.expect("JOINED").field("head"));
             Frame gap = a.expect("GAP");
@@ -137,7 +139,7 @@ class ResumeAndDirectTest {
     @Test
     void directMessagesIdempotentResendsAndHistory() throws Exception {
         int port = start(ChatServer.builder());
-        try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
+        try (RawClient a = RawClient.hello(port, "alice"); RawClient b = RawClient.hello(port, "bob")) {
             a.send("SEND to=BOB id=m-1 ref=1 :psst");
             Frame ack = a.expect("ACK");
             assertEquals(List.of("1", "bob", "1", "m-1"),
@@ -184,7 +186,7 @@ class ResumeAndDirectTest {
         FlakyStore flaky = new FlakyStore(store);
         store = flaky;
         int port = start(ChatServer.builder());
-        try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
+        try (RawClient a = RawClient.hello(port, "alice"); RawClient b = RawClient.hello(port, "bob")) {
             bothJoin(a, b);
             flaky.failAppends = true;
             a.send("SEND room=r ref=f :lost");
@@ -213,7 +215,7 @@ class ResumeAndDirectTest {
         FlakyStore counting = new FlakyStore(store);
         store = counting;
         int port = start(ChatServer.builder());
-        try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
+        try (RawClient a = RawClient.hello(port, "alice"); RawClient b = RawClient.hello(port, "bob")) {
             bothJoin(a, b);
             // 50 requests in one write: SENDs, a WHO in the middle, and a SEND the server refuses.
             StringBuilder burst = new StringBuilder();
@@ -255,7 +257,7 @@ class ResumeAndDirectTest {
     }
 
     /** a, then b, join room r; a's notice of b is read. */
-    private static void bothJoin(TestClient a, TestClient b) throws Exception {
+    private static void bothJoin(RawClient a, RawClient b) throws Exception {
         a.send("JOIN room=r");
         a.expect("JOINED");
         b.send("JOIN room=r");

@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +33,7 @@ class SeedStoryTest {
 
     @Test
     void twoUsersJoinChatAndOneLeaves() throws Exception {
-        try (TestClient souvik = TestClient.hello(port, "Souvik"); TestClient ritam = TestClient.hello(port, "ritam")) {
+        try (RawClient souvik = RawClient.hello(port, "Souvik"); RawClient ritam = RawClient.hello(port, "ritam")) {
             souvik.send("JOIN room=Lobby ref=1");
             Frame joined = souvik.expect("JOINED");
             assertEquals("lobby", joined.field("room"));
@@ -80,7 +81,7 @@ class SeedStoryTest {
 
     @Test
     void aDroppedConnectionProducesExactlyOneLeftPerRoom() throws Exception {
-        try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
+        try (RawClient a = RawClient.hello(port, "alice"); RawClient b = RawClient.hello(port, "bob")) {
             a.send("JOIN room=one");
             a.expect("JOINED");
             a.send("JOIN room=two");
@@ -110,14 +111,14 @@ class SeedStoryTest {
 
     @Test
     void joinReplaysRecentMessagesAndHistoryPages() throws Exception {
-        try (TestClient a = TestClient.hello(port, "alice")) {
+        try (RawClient a = RawClient.hello(port, "alice")) {
             a.send("JOIN room=r");
             a.expect("JOINED");
             for (int i = 1; i <= 5; i++) {
                 a.send("SEND room=r :m" + i);
                 a.expect("ACK");
             }
-            try (TestClient b = TestClient.hello(port, "bob")) {
+            try (RawClient b = RawClient.hello(port, "bob")) {
                 b.send("JOIN room=r");
                 assertEquals("5", b.expect("JOINED").field("head"));
                 for (int i = 1; i <= 5; i++) {
@@ -149,7 +150,7 @@ class SeedStoryTest {
 
     @Test
     void whoAndRoomsList() throws Exception {
-        try (TestClient a = TestClient.hello(port, "alice"); TestClient b = TestClient.hello(port, "bob")) {
+        try (RawClient a = RawClient.hello(port, "alice"); RawClient b = RawClient.hello(port, "bob")) {
             a.send("JOIN room=lobby");
             a.expect("JOINED");
             b.send("JOIN room=lobby");
@@ -175,7 +176,7 @@ class SeedStoryTest {
 
     @Test
     void namesAreUniqueAndRequestsNeedHello() throws Exception {
-        try (TestClient a = TestClient.hello(port, "Souvik"); TestClient b = TestClient.tcp(port)) {
+        try (RawClient a = RawClient.hello(port, "Souvik"); RawClient b = RawClient.tcp(port)) {
             b.send("JOIN room=x ref=9");
             Frame e = b.expect("ERROR");
             assertEquals("NOT_REGISTERED", e.field("code"));
@@ -195,7 +196,7 @@ class SeedStoryTest {
             a.send("HELLO proto=2 name=x");
             assertEquals("ALREADY_REGISTERED", a.expect("ERROR").field("code"));
         }
-        try (TestClient c = TestClient.tcp(port)) {
+        try (RawClient c = RawClient.tcp(port)) {
             c.send("HELLO proto=one name=newer");
             assertEquals("BAD_VALUE", c.expect("ERROR").field("code"));
             c.send("HELLO proto=2,3 name=newer ref=v");
@@ -211,8 +212,8 @@ class SeedStoryTest {
         InMemoryTransport memory = InMemoryTransport.create();
         try (ChatServer both = ChatServer.builder().listen(TcpTransport.port(0)).listen(memory)
                 .store(InMemoryMessageStore.create()).build().start();
-                TestClient tcp = TestClient.hello(both.port(), "tcpuser");
-                TestClient mem = TestClient.over(memory)) {
+                RawClient tcp = RawClient.hello(both.port(), "tcpuser");
+                RawClient mem = RawClient.over(memory)) {
             mem.send("HELLO proto=1 name=memuser");
             mem.expect("WELCOME");
             tcp.send("JOIN room=mix");

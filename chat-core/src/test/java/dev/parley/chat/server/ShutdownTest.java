@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,16 +31,16 @@ class ShutdownTest {
         ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(store)
                 .rateLimit(100_000, 100_000).build().start();
         int port = server.port();
-        List<TestClient> clients = new ArrayList<>();
+        List<RawClient> clients = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            TestClient c = TestClient.hello(port, "user" + i);
+            RawClient c = RawClient.hello(port, "user" + i);
             c.send("JOIN room=r");
             c.expect("JOINED");
             clients.add(c);
         }
         // Each client sends until the server goes away, and collects its ACKs and final frames.
         List<CompletableFuture<List<Frame>>> results = new ArrayList<>();
-        for (TestClient c : clients) {
+        for (RawClient c : clients) {
             results.add(CompletableFuture.supplyAsync(() -> {
                 List<Frame> frames = new ArrayList<>();
                 try {
@@ -58,21 +59,15 @@ class ShutdownTest {
                             }
                         }
                     }
-                } catch (IOException e) {
+                } catch (java.io.UncheckedIOException e) {
                     // the server closed while we wrote: expected
-                } catch (InterruptedException e) {
-                    throw new RuntimeException(e);
                 }
-                try {
-                    frames.addAll(c.awaitClose());
-                } catch (InterruptedException e) {
-                    throw new RuntimeException(e);
-                }
+                frames.addAll(c.awaitClose());
                 return frames;
             }, r -> Thread.ofVirtual().start(r)));
         }
         // Let some messages through (seen by an observer), then shut down while they keep sending.
-        TestClient observer = TestClient.hello(port, "observer");
+        RawClient observer = RawClient.hello(port, "observer");
         observer.send("JOIN room=r since=0");
         observer.awaitVerb("MSG");
         server.close();
@@ -98,7 +93,7 @@ class ShutdownTest {
         }
         assertTrue(acks > 0);
         assertEquals(5, server.stats().disconnects(DisconnectReason.SHUTDOWN));
-        clients.forEach(TestClient::close);
+        clients.forEach(RawClient::close);
         observer.close();
     }
 
@@ -107,7 +102,7 @@ class ShutdownTest {
         InMemoryMessageStore store = InMemoryMessageStore.create();
         ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(store)
                 .rateLimit(100_000, 100_000).build().start();
-        try (TestClient c = TestClient.hello(server.port(), "piper")) {
+        try (RawClient c = RawClient.hello(server.port(), "piper")) {
             c.send("JOIN room=p");
             c.expect("JOINED");
             StringBuilder burst = new StringBuilder();
@@ -115,11 +110,7 @@ class ShutdownTest {
                 burst.append("SEND room=p :pipelined ").append(i).append('\n');
             }
             Thread.ofVirtual().start(() -> {
-                try {
-                    c.sendRaw(burst.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // closed by the shutdown: expected
-                }
+                c.trySendBytes(burst.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             });
             c.expect("ACK");
             server.close();
@@ -139,7 +130,7 @@ class ShutdownTest {
         try (ChatServer one = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .build().start()) {
             ChatServer two = ChatServer.builder().listen(memory).store(InMemoryMessageStore.create()).build().start();
-            try (TestClient a = TestClient.hello(one.port(), "same"); TestClient b = TestClient.over(memory)) {
+            try (RawClient a = RawClient.hello(one.port(), "same"); RawClient b = RawClient.over(memory)) {
                 b.send("HELLO proto=1 name=same");
                 b.expect("WELCOME"); // same name on another server is fine
                 a.send("JOIN room=r");
@@ -163,7 +154,7 @@ class ShutdownTest {
             first.post("kept", "system", "before restart");
         }
         try (ChatServer second = ChatServer.builder().listen(TcpTransport.port(0)).store(store).build().start();
-                TestClient a = TestClient.hello(second.port(), "ann")) {
+                RawClient a = RawClient.hello(second.port(), "ann")) {
             assertEquals(List.of("kept"), second.rooms());
             a.send("ROOMS");
             assertEquals("kept", a.expect("ROOM").field("name"));

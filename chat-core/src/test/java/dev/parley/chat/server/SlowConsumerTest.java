@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +26,8 @@ class SlowConsumerTest {
         String text = "x".repeat(3000);
         try (ChatServer server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create())
                 .rateLimit(1_000_000, 1_000_000).outboundQueueBytes(256 * 1024).build().start();
-                TestClient sender = TestClient.hello(server.port(), "sender");
-                TestClient reader = TestClient.hello(server.port(), "reader");
+                RawClient sender = RawClient.hello(server.port(), "sender");
+                RawClient reader = RawClient.hello(server.port(), "reader");
                 Socket slow = new Socket()) {
             slow.setReceiveBufferSize(4096);
             slow.connect(new InetSocketAddress("127.0.0.1", server.port()));

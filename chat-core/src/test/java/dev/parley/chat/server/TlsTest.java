@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,8 +41,8 @@ class TlsTest {
                 .store(InMemoryMessageStore.create()).build().start()) {
             int tlsPort = ((InetSocketAddress) server.addresses().get(0)).getPort();
             int plainPort = ((InetSocketAddress) server.addresses().get(1)).getPort();
-            try (TestClient secure = TestClient.over(TcpTransport.connector("localhost", tlsPort, clientContext));
-                    TestClient plain = TestClient.hello(plainPort, "plain")) {
+            try (RawClient secure = RawClient.over(TcpTransport.connector("localhost", tlsPort, clientContext));
+                    RawClient plain = RawClient.hello(plainPort, "plain")) {
                 secure.send("HELLO proto=1 name=secure");
                 secure.expect("WELCOME");
                 secure.send("JOIN room=r");

@@ -1,5 +1,6 @@
 package dev.parley.chat.it;
 
+import dev.parley.chat.testing.RawClient;
 import dev.parley.chat.server.ServerListener;
 import dev.parley.chat.server.ConnectionInfo;
 import dev.parley.chat.server.DisconnectReason;

@@ -1,5 +1,7 @@
 package dev.parley.chat.it;
 
+import dev.parley.chat.testing.FlakyStore;
+import dev.parley.chat.testing.RawClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.parley.chat.it;
 
+import dev.parley.chat.testing.RawClient;
 import dev.parley.chat.net.TcpTransport;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.store.MessageStore;

@@ -1,5 +1,6 @@
 package dev.parley.chat.it;
 
+import dev.parley.chat.testing.RawClient;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;

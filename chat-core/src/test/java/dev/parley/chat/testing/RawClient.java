@@ -1,14 +1,17 @@
-package dev.parley.chat.it;
+package dev.parley.chat.testing;
 
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameDecoder;
+import dev.parley.chat.protocol.FrameEncoder;
 import dev.parley.chat.protocol.ProtocolException;
+import dev.parley.chat.transport.Connection;
+import dev.parley.chat.transport.Connector;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,19 +25,28 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
- * A protocol client that speaks raw lines over a real socket, so tests can send anything at all
- * (broken UTF-8, half frames, floods) and look at exactly what the server answered.
+ * The one raw protocol client of Parley's tests (chat-core and, through chat-core's test jar,
+ * chat-it): it sends lines or bytes exactly as given (broken UTF-8, half frames, floods) and shows
+ * exactly what the server answered.
  *
- * <p>A virtual thread reads and decodes everything the server sends into a list of unread frames;
- * {@link #next(Predicate)} takes the first matching one, waiting up to {@link #WAIT}. Frames may be taken
- * out of order (a reply by its {@code ref}, then the broadcasts around it).
+ * <p>A virtual thread reads and decodes everything the server sends into a list of unread frames.
+ * Two ways to take them, each waiting up to {@link #WAIT}:
+ * <ul>
+ *   <li>in order: {@link #next()}, {@link #expect(String)}, {@link #await(Predicate)} (which drops the
+ *       frames before the match), {@link #untilEnd()}, {@link #awaitClose()};</li>
+ *   <li>by match, leaving the others unread: {@link #next(Predicate)}, {@link #next(String)},
+ *       {@link #reply(String)}, {@link #call(String)} (a request with a fresh ref, and its answer).</li>
+ * </ul>
+ * Like a real client it closes its end once the server has ended the stream, and with
+ * {@link #autoPong} it answers the server's PINGs from the reader.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
     /** How long any single wait may take before the test fails. Generous: CI shares 2 cores. */
-    static final Duration WAIT = Duration.ofSeconds(20);
+    public static final Duration WAIT = Duration.ofSeconds(20);
 
+    private final Connection connection;
     private final Socket socket;
-    private final OutputStream out;
+    private final String label;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Guarded by lock. */
@@ -48,25 +60,27 @@ final class RawClient implements AutoCloseable {
     /** Guarded by lock. */
     private long bytesRead;
     private final AtomicLong refs = new AtomicLong();
-    private final String label;
+    /** Answer the server's PINGs from the reader thread, like a real client. */
+    public volatile boolean autoPong;
 
-    private RawClient(Socket socket, boolean read, String label) throws IOException {
+    private RawClient(Connection connection, Socket socket, boolean read, String label) {
+        this.connection = connection;
         this.socket = socket;
-        this.out = socket.getOutputStream();
         this.label = label;
         if (read) {
-            InputStream in = socket.getInputStream();
-            Thread.ofVirtual().name("raw-client-" + label).start(() -> readLoop(in));
+            Thread.ofVirtual().name("raw-client-" + label).start(this::readLoop);
         }
     }
 
+    // ---------------------------------------------------------------- connecting
+
     /** Connects to 127.0.0.1:port and starts reading. */
-    static RawClient connect(int port) {
+    public static RawClient connect(int port) {
         return connect(port, true, "c");
     }
 
     /** Connects with a label that shows up in failure messages. */
-    static RawClient connect(int port, String label) {
+    public static RawClient connect(int port, String label) {
         return connect(port, true, label);
     }
 
@@ -74,7 +88,7 @@ final class RawClient implements AutoCloseable {
      * Connects; with {@code read == false} nothing is ever read from the socket (a client that never
      * reads, for slow-consumer tests), with a small receive buffer so the server's writes back up soon.
      */
-    static RawClient connect(int port, boolean read, String label) {
+    public static RawClient connect(int port, boolean read, String label) {
         try {
             Socket s = new Socket();
             if (!read) {
@@ -82,26 +96,47 @@ final class RawClient implements AutoCloseable {
             }
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             s.setTcpNoDelay(true);
-            return new RawClient(s, read, label);
+            return new RawClient(new SocketConnection(s), s, read, label);
         } catch (IOException e) {
             throw new UncheckedIOException("connect to port " + port, e);
         }
     }
 
+    /** {@link #connect(int)}. */
+    public static RawClient tcp(int port) {
+        return connect(port);
+    }
+
+    /** Connects and registers; fails the test unless WELCOME arrives. */
+    public static RawClient hello(int port, String name) {
+        RawClient c = connect(port, name);
+        c.send("HELLO proto=1 name=" + name);
+        c.expect("WELCOME");
+        return c;
+    }
+
     /** Wraps an already connected socket (a TLS socket, for example) and starts reading. */
-    static RawClient over(Socket socket, String label) {
+    public static RawClient over(Socket socket, String label) {
+        return new RawClient(new SocketConnection(socket), socket, true, label);
+    }
+
+    /** Connects through a transport's connector (in-memory, WebSocket, ...) and starts reading. */
+    public static RawClient over(Connector connector) {
         try {
-            return new RawClient(socket, true, label);
+            return new RawClient(connector.connect(), null, true, "c");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("connect", e);
         }
     }
 
-    private void readLoop(InputStream in) {
+    private void readLoop() {
         FrameDecoder decoder = new FrameDecoder(1 << 20);
         FrameDecoder.Sink sink = new FrameDecoder.Sink() {
             @Override
             public void frame(Frame frame) {
+                if (autoPong && frame.verb().equals("PING")) {
+                    trySend(Frame.of("PONG").with("token", frame.field("token")));
+                }
                 lock.lock();
                 try {
                     unread.add(frame);
@@ -125,7 +160,7 @@ final class RawClient implements AutoCloseable {
         byte[] buf = new byte[16384];
         try {
             int n;
-            while ((n = in.read(buf)) > 0) {
+            while ((n = connection.read(buf, 0, buf.length)) >= 0) {
                 lock.lock();
                 try {
                     bytesRead += n;
@@ -150,53 +185,67 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- sending
+
     /** Sends one line; the LF is added. */
-    RawClient send(String line) {
+    public RawClient send(String line) {
         return sendBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Sends one frame, encoded. */
+    public RawClient send(Frame f) {
+        return sendBytes(FrameEncoder.encode(f));
+    }
+
     /** Sends bytes exactly as given. */
-    RawClient sendBytes(byte[] bytes) {
+    public RawClient sendBytes(byte[] bytes) {
         try {
-            out.write(bytes);
-            out.flush();
+            connection.write(ByteBuffer.wrap(bytes));
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(label + ": write failed", e);
         }
     }
 
+    /** {@link #sendBytes}. */
+    public RawClient sendRaw(byte[] bytes) {
+        return sendBytes(bytes);
+    }
+
     /** Sends bytes, reporting instead of throwing when the server has already closed. */
-    boolean trySendBytes(byte[] bytes) {
+    public boolean trySendBytes(byte[] bytes) {
         try {
-            out.write(bytes);
-            out.flush();
+            connection.write(ByteBuffer.wrap(bytes));
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
+    private void trySend(Frame f) {
+        trySendBytes(FrameEncoder.encode(f));
+    }
+
     /** A fresh ref token. */
-    String ref() {
+    public String ref() {
         return label + "-" + refs.incrementAndGet();
     }
 
     /** Adds {@code ref=} to a request line (before its text, if any). */
-    static String withRef(String line, String ref) {
+    public static String withRef(String line, String ref) {
         int text = line.indexOf(" :");
         return text < 0 ? line + " ref=" + ref : line.substring(0, text) + " ref=" + ref + line.substring(text);
     }
 
     /** Sends a request with a fresh ref and returns the first frame that carries that ref. */
-    Frame call(String line) {
+    public Frame call(String line) {
         String ref = ref();
         send(withRef(line, ref));
         return reply(ref);
     }
 
     /** Sends a request with a fresh ref and returns every frame with that ref up to END or ERROR. */
-    List<Frame> callAll(String line) {
+    public List<Frame> callAll(String line) {
         String ref = ref();
         send(withRef(line, ref));
         List<Frame> frames = new ArrayList<>();
@@ -209,13 +258,8 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    /** The next frame with this ref. */
-    Frame reply(String ref) {
-        return next(f -> ref.equals(f.field("ref")), "frame with ref=" + ref);
-    }
-
     /** Asserts the request is answered with {@code ERROR code=<code>} and returns it. */
-    Frame expectError(String line, String code) {
+    public Frame expectError(String line, String code) {
         Frame f = call(line);
         if (!f.verb().equals("ERROR") || !code.equals(f.field("code"))) {
             throw new AssertionError(label + ": expected ERROR code=" + code + " for [" + line + "], got " + f);
@@ -224,7 +268,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** HELLO with this name; asserts WELCOME. */
-    RawClient hello(String name) {
+    public RawClient hello(String name) {
         Frame f = call("HELLO proto=1 name=" + name);
         if (!f.verb().equals("WELCOME")) {
             throw new AssertionError(label + ": HELLO " + name + " answered " + f);
@@ -233,7 +277,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** JOIN; asserts JOINED and returns it (replayed MSGs follow without ref). */
-    Frame join(String room) {
+    public Frame join(String room) {
         Frame f = call("JOIN room=" + room);
         if (!f.verb().equals("JOINED")) {
             throw new AssertionError(label + ": JOIN " + room + " answered " + f);
@@ -241,17 +285,100 @@ final class RawClient implements AutoCloseable {
         return f;
     }
 
-    /** The next unread frame with this verb. */
-    Frame next(String verb) {
+    // ---------------------------------------------------------------- taking frames in order
+
+    /** The next unread frame, failing after {@link #WAIT} or at end of stream. */
+    public Frame next() {
+        Frame f = poll(x -> true, WAIT);
+        if (f == null) {
+            throw new AssertionError(label + ": no frame within " + WAIT + "; closed=" + isClosed());
+        }
+        return f;
+    }
+
+    /** The next unread frame, or {@code null} at end of stream; fails after {@link #WAIT}. */
+    public Frame nextOrEnd() {
+        Frame f = poll(x -> true, WAIT);
+        if (f == null && !isClosed()) {
+            throw new AssertionError(label + ": no frame within " + WAIT);
+        }
+        return f;
+    }
+
+    /** The next frame, which must have this verb. */
+    public Frame expect(String verb) {
+        Frame f = next();
+        if (!f.verb().equals(verb)) {
+            throw new AssertionError(label + ": expected " + verb + ", got " + f);
+        }
+        return f;
+    }
+
+    /** Takes frames in order until one matches (dropping those before it). */
+    public Frame await(Predicate<Frame> p) {
+        while (true) {
+            Frame f = next();
+            if (p.test(f)) {
+                return f;
+            }
+        }
+    }
+
+    /** Takes frames in order until one has this verb. */
+    public Frame awaitVerb(String verb) {
+        return await(f -> f.verb().equals(verb));
+    }
+
+    /** Takes frames in order up to and including END. */
+    public List<Frame> untilEnd() {
+        List<Frame> out = new ArrayList<>();
+        while (true) {
+            Frame f = next();
+            out.add(f);
+            if (f.verb().equals("END")) {
+                return out;
+            }
+        }
+    }
+
+    /** Waits for the server to close the connection, returning every unread frame that came before. */
+    public List<Frame> awaitClose() {
+        if (!awaitClosed(WAIT)) {
+            throw new AssertionError(label + ": connection not closed within " + WAIT + "; got " + unreadCopy());
+        }
+        return drainNow();
+    }
+
+    /** The unread frames received so far, taken. */
+    public List<Frame> drainNow() {
+        lock.lock();
+        try {
+            List<Frame> out = new ArrayList<>(unread);
+            unread.clear();
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- taking frames by match
+
+    /** The next unread frame with this ref. */
+    public Frame reply(String ref) {
+        return next(f -> ref.equals(f.field("ref")), "frame with ref=" + ref);
+    }
+
+    /** The first unread frame with this verb (others stay unread). */
+    public Frame next(String verb) {
         return next(f -> f.verb().equals(verb), verb);
     }
 
-    /** The next unread frame that matches, waiting up to {@link #WAIT}. */
-    Frame next(Predicate<Frame> match) {
+    /** The first unread frame that matches (others stay unread), waiting up to {@link #WAIT}. */
+    public Frame next(Predicate<Frame> match) {
         return next(match, "matching frame");
     }
 
-    Frame next(Predicate<Frame> match, String what) {
+    public Frame next(Predicate<Frame> match, String what) {
         Frame f = poll(match, WAIT);
         if (f == null) {
             throw new AssertionError(label + ": no " + what + " within " + WAIT + "; closed=" + isClosed()
@@ -260,8 +387,8 @@ final class RawClient implements AutoCloseable {
         return f;
     }
 
-    /** The next unread frame that matches, or null after the timeout. */
-    Frame poll(Predicate<Frame> match, Duration timeout) {
+    /** The first unread frame that matches, or null after the timeout or once the stream ended. */
+    public Frame poll(Predicate<Frame> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
@@ -274,10 +401,7 @@ final class RawClient implements AutoCloseable {
                     }
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                if (closed) {
+                if (left <= 0 || closed) {
                     return null;
                 }
                 changed.awaitNanos(left);
@@ -290,8 +414,10 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- the connection
+
     /** Waits until the server closed the connection (EOF or reset); false if it did not within the timeout. */
-    boolean awaitClosed(Duration timeout) {
+    public boolean awaitClosed(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
@@ -312,13 +438,13 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Asserts the server closes the connection within {@link #WAIT}. */
-    void assertClosed() {
+    public void assertClosed() {
         if (!awaitClosed(WAIT)) {
             throw new AssertionError(label + ": server did not close the connection within " + WAIT);
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         lock.lock();
         try {
             return closed;
@@ -328,7 +454,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Every frame received so far, in order. */
-    List<Frame> received() {
+    public List<Frame> received() {
         lock.lock();
         try {
             return List.copyOf(all);
@@ -337,7 +463,7 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    List<Frame> unreadCopy() {
+    public List<Frame> unreadCopy() {
         lock.lock();
         try {
             return List.copyOf(unread);
@@ -347,7 +473,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Lines from the server that did not decode (there should be none). */
-    List<ProtocolException> badLines() {
+    public List<ProtocolException> badLines() {
         lock.lock();
         try {
             return List.copyOf(badLines);
@@ -356,7 +482,7 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    long bytesRead() {
+    public long bytesRead() {
         lock.lock();
         try {
             return bytesRead;
@@ -365,26 +491,25 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    Socket socket() {
+    /** The socket, for a client made by {@link #connect} or {@link #over(Socket, String)}; else null. */
+    public Socket socket() {
         return socket;
     }
 
     /** Closes without QUIT (an abrupt disconnect). */
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
+        connection.close();
     }
 
     /** Sends a TCP reset instead of a FIN: the peer sees the connection die, not end. */
-    void reset() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException e) {
-            // closing anyway
+    public void reset() {
+        if (socket != null) {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         close();
     }
@@ -402,14 +527,56 @@ final class RawClient implements AutoCloseable {
         return sb.append(']').toString();
     }
 
-    static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
+    /** Waits for a condition nobody can signal (a counter in the server), re-checking briefly. */
+    public static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not true within " + WAIT + ": " + what);
             }
-            // A condition we cannot be signalled about (a counter in the server): re-check briefly.
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /** A blocking socket as a {@link Connection} (the test's own, independent of the server's transports). */
+    private static final class SocketConnection implements Connection {
+        private final Socket socket;
+
+        SocketConnection(Socket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            return socket.getInputStream().read(buffer, offset, length);
+        }
+
+        @Override
+        public void write(ByteBuffer... buffers) throws IOException {
+            for (ByteBuffer b : buffers) {
+                byte[] a = new byte[b.remaining()];
+                b.get(a);
+                socket.getOutputStream().write(a); // unbuffered: no flush needed
+            }
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return socket.getRemoteSocketAddress();
+        }
+
+        @Override
+        public String transportName() {
+            return "test";
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closed
+            }
         }
     }
 }

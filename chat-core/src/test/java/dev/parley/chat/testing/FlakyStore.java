@@ -1,4 +1,4 @@
-package dev.parley.chat.it;
+package dev.parley.chat.testing;
 
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.MessageStore;
@@ -13,35 +13,44 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link MessageStore} that wraps a real one and fails on command: every call may throw, or appends
- * whose text contains {@link #HANG_MARKER} may block until {@link #release()}. A failing call stores
- * nothing (it throws before delegating), as the SPI demands.
+ * The one failing store of Parley's tests: wraps a real {@link MessageStore} and fails on command.
+ * Appends alone fail while {@link #failAppends} is set; every call fails in {@link Mode#FAIL}; appends
+ * whose text contains {@link #HANG_MARKER} block after {@link #hangMarkedAppends()} until
+ * {@link #release()}. A failing call stores nothing (it throws before delegating), as the SPI demands.
+ * Counts append calls and the largest batch one carried.
  */
-final class FlakyStore implements MessageStore {
-    static final String HANG_MARKER = "HANG";
+public final class FlakyStore implements MessageStore {
+    public static final String HANG_MARKER = "HANG";
 
-    enum Mode { OK, FAIL }
+    public enum Mode { OK, FAIL }
 
     private final MessageStore delegate;
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
     private volatile CountDownLatch hang;
     private final AtomicInteger hanging = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
+    /** While set, appends fail (other calls do not). */
+    public volatile boolean failAppends;
+    /** Calls of {@link #append}. */
+    public final AtomicInteger appendCalls = new AtomicInteger();
+    /** The most messages one append call carried. */
+    public final AtomicInteger largestBatch = new AtomicInteger();
 
-    FlakyStore(MessageStore delegate) {
+    public FlakyStore(MessageStore delegate) {
         this.delegate = delegate;
     }
 
-    void mode(Mode m) {
+    /** Every call fails in {@link Mode#FAIL}. */
+    public void mode(Mode m) {
         mode.set(m);
     }
 
     /** From now on, appends of a text containing {@link #HANG_MARKER} block until {@link #release()}. */
-    void hangMarkedAppends() {
+    public void hangMarkedAppends() {
         hang = new CountDownLatch(1);
     }
 
-    void release() {
+    public void release() {
         CountDownLatch h = hang;
         hang = null;
         if (h != null) {
@@ -50,11 +59,12 @@ final class FlakyStore implements MessageStore {
     }
 
     /** Appends blocked right now. */
-    int hanging() {
+    public int hanging() {
         return hanging.get();
     }
 
-    int failures() {
+    /** Calls failed by {@link Mode#FAIL}. */
+    public int failures() {
         return failures.get();
     }
 
@@ -67,7 +77,12 @@ final class FlakyStore implements MessageStore {
 
     @Override
     public List<AppendResult> append(List<NewMessage> messages) {
+        appendCalls.incrementAndGet();
+        largestBatch.accumulateAndGet(messages.size(), Math::max);
         maybeFail("append");
+        if (failAppends) {
+            throw new StoreException("failing on purpose");
+        }
         CountDownLatch h = hang;
         if (h != null && messages.stream().anyMatch(m -> m.text().contains(HANG_MARKER))) {
             hanging.incrementAndGet();
