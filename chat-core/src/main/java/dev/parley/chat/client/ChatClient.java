@@ -158,7 +158,8 @@ public final class ChatClient {
          * How long a connection may stay silent before the client considers it dead, closes it and
          * reconnects (reason {@code timeout}): a server that vanished without closing its socket (a
          * suspended laptop, a dropped network) is otherwise never noticed. After half of it without
-         * a frame the client sends {@code PING}; a live server answers. Default 60 s.
+         * a frame the client sends {@code PING}; a live server answers. A connection whose one write
+         * has been blocked this long (the server stopped reading) is closed the same way. Default 60 s.
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout, "idleTimeout");

@@ -18,6 +18,16 @@ import java.util.concurrent.CompletableFuture;
  * request still waiting when the session closes fails with {@link ChatClientException}. Futures
  * complete on the session's event thread (see {@link ChatListener}).
  *
+ * <p>Arguments are checked before anything is sent, with the protocol's own rules
+ * ({@link dev.parley.chat.protocol.Names}): a room that is not a valid room name, a user that is not a
+ * valid user name, or a text that is empty or contains NUL is refused with
+ * {@link IllegalArgumentException}.
+ *
+ * <p>No request method blocks: the request is queued for the connection's one writer thread (or,
+ * while reconnecting, kept for the next connection). If the server stops reading and more than 4 MiB
+ * of requests pile up waiting to be written, a new request fails at once with
+ * {@link ChatClientException}.
+ *
  * <h2>States</h2>
  * <ul>
  *   <li>{@link State#CONNECTING}: opening the first connection (inside {@link ChatClient#connect()});

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,16 @@ final class FakeServer implements AutoCloseable {
 
     FakeServer() throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    /**
+     * A server whose connections have a receive buffer of about {@code receiveBuffer} bytes, so that a
+     * peer that stops reading soon stops the client's writes.
+     */
+    FakeServer(int receiveBuffer) throws IOException {
+        socket = new ServerSocket();
+        socket.setReceiveBufferSize(receiveBuffer);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     }
 
     int port() {
@@ -72,6 +83,15 @@ final class FakeServer implements AutoCloseable {
             Frame f = FrameDecoder.parseLine(line);
             assertEquals(verb, f.verb(), "frame " + line);
             return f;
+        }
+
+        /** Reads the next frame, whatever its verb. */
+        Frame next() throws IOException {
+            String line = in.readLine();
+            if (line == null) {
+                throw new IOException("client closed the connection while a frame was expected");
+            }
+            return FrameDecoder.parseLine(line);
         }
 
         /** Reads until the client closes its side; fails if it sends anything more. */
