@@ -108,8 +108,15 @@ public final class ClusterParts {
         }
         this.node = node;
         List<Announcement> reaped = lease.register();
-        doorbell.start(inbound);      // listening before reading: nothing committed from now on is missed
-        inbound.start(node);          // reads the heads
+        try {
+            doorbell.start(inbound);  // listening before reading: nothing committed from now on is missed
+            inbound.start(node);      // reads the heads
+        } catch (RuntimeException e) {
+            announce(lease.stop(true)); // leave at once rather than wait to be reaped
+            inbound.close();
+            doorbell.close();
+            throw e;
+        }
         announce(reaped);
         nextPoll = System.nanoTime() + safetyPollNanos;
         lease.start(new NodeLease.Listener() {
