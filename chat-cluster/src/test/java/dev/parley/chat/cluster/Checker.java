@@ -25,7 +25,8 @@ import javax.sql.DataSource;
  *       seq, and over all of a user's connections every seq from the first it saw to the last MSG it
  *       got is there (as MSG, as ACK of its own, or announced by GAP), none twice;</li>
  *   <li>presence notices about one user in one room alternate (no JOINED twice, no LEFT twice) on
- *       every connection;</li>
+ *       every connection, and each membership of a node that died made exactly one LEFT on every
+ *       connection of the other nodes in that room;</li>
  *   <li>no name is held by two live connections at once: a connection is live from its WELCOME until
  *       it ended or its node was stopped or killed;</li>
  *   <li>nothing a node's connection sent was stored after the node was declared dead (past the
@@ -226,6 +227,31 @@ final class Checker {
                                     + ") stored after its node was declared dead (LEFT after " + leftAfter + ")");
                         }
                     }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Each membership of a node that died produced exactly one LEFT on every other node: on each of
+     * these connections (which were in the room from before {@code diedAt} to the end), one LEFT for
+     * each of the names after {@code diedAt}.
+     */
+    List<String> leftOnceEach(List<WireClient> observers, String room, List<String> names, long diedAt) {
+        List<String> problems = new ArrayList<>();
+        for (WireClient c : observers) {
+            Map<String, Integer> count = new HashMap<>();
+            for (WireClient.Received r : c.frames()) {
+                if (r.nanos() > diedAt && r.message() instanceof ServerMessage.Left l && l.room().equals(room)
+                        && l.ref() == null) {
+                    count.merge(Names.canonicalUser(l.name()), 1, Integer::sum);
+                }
+            }
+            for (String name : names) {
+                int n = count.getOrDefault(Names.canonicalUser(name), 0);
+                if (n != 1) {
+                    problems.add(c + ": " + n + " LEFT for " + name + " in " + room + " after its node died");
                 }
             }
         }

@@ -141,8 +141,11 @@ class ThreeProcessesTest {
         nodes.get(1).kill();
         long[] leftA1 = awaitLeft(a0, "a1");
         long[] leftB1 = awaitLeft(a0, "b1");
-        awaitLeft(a2, "a1");
-        awaitLeft(a2, "b1");
+        for (ChatUser other : List.of(b0, a2, b2)) {
+            awaitLeft(other, "a1");
+            awaitLeft(other, "b1");
+        }
+        List<WireClient> survivorsOfKill = List.of(a0.current(), b0.current(), a2.current(), b2.current());
         long killToLeft = Math.max(leftA1[0], leftB1[0]) - downAt.get(1);
         System.out.printf("SIGKILL to LEFT on another node: %d ms (lease %d ms, reap interval 250 ms)%n",
                 killToLeft / 1_000_000, LEASE.toMillis());
@@ -159,7 +162,11 @@ class ThreeProcessesTest {
         a2.abandon(zombie);
         long[] leftA2 = awaitLeft(a0, "a2");
         awaitLeft(a0, "b2");
-        awaitLeft(a1, "a2");
+        for (ChatUser other : List.of(b0, a1, b1)) {
+            awaitLeft(other, "a2");
+            awaitLeft(other, "b2");
+        }
+        List<WireClient> survivorsOfStop = List.of(a0.current(), b0.current(), a1.current(), b1.current());
         chat(List.of(a0, a1), 2, "while n2 is stopped");
         // SIGCONT: node 2 finds itself dead and closes its clients; it may not store the zombie
         nodes.get(2).resume();
@@ -177,6 +184,8 @@ class ThreeProcessesTest {
         assertEquals(List.of(), checker.nothingStoredAfterDeath(a2, ROOM, leftA2[1], List.of(zombie)));
         assertTrue(Pg.queryLong("SELECT COUNT(*) FROM \"" + schema + "\".parley_message WHERE client_id = '" + zombie + "'") == 0,
                 "the message sent to the stopped node was never stored");
+        assertEquals(List.of(), checker.leftOnceEach(survivorsOfKill, ROOM, List.of("a1", "b1"), downAt.get(1)));
+        assertEquals(List.of(), checker.leftOnceEach(survivorsOfStop, ROOM, List.of("a2", "b2"), downAt.get(2)));
         assertEquals(List.of(), checker.all(users, downAt));
     }
 }
