@@ -24,8 +24,9 @@ import java.util.Optional;
  * When {@link #append} returns, the messages are as durable as the store promises and visible to every
  * later read on any thread: for the JDBC store, a committed database transaction, as durable as
  * that database's commit (PostgreSQL, MariaDB/InnoDB and SQLite sync to disk on commit with their
- * default settings; H2 writes committed changes to its file in the background, so a crash may lose
- * about the last second of commits); for the in-memory
+ * default settings; on H2 the store sets {@code WRITE_DELAY 0}, so each commit reaches the file before
+ * {@code append} returns and survives a crash of the process, but H2 does not sync to disk, so an
+ * operating-system crash or power loss may lose the last moments: see docs/store.md); for the in-memory
  * store, process memory. The server acknowledges a message only after
  * {@code append} returned it.
  *

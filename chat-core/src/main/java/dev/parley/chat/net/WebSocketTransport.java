@@ -86,7 +86,8 @@ public final class WebSocketTransport implements Transport {
         this.servePage = b.servePage;
         this.handshakeTimeout = b.handshakeTimeout;
         this.maxPendingHandshakes = b.maxPendingHandshakes;
-        this.handshakeSettings = new WsHandshake.Settings(path, allowedOrigins, servePage ? WsPage.load(path) : null);
+        this.handshakeSettings = new WsHandshake.Settings(path, allowedOrigins, servePage ? WsPage.load(path) : null,
+                b.healthPath == null ? null : new WsHandshake.Health(b.healthPath, b.healthy));
     }
 
     /** A builder with the defaults listed on each setting. */
@@ -316,6 +317,8 @@ public final class WebSocketTransport implements Transport {
         private boolean servePage;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxPendingHandshakes = 1024;
+        private String healthPath;
+        private java.util.function.BooleanSupplier healthy;
 
         private Builder() {
         }
@@ -420,8 +423,28 @@ public final class WebSocketTransport implements Transport {
             return this;
         }
 
+        /**
+         * Serves a health check for load balancers and orchestrators: {@code GET path} answers
+         * {@code 200 ok} while {@code healthy} returns true and {@code 503 unavailable} otherwise
+         * (text/plain, not cached). {@code healthy} is called on the request's thread and must be
+         * quick. Default: none (404). The path follows the rules of {@link #path(String)} and must
+         * differ from it.
+         */
+        public Builder healthCheck(String path, java.util.function.BooleanSupplier healthy) {
+            if (path == null || !path.matches("/[A-Za-z0-9._~/-]{1,200}")) {
+                throw new IllegalArgumentException("health check path must be / followed by 1..200 of [A-Za-z0-9._~/-], was "
+                        + path);
+            }
+            this.healthPath = path;
+            this.healthy = Objects.requireNonNull(healthy, "healthy");
+            return this;
+        }
+
         /** The transport. */
         public WebSocketTransport build() {
+            if (healthPath != null && healthPath.equals(path)) {
+                throw new IllegalArgumentException("the health check path must differ from the WebSocket path " + path);
+            }
             return new WebSocketTransport(this);
         }
     }

@@ -54,10 +54,6 @@ final class Deadlines {
         this.lastInboundNanos = connectedNanos;
     }
 
-    long now() {
-        return ticker.nanoTime();
-    }
-
     /** Reader: a line arrived (any line is a sign of life and answers a pending PING). */
     void inbound() {
         lastInboundNanos = ticker.nanoTime();

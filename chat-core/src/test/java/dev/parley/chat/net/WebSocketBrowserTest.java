@@ -168,14 +168,58 @@ class WebSocketBrowserTest {
         HeadlessChromium.Page page = login(port(server, 1), "dana");
         String older = "document.querySelector('ol.messages[data-room=\"lobby\"] li.older')";
         page.waitFor("the replay of the newest 50 and the button",
-                LOBBY_MESSAGES + " === " + js(String.join(" | ", all.subList(70, 120))) + " && !" + older + ".hidden",
+                LOBBY_MESSAGES + " === " + js(String.join(" | ", all.subList(70, 120))) + " && " + visible(older),
                 WAIT);
         page.eval(older + ".querySelector('button').click()");
         page.waitFor("50 earlier ones above them",
                 LOBBY_MESSAGES + " === " + js(String.join(" | ", all.subList(20, 120))), WAIT);
         page.eval(older + ".querySelector('button').click()");
         page.waitFor("the first 20, and no button once there is nothing older",
-                LOBBY_MESSAGES + " === " + js(String.join(" | ", all)) + " && " + older + ".hidden", WAIT);
+                LOBBY_MESSAGES + " === " + js(String.join(" | ", all)) + " && !" + visible(older), WAIT);
+    }
+
+    /** Whether the element takes space on the page: false when hidden, whatever the CSS says of its display. */
+    private static String visible(String element) {
+        return "(" + element + ".getClientRects().length > 0)";
+    }
+
+    @Test
+    void showEarlierMessagesIsNotOfferedWhenTheFirstMessageIsOnScreen() throws Exception {
+        server = start(0, 50);
+        server.post("lobby", "bob", "first");
+        server.post("lobby", "bob", "second");
+        HeadlessChromium.Page page = login(port(server, 1), "erin");
+        String older = "document.querySelector('ol.messages[data-room=\"lobby\"] li.older')";
+        page.waitFor("the whole conversation and no button", LOBBY_MESSAGES + " === 'bob: first | bob: second' && "
+                + older + ".hidden && !" + visible(older), WAIT);
+    }
+
+    @Test
+    void aNameWithASpaceIsExplainedAtOnceAndTheServersRefusalEndsTheSpinner() throws Exception {
+        server = start(0, 50);
+        HeadlessChromium.Page page = browser.newPage(1200, 760);
+        page.navigate("http://127.0.0.1:" + port(server, 1) + "/");
+        page.waitFor("the login form and its rule", "document.getElementById('name-rule').textContent.includes('no spaces')", WAIT);
+        page.type("#name", "Mary Jane");
+        page.pressEnter();
+        page.waitFor("the rule, before anything is sent",
+                "document.getElementById('login-error').textContent.includes('Names cannot contain spaces: try Mary_Jane')"
+                        + " && document.getElementById('status').dataset.state === 'offline'", WAIT);
+        assertEquals(0, server.stats().connectionsTotal(), "nothing was sent");
+
+        // A name only the server refuses (reserved): the reason is shown and the page stops trying.
+        page.eval("document.getElementById('name').value = ''");
+        page.type("#name", "system");
+        page.pressEnter();
+        page.waitFor("the server's reason, and no reconnecting",
+                "document.getElementById('login-error').textContent.startsWith('That name cannot be used')"
+                        + " && document.getElementById('status').dataset.state === 'offline'"
+                        + " && " + visible("document.getElementById('login')"), WAIT);
+
+        page.eval("document.getElementById('name').value = ''");
+        page.type("#name", "Mary_Jane");
+        page.pressEnter();
+        page.waitFor("signed in with a valid name", ONLINE + " && document.getElementById('room-title').textContent === 'lobby'", WAIT);
     }
 
     /** Not a check: renders a realistic conversation for docs/images/chat-page.png when asked to. */

@@ -1,5 +1,6 @@
 package dev.parley.chat.examples;
 
+import dev.parley.chat.app.ServerMain;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -15,7 +16,7 @@ import java.util.List;
  * <pre>{@code mvn -q -pl examples -am compile -Drun=chat}</pre>
  *
  * <p>Run the same command in a second terminal to chat with the first one. The terminal that started
- * the server hosts it: quit that one last. For a server of its own, use {@link ServerMain}; for a
+ * the server hosts it: quit that one last. For a server of its own, use {@link ServerMain} (the server jar); for a
  * client alone, {@link ClientMain}.
  */
 public final class ChatMain {
@@ -36,7 +37,7 @@ public final class ChatMain {
             System.setProperty("parley.log.level", "WARN");
         }
         int status;
-        try (Terminal term = Terminal.system()) {
+        try (Terminal term = Terminal.system(ClientOptions.DEFAULT_STATE.resolve("history"))) {
             status = run(args, term, System.out);
         }
         System.exit(status);
@@ -51,11 +52,11 @@ public final class ChatMain {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
-                    case "--port" -> port = Integer.parseInt(ClientMain.Options.value(args, ++i, a));
-                    case "--data" -> data = Path.of(ClientMain.Options.value(args, ++i, a));
+                    case "--port" -> port = Integer.parseInt(ClientOptions.value(args, ++i, a));
+                    case "--data" -> data = Path.of(ClientOptions.value(args, ++i, a));
                     case "--name", "--room", "--state" -> {
                         clientArgs.add(a);
-                        clientArgs.add(ClientMain.Options.value(args, ++i, a));
+                        clientArgs.add(ClientOptions.value(args, ++i, a));
                     }
                     case "--help", "-h" -> {
                         out.print(USAGE);
@@ -76,9 +77,7 @@ public final class ChatMain {
         ServerMain.Running hosted = null;
         if (!listening(port)) {
             try {
-                ServerMain.Options o = ServerMain.Options.parse(new String[] {
-                        "--port", Integer.toString(port), "--data", data.toString()});
-                hosted = ServerMain.start(o, out);
+                hosted = ServerMain.start(new String[] {"--port", Integer.toString(port), "--data", data.toString()}, out);
                 out.println("Started a chat server on port " + port + " with its history in "
                         + data.toAbsolutePath().normalize() + ".");
                 out.println("Others join with the same command; this terminal hosts the server, so quit here last.");

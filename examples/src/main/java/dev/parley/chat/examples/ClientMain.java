@@ -16,6 +16,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +74,13 @@ public final class ClientMain {
     private final Path stateDir;
     private final ZoneId zone = ZoneId.systemDefault();
 
+    private final Style style;
+    /** Names and rooms seen so far: what Tab completes. */
+    private final Set<String> knownNames = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownRooms = ConcurrentHashMap.newKeySet();
+    /** Between a lost connection and the reconnection: lines typed now wait for the server. */
+    private volatile boolean offline;
+
     private String name;
     private SeenState seen;
     private volatile ChatSession session;
@@ -79,19 +89,20 @@ public final class ClientMain {
     /** Per room being caught up: the seq after which messages are new to the user. */
     private final Map<String, Long> newAfter = new ConcurrentHashMap<>();
 
-    private ClientMain(Terminal term, Options o) {
+    private ClientMain(Terminal term, ClientOptions o) {
         this.term = term;
         this.host = o.host;
         this.port = o.port;
         this.name = o.name;
         this.firstRoom = o.room;
         this.stateDir = o.stateDir;
+        this.style = new Style(term.colours());
     }
 
     /** Runs the client on the process's terminal (or stdin/stdout when they are not a terminal). */
     public static void main(String[] args) {
         int status;
-        try (Terminal term = Terminal.system()) {
+        try (Terminal term = Terminal.system(ClientOptions.DEFAULT_STATE.resolve("history"))) {
             status = run(args, term);
         }
         System.exit(status);
@@ -99,9 +110,9 @@ public final class ClientMain {
 
     /** Runs the client on {@code term}; returns the exit status. */
     static int run(String[] args, Terminal term) {
-        Options o;
+        ClientOptions o;
         try {
-            o = Options.parse(args);
+            o = ClientOptions.parse(args);
         } catch (IllegalArgumentException e) {
             term.println(e.getMessage());
             term.println(USAGE);
@@ -124,7 +135,9 @@ public final class ClientMain {
             return quitting ? 0 : 1;
         }
         seen = SeenState.load(stateDir, host, port, name);
-        term.println("Connected to " + host + ":" + port + " as " + name + ". Type /help for commands.");
+        notice("Connected to " + host + ":" + port + " as " + name + ". Type /help for commands, Tab completes.");
+        knownNames.add(name);
+        term.completion(this::candidates);
         join(firstRoom);
         while (true) {
             String line = term.readLine(prompt(), false);
@@ -151,7 +164,43 @@ public final class ClientMain {
 
     private String prompt() {
         String room = current;
-        return (room == null ? "" : room) + "> ";
+        return (offline ? style.warning("(offline) ") : "") + (room == null ? "" : room) + "> ";
+    }
+
+    private void notice(String line) {
+        term.println(style.notice(line));
+    }
+
+    private void error(String line) {
+        term.println(style.error(line));
+    }
+
+    /** The commands of {@link #HELP}, for Tab. */
+    static final List<String> COMMANDS = List.of("/join", "/leave", "/who", "/rooms", "/msg", "/history", "/quit", "/help");
+
+    /** What Tab offers for the word after {@code before}: commands first, rooms after /join, names elsewhere. */
+    List<String> candidates(List<String> before) {
+        List<String> out = new ArrayList<>();
+        if (before.isEmpty()) {
+            out.addAll(COMMANDS);
+            out.addAll(sorted(knownNames));
+            return out;
+        }
+        String cmd = before.get(0).toLowerCase(Locale.ROOT);
+        if (before.size() == 1 && (cmd.equals("/join") || cmd.equals("/who") || cmd.equals("/leave"))) {
+            Set<String> rooms = new java.util.TreeSet<>(knownRooms);
+            if (session != null) {
+                rooms.addAll(session.joinedRooms());
+            }
+            out.addAll(rooms);
+        } else if (!cmd.equals("/history")) {
+            out.addAll(sorted(knownNames));
+        }
+        return out;
+    }
+
+    private static List<String> sorted(Set<String> set) {
+        return set.stream().sorted(String.CASE_INSENSITIVE_ORDER).toList();
     }
 
     /** Registers, asking for a name until one is accepted. False if the user gave up or the server is unreachable. */
@@ -181,19 +230,19 @@ public final class ClientMain {
                 name = session.name();
                 return true;
             } catch (IllegalArgumentException e) {
-                term.println("! That name cannot be used: names have 1 to 32 letters, digits, '_', '-' or '.', and no spaces.");
+                error("! That name cannot be used: names have 1 to 32 letters, digits, '_', '-' or '.', and no spaces.");
             } catch (ProtocolException e) {
                 if (e.code() == ErrorCode.NAME_TAKEN) {
-                    term.println("! The name " + name + " is taken. Choose another one.");
+                    error("! The name " + name + " is taken. Choose another one.");
                 } else if (e.code() == ErrorCode.INVALID_NAME) {
-                    term.println("! That name cannot be used: " + e.getMessage());
+                    error("! That name cannot be used: " + e.getMessage());
                 } else {
-                    term.println("! The server refused: " + e.getMessage() + " (" + e.code() + ")");
+                    error("! The server refused: " + e.getMessage() + " (" + e.code() + ")");
                     return false;
                 }
             } catch (ChatClientException e) {
-                term.println("! " + e.getMessage());
-                term.println("  Is the server running? Start one with: mvn -q -pl examples -am compile -Drun=server");
+                error("! " + e.getMessage());
+                term.println("  Is the server running? Start one with bin/parley, or: mvn -q -pl examples -am compile -Drun=server");
                 return false;
             }
             name = null;
@@ -213,7 +262,7 @@ public final class ClientMain {
             case "/help" -> term.println(HELP);
             case "/join" -> {
                 if (words.length < 2) {
-                    term.println("! Usage: /join ROOM");
+                    error("! Usage: /join ROOM");
                 } else {
                     join(words[1]);
                 }
@@ -225,12 +274,12 @@ public final class ClientMain {
                     failed("/rooms", e);
                     return;
                 }
-                term.println("* Rooms: " + String.join(", ", rooms.stream()
+                notice("* Rooms: " + String.join(", ", rooms.stream()
                         .map(r -> r.name() + " (" + r.members() + ")").toList()));
             });
             case "/msg" -> {
                 if (words.length < 3) {
-                    term.println("! Usage: /msg NAME TEXT");
+                    error("! Usage: /msg NAME TEXT");
                 } else {
                     String to = words[1];
                     String text = words[2];
@@ -238,13 +287,13 @@ public final class ClientMain {
                         if (e != null) {
                             failed("message to " + to, e);
                         } else {
-                            term.println(time(ack.time()) + " -> " + clean(to) + ": " + clean(text));
+                            term.println(style.dim(time(ack.time())) + " -> " + style.name(clean(to), false) + ": " + clean(text));
                         }
                     });
                 }
             }
             case "/history" -> history(words);
-            default -> term.println("! Unknown command " + clean(words[0]) + ". Type /help for the list.");
+            default -> error("! Unknown command " + clean(words[0]) + ". Type /help for the list.");
         }
         return true;
     }
@@ -252,8 +301,12 @@ public final class ClientMain {
     private void say(String text) {
         String room = current;
         if (room == null) {
-            term.println("! You are in no room. Type /join ROOM first.");
+            error("! You are in no room. Type /join ROOM first.");
             return;
+        }
+        if (offline || session.state() != ChatSession.State.OPEN) {
+            term.println(style.warning("! not connected: your message will be sent when the server is back") + " "
+                    + style.dim("(" + clean(text) + ")"));
         }
         session.send(room, text).whenComplete((ack, e) -> {
             if (e != null) {
@@ -261,7 +314,7 @@ public final class ClientMain {
                 return;
             }
             session.lastSeq(room).ifPresent(seq -> seen.put(room, seq));
-            term.println(prefix(room) + time(ack.time()) + " " + name + ": " + clean(text));
+            term.println(prefix(room) + style.dim(time(ack.time())) + " " + style.name(name, true) + ": " + clean(text));
         });
     }
 
@@ -279,9 +332,10 @@ public final class ClientMain {
         // Runs on the event thread, before the replayed messages are shown.
         CompletableFuture<Void> shown = joining.thenAccept(j -> {
             current = j.room();
+            knownRooms.add(j.room());
             term.prompt(prompt());
             if (last >= 0 && j.head() < last) {
-                term.println("* " + j.room() + " has fewer messages than when you left: the server forgot them.");
+                notice("* " + j.room() + " has fewer messages than when you left: the server forgot them.");
                 newAfter.remove(j.room());
                 seen.put(j.room(), j.head());
             }
@@ -293,7 +347,7 @@ public final class ClientMain {
             failed("/join " + room, e.getCause());
             return;
         } catch (TimeoutException e) {
-            term.println("! No answer to /join " + clean(room) + ".");
+            error("! No answer to /join " + clean(room) + ".");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -306,14 +360,15 @@ public final class ClientMain {
                 term.println("--- nothing new since you left ---");
             }
             if (e == null) {
-                term.println("* In " + key + ": " + String.join(", ", names.stream().map(ClientMain::clean).toList()));
+                knownNames.addAll(names);
+                notice("* In " + key + ": " + String.join(", ", names.stream().map(ClientMain::clean).toList()));
             }
         });
     }
 
     private void leave(String room) {
         if (room == null) {
-            term.println("! You are in no room.");
+            error("! You are in no room.");
             return;
         }
         session.part(room).whenComplete((v, e) -> {
@@ -324,20 +379,21 @@ public final class ClientMain {
             Set<String> rooms = session.joinedRooms();
             current = rooms.isEmpty() ? null : rooms.iterator().next();
             term.prompt(prompt());
-            term.println("* You left " + room + "." + (current == null ? " Type /join ROOM to join one." : " Now in " + current + "."));
+            notice("* You left " + room + "." + (current == null ? " Type /join ROOM to join one." : " Now in " + current + "."));
         });
     }
 
     private void who(String room) {
         if (room == null) {
-            term.println("! You are in no room.");
+            error("! You are in no room.");
             return;
         }
         session.who(room).whenComplete((names, e) -> {
             if (e != null) {
                 failed("/who", e);
             } else {
-                term.println("* In " + room + ": " + String.join(", ", names.stream().map(ClientMain::clean).toList()));
+                knownNames.addAll(names);
+                notice("* In " + room + ": " + String.join(", ", names.stream().map(ClientMain::clean).toList()));
             }
         });
     }
@@ -345,7 +401,7 @@ public final class ClientMain {
     private void history(String[] words) {
         String room = current;
         if (room == null) {
-            term.println("! You are in no room.");
+            error("! You are in no room.");
             return;
         }
         int n = 20;
@@ -356,7 +412,7 @@ public final class ClientMain {
                 n = 0;
             }
             if (n < 1) {
-                term.println("! Usage: /history [N], N a number from 1");
+                error("! Usage: /history [N], N a number from 1");
                 return;
             }
         }
@@ -379,11 +435,11 @@ public final class ClientMain {
             e = e.getCause();
         }
         if (e instanceof ProtocolException pe) {
-            term.println("! " + what + " failed: " + clean(pe.getMessage()) + " (" + pe.code() + ")");
+            error("! " + what + " failed: " + clean(pe.getMessage()) + " (" + pe.code() + ")");
         } else if (e instanceof TimeoutException) {
-            term.println("! " + what + " got no answer in time.");
+            error("! " + what + " got no answer in time.");
         } else {
-            term.println("! " + what + " failed: " + e.getMessage());
+            error("! " + what + " failed: " + e.getMessage());
         }
     }
 
@@ -405,27 +461,30 @@ public final class ClientMain {
         @Override
         public void onDirectMessage(ChatMessage m) {
             if (m.from().equalsIgnoreCase(name)) {
-                term.println(time(m.time()) + " -> " + clean(m.with()) + ": " + clean(m.text()));
+                term.println(style.dim(time(m.time())) + " -> " + style.name(clean(m.with()), false) + ": " + clean(m.text()));
             } else {
-                term.println(time(m.time()) + " *" + clean(m.from()) + "* (private): " + clean(m.text()));
+                knownNames.add(m.from());
+                term.println(style.dim(time(m.time())) + " *" + style.name(clean(m.from()), false) + "* (private): " + clean(m.text()));
             }
         }
 
         @Override
         public void onJoined(String room, String who) {
-            term.println(prefix(room) + "* " + clean(who) + " has joined");
+            knownNames.add(who);
+            term.println(prefix(room) + style.presence("* " + clean(who) + " has joined"));
         }
 
         @Override
         public void onLeft(String room, String who, String reason) {
             if (who.equalsIgnoreCase(name)) {
-                term.println("* You were removed from " + room + " (" + reason + ")");
+                notice("* You were removed from " + room + " (" + reason + ")");
                 if (room.equals(current)) {
                     current = null;
                     term.prompt(prompt());
                 }
             } else {
-                term.println(prefix(room) + "* " + clean(who) + " has left" + ("part".equals(reason) || "quit".equals(reason) ? "" : " (" + reason + ")"));
+                term.println(prefix(room) + style.presence("* " + clean(who) + " has left"
+                        + ("part".equals(reason) || "quit".equals(reason) ? "" : " (" + reason + ")")));
             }
         }
 
@@ -437,19 +496,24 @@ public final class ClientMain {
         @Override
         public void onDisconnected(String reason) {
             if (!quitting) {
-                term.println("* Connection lost (" + reason + "). Reconnecting...");
+                offline = true;
+                term.println(style.warning("* Connection lost (" + reason + "). Reconnecting... "
+                        + "What you type now is sent when the server is back."));
+                term.prompt(prompt());
             }
         }
 
         @Override
         public void onReconnected() {
-            term.println("* Reconnected.");
+            offline = false;
+            term.prompt(prompt());
+            notice("* Reconnected.");
         }
 
         @Override
         public void onStateChanged(ChatSession.State from, ChatSession.State to) {
             if (to == ChatSession.State.CLOSED && !quitting) {
-                term.println("* The session has ended. Press Enter to exit.");
+                notice("* The session has ended. Press Enter to exit.");
             }
         }
 
@@ -458,7 +522,7 @@ public final class ClientMain {
             if (error.code().closesConnection()) {
                 return; // onDisconnected says it, with the reason
             }
-            term.println("! Server: " + clean(error.getMessage()) + " (" + error.code() + ")");
+            error("! Server: " + clean(error.getMessage()) + " (" + error.code() + ")");
         }
     }
 
@@ -468,7 +532,7 @@ public final class ClientMain {
 
     private String format(ChatMessage m) {
         String text = clean(m.text()).replace("\n", "\n      ");
-        return prefix(m.room()) + time(m.time()) + " " + clean(m.from()) + ": " + text;
+        return prefix(m.room()) + style.dim(time(m.time())) + " " + style.name(clean(m.from()), m.from().equalsIgnoreCase(name)) + ": " + text;
     }
 
     private String time(Instant t) {
@@ -499,51 +563,5 @@ public final class ClientMain {
             }
         }
         return out.toString();
-    }
-
-    /** The command line. */
-    static final class Options {
-        String host = "localhost";
-        int port = 7878;
-        String name;
-        String room = "lobby";
-        Path stateDir = Path.of(System.getProperty("user.home"), ".parley");
-        boolean help;
-
-        static Options parse(String[] args) {
-            Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--help", "-h" -> o.help = true;
-                    case "--host" -> o.host = value(args, ++i, a);
-                    case "--port" -> o.port = port(value(args, ++i, a));
-                    case "--name" -> o.name = value(args, ++i, a);
-                    case "--room" -> o.room = value(args, ++i, a);
-                    case "--state" -> o.stateDir = Path.of(value(args, ++i, a));
-                    default -> throw new IllegalArgumentException("Unknown option: " + a);
-                }
-            }
-            return o;
-        }
-
-        static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
-        }
-
-        static int port(String s) {
-            try {
-                int p = Integer.parseInt(s);
-                if (p >= 1 && p <= 65535) {
-                    return p;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException("--port must be a number from 1 to 65535, was " + s);
-        }
     }
 }

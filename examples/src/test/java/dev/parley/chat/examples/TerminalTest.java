@@ -8,89 +8,160 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jline.terminal.Size;
+import org.jline.terminal.impl.ExternalTerminal;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The raw-mode line editor: what the user types survives lines printed in the middle of it. */
-@Timeout(10)
+/**
+ * The JLine terminal on a scripted 40-column xterm: what the user types survives lines printed in
+ * the middle of it (however many rows it wraps over), Tab completes, the arrow keys recall history.
+ */
+@Timeout(20)
 class TerminalTest {
+    private final PipedOutputStream keys = new PipedOutputStream();
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
-    private final PrintStream out = new PrintStream(screen, true, StandardCharsets.UTF_8);
+    private final Terminal term;
+
+    TerminalTest() throws IOException {
+        ExternalTerminal xterm = new ExternalTerminal("test", "xterm-256color", new PipedInputStream(keys, 65536),
+                new SynchronizedOutput(screen), StandardCharsets.UTF_8);
+        xterm.setSize(new Size(40, 12));
+        term = Terminal.jline(xterm, null, true);
+    }
+
+    @AfterEach
+    void close() {
+        term.close();
+    }
 
     private String screen() {
-        return screen.toString(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void anIncomingLineIsPrintedAboveTheHalfTypedLineWhichIsRedrawn() throws Exception {
-        PipedOutputStream keys = new PipedOutputStream();
-        PipedInputStream in = new PipedInputStream(keys);
-        try (Terminal.Raw term = Terminal.Raw.forTest(in, out)) {
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> read(term, "lobby> "),
-                    Executors.newVirtualThreadPerTaskExecutor());
-            keys.write("hel".getBytes(StandardCharsets.UTF_8));
-            keys.flush();
-            waitFor("lobby> hel");
-            term.println("10:00 Ritam: hi");
-            assertTrue(screen().endsWith("lobby> hel\r\033[K10:00 Ritam: hi\nlobby> hel"), screen());
-            keys.write("lo\r".getBytes(StandardCharsets.UTF_8));
-            keys.flush();
-            assertEquals("hello", line.get(5, TimeUnit.SECONDS));
-            // The sent line is erased; the chat shows it once the server has it.
-            assertTrue(screen().endsWith("\r\033[Klobby> "), screen());
+        synchronized (screen) {
+            return screen.toString(StandardCharsets.UTF_8);
         }
     }
 
-    @Test
-    void editingKeysAndUtf8() throws Exception {
-        // Backspace, a UTF-8 letter, an arrow key (ignored), Ctrl-W, Ctrl-U, then Enter.
-        byte[] typed = concat("abc\u007fd ".getBytes(StandardCharsets.UTF_8), "\u00e9t\u00e9".getBytes(StandardCharsets.UTF_8),
-                new byte[] {0x1b, '[', 'D'}, " drop\u0017me\r".getBytes(StandardCharsets.UTF_8));
-        try (Terminal.Raw term = Terminal.Raw.forTest(new java.io.ByteArrayInputStream(typed), out)) {
-            assertEquals("abd \u00e9t\u00e9 me", term.readLine("> ", false));
-        }
-        try (Terminal.Raw term = Terminal.Raw.forTest(new java.io.ByteArrayInputStream("gone\u0015kept\r".getBytes(StandardCharsets.UTF_8)), out)) {
-            assertEquals("kept", term.readLine("> ", false));
-        }
+    private void type(String s) throws IOException {
+        keys.write(s.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
     }
 
-    @Test
-    void ctrlDOnAnEmptyLineIsTheEndOfInputButNotInTheMiddleOfOne() throws Exception {
-        try (Terminal.Raw term = Terminal.Raw.forTest(new java.io.ByteArrayInputStream("ab\u0004c\r\u0004".getBytes(StandardCharsets.UTF_8)), out)) {
-            assertEquals("abc", term.readLine("> ", false));
-            assertNull(term.readLine("> ", false));
-        }
-    }
-
-    private static String read(Terminal term, String prompt) {
-        try {
-            return term.readLine(prompt, false);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private void waitFor(String text) throws InterruptedException {
-        // The editor echoes each key as it reads it; poll the screen until the echo is there.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!screen().endsWith(text)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("screen does not end with " + text + ": " + screen());
+    private CompletableFuture<String> readLineAsync(String prompt) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return term.readLine(prompt, false);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            Thread.onSpinWait();
+        }, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    private void waitForScreen(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!screen().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "the screen never showed " + text + ":\n" + screen());
+            Thread.sleep(5); // polling a screen the editor writes to from its own thread
         }
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            b.writeBytes(p);
+    @Test
+    void aLineArrivingWhileALongLineIsTypedIsPrintedAboveItAndTheLineComesBackWhole() throws Exception {
+        String longLine = "this line is longer than the forty columns of the terminal, it wraps twice";
+        CompletableFuture<String> line = readLineAsync("lobby> ");
+        type(longLine.substring(0, 60));
+        waitForScreen("columns of the");
+        int before = screen().length();
+        term.println("10:00 Ritam: hi");
+        type(longLine.substring(60) + "\r");
+        assertEquals(longLine, line.get(10, TimeUnit.SECONDS));
+        String after = screen().substring(before);
+        assertTrue(after.contains("10:00 Ritam: hi"), after);
+        // printAbove redraws the prompt and all of the typed text below the new line
+        assertTrue(after.indexOf("lobby> ") > after.indexOf("Ritam: hi"), after);
+    }
+
+    @Test
+    void tabCompletesCommandsThenRoomsThenNames() throws Exception {
+        term.completion(words -> words.isEmpty() ? List.of("/join", "/who", "Souvik")
+                : words.get(0).equals("/join") ? List.of("lobby", "random") : List.of("Ritam", "Souvik"));
+        CompletableFuture<String> line = readLineAsync("> ");
+        type("/jo\t");
+        waitForScreen("/join");
+        type("lob\t");
+        waitForScreen("lobby");
+        type("\r");
+        assertEquals("/join lobby", line.get(10, TimeUnit.SECONDS).strip());
+
+        CompletableFuture<String> dm = readLineAsync("> ");
+        type("/msg Ri\t");
+        waitForScreen("Ritam");
+        type("hi\r");
+        assertEquals("/msg Ritam hi", dm.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theUpArrowRecallsTheLastLine() throws Exception {
+        CompletableFuture<String> first = readLineAsync("> ");
+        type("first line\r");
+        assertEquals("first line", first.get(10, TimeUnit.SECONDS));
+        CompletableFuture<String> again = readLineAsync("> ");
+        type("\033OA\r"); // up, as an xterm in application-cursor mode sends it
+        assertEquals("first line", again.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void ctrlDOrCtrlCOnAnEmptyLineEndsTheInput() throws Exception {
+        CompletableFuture<String> d = readLineAsync("> ");
+        type("\u0004");
+        assertNull(d.get(10, TimeUnit.SECONDS));
+        CompletableFuture<String> c = readLineAsync("> ");
+        type("typo\u0003"); // Ctrl-C with text drops the text, as a shell does
+        waitForScreen("typo");
+        type("kept\r");
+        assertEquals("kept", c.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void plainModeHasNoColoursAndPrintsLinesAsTheyAre() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Terminal plain = Terminal.plain(new java.io.ByteArrayInputStream("hello\n".getBytes(StandardCharsets.UTF_8)),
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8))) {
+            assertTrue(!plain.colours());
+            plain.println("10:00 Ritam: hi");
+            assertEquals("hello", plain.readLine("> ", false));
+            assertNull(plain.readLine("> ", false));
         }
-        return b.toByteArray();
+        assertEquals("10:00 Ritam: hi\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("x", new Style(false).name("x", true));
+        assertEquals("\033[31m! no\033[0m", new Style(true).error("! no"));
+    }
+
+    /** The editor writes from its own threads; the test reads the bytes so far. */
+    private static final class SynchronizedOutput extends java.io.OutputStream {
+        private final ByteArrayOutputStream target;
+
+        SynchronizedOutput(ByteArrayOutputStream target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) {
+            synchronized (target) {
+                target.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            synchronized (target) {
+                target.write(b, off, len);
+            }
+        }
     }
 }

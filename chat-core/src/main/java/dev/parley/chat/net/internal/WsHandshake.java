@@ -27,8 +27,23 @@ public final class WsHandshake {
      * @param allowedOrigins origins a browser may connect from besides the page's own (an Origin
      *     naming the Host the request was sent to); {@code "*"} allows any
      * @param page the page served at {@code /}, or {@code null} when it is not served
+     * @param health the health check served at its path, or {@code null} when there is none
      */
-    public record Settings(String path, Set<String> allowedOrigins, WsPage page) {
+    public record Settings(String path, Set<String> allowedOrigins, WsPage page, Health health) {
+        /** Settings without a health check. */
+        public Settings(String path, Set<String> allowedOrigins, WsPage page) {
+            this(path, allowedOrigins, page, null);
+        }
+    }
+
+    /**
+     * A health check: {@code GET path} answers 200 {@code ok} while {@code healthy} says true, else
+     * 503 {@code unavailable}.
+     *
+     * @param path the path, e.g. {@code /healthz}
+     * @param healthy asked once per request, on the request's thread
+     */
+    public record Health(String path, java.util.function.BooleanSupplier healthy) {
     }
 
     /**
@@ -70,6 +85,15 @@ public final class WsHandshake {
                 default -> error(405, "Only GET and HEAD are allowed here.\n", Map.of("Allow", "GET, HEAD"),
                         false);
             };
+        }
+        if (settings.health() != null && path.equals(settings.health().path())) {
+            boolean head = request.method().equals("HEAD");
+            if (!head && !request.method().equals("GET")) {
+                return error(405, "Only GET and HEAD are allowed here.\n", Map.of("Allow", "GET, HEAD"), false);
+            }
+            boolean healthy = settings.health().healthy().getAsBoolean();
+            return error(healthy ? 200 : 503, healthy ? "ok\n" : "unavailable\n",
+                    Map.of(), head);
         }
         return error(404, "Not found.\n", Map.of(), request.method().equals("HEAD"));
     }

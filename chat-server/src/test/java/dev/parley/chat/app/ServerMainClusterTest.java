@@ -1,8 +1,8 @@
-package dev.parley.chat.examples;
+package dev.parley.chat.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,19 +27,25 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The example server's cluster mode ({@code --node}), as the README's "Run three nodes" uses it. */
+/** The server's cluster mode ({@code --node}), as the README's "Run three nodes" uses it. */
 @Timeout(120)
 class ServerMainClusterTest {
     private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
 
     @Test
     void nodeNeedsAPostgresqlUrl() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ServerMain.Options.parse(new String[] {"--node", "n1"}));
-        assertEquals("--node needs --jdbc-url jdbc:postgresql://...: clustering needs PostgreSQL", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ServerMain.Options.parse(
-                new String[] {"--node", "n1", "--jdbc-url", "jdbc:mariadb://localhost/test"}));
-        assertThrows(IllegalArgumentException.class, () -> ServerMain.Options.parse(new String[] {"--node", "n1", "--memory"}));
+        for (String[] args : List.of(new String[] {"--node", "n1"},
+                new String[] {"--node", "n1", "--jdbc-url", "jdbc:mariadb://localhost/test"},
+                new String[] {"--node", "n1", "--memory"})) {
+            ServerOptions.Parsed parsed = ServerOptions.parse(args, Map.of());
+            ServerOptions.Exit exit = assertInstanceOf(ServerOptions.Exit.class, parsed);
+            assertEquals(2, exit.status());
+            assertTrue(exit.text().startsWith("--node needs --jdbc-url jdbc:postgresql://...: clustering needs PostgreSQL"),
+                    exit.text());
+        }
+        ServerOptions.Exit lease = assertInstanceOf(ServerOptions.Exit.class,
+                ServerOptions.parse(new String[] {"--lease", "5s"}, Map.of()));
+        assertTrue(lease.text().startsWith("--lease needs --node"), lease.text());
     }
 
     @Test
@@ -47,10 +55,11 @@ class ServerMainClusterTest {
         String url = PG + "?currentSchema=" + schema;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (ServerMain.Running n1 = ServerMain.start(ServerMain.Options.parse(new String[] {
-                "--node", "n1", "--port", "0", "--no-web", "--jdbc-url", url, "--jdbc-user", "postgres"}), print);
-                ServerMain.Running n2 = ServerMain.start(ServerMain.Options.parse(new String[] {
-                        "--node", "n2", "--port", "0", "--no-web", "--jdbc-url", url, "--jdbc-user", "postgres"}), print)) {
+        try (ServerMain.Running n1 = ServerMain.start(new String[] {
+                "--node", "n1", "--port", "0", "--no-web", "--jdbc-url", url, "--jdbc-user", "postgres"}, print);
+                ServerMain.Running n2 = ServerMain.start(new String[] {
+                        "--node", "n2", "--port", "0", "--no-web", "--jdbc-url", url, "--jdbc-user", "postgres",
+                        "--lease", "5s"}, print)) {
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("cluster node n2 (PostgreSQL " + url + ")"), out.toString());
             BlockingQueue<ChatMessage> annGot = new LinkedBlockingQueue<>();
             BlockingQueue<String> annSaw = new LinkedBlockingQueue<>();
@@ -76,7 +85,7 @@ class ServerMainClusterTest {
                 assertNotNull(m, "ann (node 1) got bob's message (node 2)");
                 assertEquals("hello across nodes", m.text());
                 assertEquals(seq, m.seq());
-                assertEquals(java.util.List.of("ann", "bob"), n1.server().members("lobby"));
+                assertEquals(List.of("ann", "bob"), n1.server().members("lobby"));
             }
         } finally {
             execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
