@@ -108,8 +108,4 @@ public final class Db {
     public static boolean isFenced(StoreException e) {
         return e instanceof FencedException;
     }
-
-    static StoreException unexpected(String what, Exception e) {
-        return e instanceof StoreException s ? s : new StoreException(what + " failed: " + e, e);
-    }
 }
