@@ -29,8 +29,16 @@ public sealed interface ServerMessage {
     static ServerMessage parse(Frame frame) {
         Fields f = Fields.of(frame);
         return switch (frame.verb()) {
-            case "WELCOME" -> new Welcome(f.intNumber("proto", 1), f.required("name"), f.required("server"),
-                    f.intNumber("max-line", 1), f.intNumber("max-text", 1), f.ref());
+            case "WELCOME" -> {
+                Long burst = f.number("burst", 1, false);
+                Long refill = f.number("refill-us", 0, false);
+                if ((burst == null) != (refill == null)) {
+                    throw f.missing(burst == null ? "burst" : "refill-us");
+                }
+                yield new Welcome(f.intNumber("proto", 1), f.required("name"), f.required("server"),
+                        f.intNumber("max-line", 1), f.intNumber("max-text", 1),
+                        burst == null ? null : new RateLimit(burst, refill), f.ref());
+            }
             case "JOINED" -> new Joined(f.room("room", true), f.required("name"), f.number("head", 0, false), f.ref());
             case "LEFT" -> new Left(f.room("room", true), f.required("name"), f.required("reason"), f.ref());
             case "MSG" -> {
@@ -63,17 +71,18 @@ public sealed interface ServerMessage {
     }
 
     /**
-     * {@code WELCOME proto=1 name=NAME server=parley/0.1.0 max-line=16384 max-text=4096 [ref=]}:
-     * registration succeeded.
+     * {@code WELCOME proto=1 name=NAME server=parley/0.1.0 max-line=16384 max-text=4096
+     * [burst=100 refill-us=20000] [ref=]}: registration succeeded.
      *
      * @param proto the version chosen: the highest both sides speak
      * @param name the registered name, as the client sent it
      * @param server the server's product and version
      * @param maxLine the longest line the server accepts, in bytes without CR LF
      * @param maxText the longest message text the server accepts, in UTF-8 bytes after unescaping
+     * @param rateLimit the server's rate limit for this connection, or {@code null} if it does not say
      * @param ref the ref of the HELLO, or {@code null}
      */
-    record Welcome(int proto, String name, String server, int maxLine, int maxText, String ref)
+    record Welcome(int proto, String name, String server, int maxLine, int maxText, RateLimit rateLimit, String ref)
             implements ServerMessage {
         /** Validates the components. */
         public Welcome {
@@ -81,10 +90,47 @@ public sealed interface ServerMessage {
             Objects.requireNonNull(server, "server");
         }
 
+        /** A WELCOME that does not announce a rate limit. */
+        public Welcome(int proto, String name, String server, int maxLine, int maxText, String ref) {
+            this(proto, name, server, maxLine, maxText, null, ref);
+        }
+
         @Override
         public Frame toFrame() {
-            return Frame.of("WELCOME").with("proto", proto).with("name", name).with("server", server)
-                    .with("max-line", maxLine).with("max-text", maxText).with("ref", ref);
+            Frame f = Frame.of("WELCOME").with("proto", proto).with("name", name).with("server", server)
+                    .with("max-line", maxLine).with("max-text", maxText);
+            if (rateLimit != null) {
+                f = f.with("burst", rateLimit.burst()).with("refill-us", rateLimit.refillMicros());
+            }
+            return f.with("ref", ref);
+        }
+    }
+
+    /**
+     * A connection's rate limit as {@code WELCOME} announces it: a bucket of {@code burst} frames that
+     * gains one frame every {@code refillMicros} microseconds (PROTOCOL.md, "Limits"). Every frame a
+     * client sends takes one, except a {@code PONG} that answers the server's {@code PING}.
+     *
+     * @param burst the bucket's size, at least 1
+     * @param refillMicros microseconds per frame of sustained rate, at least 0 (0: no sustained limit
+     *     worth pacing for)
+     */
+    record RateLimit(long burst, long refillMicros) {
+        /** Validates the components. */
+        public RateLimit {
+            if (burst < 1 || refillMicros < 0) {
+                throw new IllegalArgumentException("burst must be >= 1 and refillMicros >= 0, were " + burst
+                        + " and " + refillMicros);
+            }
+        }
+
+        /**
+         * The limit of a server that allows {@code perSecond} frames per second and {@code burst} at
+         * once; the interval is rounded up, so a client that keeps to it never exceeds the real rate.
+         */
+        public static RateLimit of(double perSecond, int burst) {
+            double micros = Math.ceil(1_000_000d / perSecond);
+            return new RateLimit(burst, micros >= 999_999_999d ? 999_999_999L : (long) micros);
         }
     }
 

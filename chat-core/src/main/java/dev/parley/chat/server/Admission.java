@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  */
 final class Admission {
     /** Whether a new connection may stay. */
-    enum Verdict { ADMITTED, FULL, FENCED }
+    enum Verdict { ADMITTED, FULL, ADDRESS_FULL, FENCED }
 
     private final int maxConnections;
     private final int maxPerAddress;
@@ -76,7 +76,7 @@ final class Admission {
                 return Verdict.FULL;
             }
             if (address != null && perAddress.getOrDefault(address, 0) >= maxPerAddress) {
-                return Verdict.FULL;
+                return Verdict.ADDRESS_FULL;
             }
             admitted++;
             if (address != null) {

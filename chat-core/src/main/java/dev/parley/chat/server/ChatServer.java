@@ -86,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
             log.debug("{} settings: {}", name, settings.describe());
             hub.directory.loadRooms(settings.store());
             hub.events.start();
+            settings.metrics().serverStarted(new Levels());
             boolean clusterStarted = false;
             try {
                 if (hub.cluster != null) {
@@ -152,6 +153,33 @@ public final class ChatServer implements AutoCloseable {
             return state == State.RUNNING;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The levels {@link ServerMetrics} gauges read: cheap, any thread. */
+    private final class Levels implements ServerMetrics.Gauges {
+        @Override
+        public int connections() {
+            return hub.admission.size();
+        }
+
+        @Override
+        public long queuedBytes() {
+            long sum = 0;
+            for (Session s : hub.admission.sessions()) {
+                sum += s.out.queued();
+            }
+            return sum;
+        }
+
+        @Override
+        public int rooms() {
+            return hub.directory.size();
+        }
+
+        @Override
+        public int users() {
+            return hub.users.count();
         }
     }
 
@@ -342,6 +370,7 @@ public final class ChatServer implements AutoCloseable {
         private int maxHistoryLimit = 500;
         private Duration drainTimeout = Duration.ofSeconds(5);
         private java.time.InstantSource clock = java.time.InstantSource.system();
+        private ServerMetrics metrics = ServerMetrics.NONE;
         private Cluster cluster;
         private Ticker ticker = Ticker.SYSTEM;
 
@@ -527,6 +556,16 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the server reports connections, frames, deliveries, store latencies and the like as
+         * they happen (see {@link ServerMetrics}); default {@link ServerMetrics#NONE}.
+         * {@link ChatServer#stats()} works either way.
+         */
+        public Builder metrics(ServerMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /** Tests: the monotonic clock of deadlines, rate limits and delivery waits. */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -579,7 +618,7 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0"));
         }
 
         private static void atLeast(String setting, long value, long min) {

@@ -50,8 +50,13 @@ abstract class Conversation {
      * @param gapWaitNanos how long a missing seq is waited for while own appends are in flight
      * @param fetcher runs the store reads that fill gaps (a virtual thread per read by default)
      * @param waits where a conversation that waits is registered, so the reaper can end the wait
+     * @param counters where deliveries are counted
      */
-    record Env(MessageStore store, Ticker ticker, long gapWaitNanos, Executor fetcher, GapWaits waits) {
+    record Env(MessageStore store, Ticker ticker, long gapWaitNanos, Executor fetcher, GapWaits waits, Counters counters) {
+        /** Without counting deliveries (tests of the delivery itself). */
+        Env(MessageStore store, Ticker ticker, long gapWaitNanos, Executor fetcher, GapWaits waits) {
+            this(store, ticker, gapWaitNanos, fetcher, waits, new Counters());
+        }
     }
 
     private record Pending(StoredMessage message, Session origin, boolean local) {
@@ -84,6 +89,11 @@ abstract class Conversation {
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     /** Guarded by lock: notices waiting for their seq, sorted by afterSeq; null when none. */
     private List<PresenceEvent> notices;
+
+    /** Where deliveries are counted. */
+    final Counters counters() {
+        return env.counters();
+    }
 
     Conversation(String key, Env env) {
         this.key = key;

@@ -42,11 +42,13 @@ final class DirectConversation extends Conversation {
         String recipientCanonical = a.equals(senderCanonical) ? b : a;
         User sender = users.local(senderCanonical);
         User recipient = users.local(recipientCanonical);
+        int recipients = 0;
         if (recipient != null && recipient != sender) {
             byte[] toRecipient = Wire.msg(null, m.sender(), m, null);
             for (Session s : recipient.sessions) {
                 if (s != origin) {
                     s.out.send(toRecipient);
+                    recipients++;
                 }
             }
         }
@@ -56,9 +58,11 @@ final class DirectConversation extends Conversation {
             for (Session s : sender.sessions) {
                 if (s != origin) {
                     s.out.send(toSender);
+                    recipients++;
                 }
             }
         }
+        counters().delivered(recipients);
         if (local) {
             events.post(l -> l.messageStored(m));
         }

@@ -38,7 +38,7 @@ final class Dispatcher {
 
     /** A well-formed frame. */
     void frame(Session session, Frame f) {
-        counters.framesIn.increment();
+        counters.frameIn();
         session.deadlines.inbound();
         if (!session.close.isOpen()) {
             return; // closing: the rest of the read is not handled
@@ -90,7 +90,7 @@ final class Dispatcher {
 
     /** A line the codec rejected (BAD_FRAME, INVALID_UTF8, LINE_TOO_LONG): its error, without a ref. */
     void decodeError(Session session, ProtocolException e) {
-        counters.framesIn.increment();
+        counters.frameIn();
         session.deadlines.inbound();
         if (!session.close.isOpen() || !admit(session)) {
             return;
@@ -105,13 +105,13 @@ final class Dispatcher {
                 return true;
             }
             case REFUSE -> {
-                counters.rateLimited.increment();
+                counters.rateLimited();
                 session.replies.error(ErrorCode.RATE_LIMITED, null,
                         "slow down: at most " + ratePerSecond + " frames per second");
                 return false;
             }
             default -> {
-                counters.rateLimited.increment();
+                counters.rateLimited();
                 log.info("{} flooding: too many frames refused", session.tag());
                 session.terminate(DisconnectReason.FLOOD, ErrorCode.RATE_LIMITED, "too many frames; disconnecting", null);
                 return false;

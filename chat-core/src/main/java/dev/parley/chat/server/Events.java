@@ -34,7 +34,7 @@ final class Events {
 
     void post(Consumer<ServerListener> event) {
         if (listener != null && !queue.offer(event)) {
-            counters.listenerDropped.increment();
+            counters.listenerDropped();
         }
     }
 

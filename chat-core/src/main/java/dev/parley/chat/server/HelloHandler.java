@@ -20,11 +20,14 @@ final class HelloHandler {
     private final Settings s;
     private final Users users;
     private final Events events;
+    /** What WELCOME announces of the rate limit, so that a client can pace itself below it. */
+    private final ServerMessage.RateLimit rateLimit;
 
     HelloHandler(Settings s, Users users, Events events) {
         this.s = s;
         this.users = users;
         this.events = events;
+        this.rateLimit = ServerMessage.RateLimit.of(s.ratePerSecond(), s.rateBurst());
     }
 
     void hello(Session session, ClientMessage.Hello m) {
@@ -74,7 +77,7 @@ final class HelloHandler {
         }
         session.user = u;
         replies.add(new ServerMessage.Welcome(PROTOCOL_VERSION, u.name, s.serverName(), s.maxLineLength(),
-                s.maxTextLength(), ref));
+                s.maxTextLength(), rateLimit, ref));
         ConnectionInfo info = session.info();
         events.post(l -> l.registered(info));
         log.debug("{} registered as {}", session.tag(), Escaping.forLog(u.name, 64));

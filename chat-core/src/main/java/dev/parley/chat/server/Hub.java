@@ -26,7 +26,7 @@ final class Hub {
     static final Duration GAP_WAIT = Duration.ofSeconds(1);
 
     final Settings settings;
-    final Counters counters = new Counters();
+    final Counters counters;
     final Events events;
     final Fence fence = new Fence();
     final Admission admission;
@@ -41,6 +41,7 @@ final class Hub {
 
     Hub(Settings settings, String name) {
         this.settings = settings;
+        this.counters = new Counters(settings.metrics());
         this.cluster = settings.cluster();
         MessageBus bus = cluster != null ? cluster.bus() : new LocalBus(settings.store());
         Presence presence = cluster != null ? cluster.presence() : new LocalPresence();
@@ -53,13 +54,13 @@ final class Hub {
         this.users = new Users(presence);
         GapWaits waits = new GapWaits();
         Conversation.Env env = new Conversation.Env(settings.store(), ticker, nanos(GAP_WAIT),
-                task -> Thread.ofVirtual().name(name + "-fetch").start(task), waits);
+                task -> Thread.ofVirtual().name(name + "-fetch").start(task), waits, counters);
         this.directory = new RoomDirectory(env, presence, users, events, settings);
         this.publisher = new Publisher(bus, counters, fence);
         Dispatcher dispatcher = new Dispatcher(settings, counters,
                 new HelloHandler(settings, users, events),
-                new RoomHandler(settings, directory, settings.store(), fence),
-                new QueryHandler(settings, directory, users, settings.store()));
+                new RoomHandler(settings, directory, settings.store(), fence, counters),
+                new QueryHandler(settings, directory, users, settings.store(), counters));
         this.shared = new Session.Shared(settings, counters, events, ticker, admission, users, dispatcher, publisher,
                 directory);
         this.reaper = new Reaper(admission, waits, ticker, tickMillis(settings));
@@ -70,6 +71,7 @@ final class Hub {
     void accept(Connection connection) {
         long id = ids.incrementAndGet();
         if (!admission.accepting()) {
+            counters.refused(connection.transportName(), ServerMetrics.Refusal.SHUTTING_DOWN);
             connection.close();
             return;
         }
@@ -79,6 +81,12 @@ final class Hub {
         // Decided here, in the order connections were accepted (a short lock, no I/O): with the server
         // at its cap, the connection that came last is the one refused, whichever reader runs first.
         Admission.Verdict verdict = admission.admit(session);
+        switch (verdict) {
+            case ADMITTED -> counters.accepted(session.transport);
+            case FULL -> counters.refused(session.transport, ServerMetrics.Refusal.SERVER_FULL);
+            case ADDRESS_FULL -> counters.refused(session.transport, ServerMetrics.Refusal.ADDRESS_FULL);
+            case FENCED -> counters.refused(session.transport, ServerMetrics.Refusal.FENCED);
+        }
         Thread.ofVirtual().name("parley-c" + id).start(() -> session.run(verdict));
     }
 

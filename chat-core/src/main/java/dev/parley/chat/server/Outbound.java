@@ -129,8 +129,7 @@ final class Outbound {
             session.slowConsumer("outbound queue passed " + limit + " bytes");
             return false;
         }
-        counters.framesOut.add(frames);
-        counters.bytesOut.add(total);
+        counters.sent(frames, total);
         if (writeNow) {
             writeDirect(buffers);
         } else if (startWriter) {
@@ -321,7 +320,11 @@ final class Outbound {
         } finally {
             lock.unlock();
         }
-        counters.framesOut.add(last.size());
+        long bytes = 0;
+        for (byte[] f : last) {
+            bytes += f.length;
+        }
+        counters.sent(last.size(), bytes);
         if (startWriter) {
             startWriter();
         } else if (close) {

@@ -53,9 +53,9 @@ final class Publisher {
         long start = System.nanoTime();
         try {
             results = bus.publish(messages);
-            counters.append(System.nanoTime() - start, false);
+            counters.append(n, System.nanoTime() - start, false);
         } catch (RuntimeException e) {
-            counters.append(System.nanoTime() - start, true);
+            counters.append(n, System.nanoTime() - start, true);
             for (int i = 0; i < n; i++) {
                 conversations.get(i).appendFailed(tokens[i]);
             }

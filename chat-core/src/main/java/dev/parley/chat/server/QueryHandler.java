@@ -24,8 +24,11 @@ final class QueryHandler {
     private final Users users;
     private final MessageStore store;
 
-    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store) {
+    private final Counters counters;
+
+    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters) {
         this.s = s;
+        this.counters = counters;
         this.directory = directory;
         this.users = users;
         this.store = store;
@@ -59,6 +62,7 @@ final class QueryHandler {
         }
         List<StoredMessage> messages;
         boolean more;
+        long readStart = System.nanoTime();
         if (m.after() != null) {
             messages = store.readAfter(key, m.after(), limit + 1);
             more = messages.size() > limit;
@@ -72,6 +76,7 @@ final class QueryHandler {
                 messages = messages.subList(messages.size() - limit, messages.size());
             }
         }
+        counters.historyRead(ServerMetrics.Read.HISTORY, messages.size(), System.nanoTime() - readStart);
         messages = new ArrayList<>(messages);
         messages.sort(Comparator.comparingLong(StoredMessage::seq));
         for (StoredMessage msg : messages) {

@@ -189,7 +189,7 @@ final class Room extends Conversation {
     }
 
     /** Guarded by lock. */
-    private void broadcast(byte[] bytes, Session except) {
+    private int broadcast(byte[] bytes, Session except) {
         // Few recipients: write on this thread when their queues are idle (latency). Many: queue
         // for all and let their writers merge what accumulates into one write each (throughput).
         // A sender whose read held only this SEND is not part of a burst: up to four times as many
@@ -203,6 +203,7 @@ final class Room extends Conversation {
                 m.send(bytes, outboundLimit, writeDirect);
             }
         }
+        return recipients;
     }
 
     /**
@@ -231,7 +232,7 @@ final class Room extends Conversation {
 
     @Override
     void deliverNow(StoredMessage message, Session origin, boolean local) {
-        broadcast(Wire.msg(name, null, message, null), origin);
+        counters().delivered(broadcast(Wire.msg(name, null, message, null), origin));
         if (local) {
             events.post(l -> l.messageStored(message));
         }

@@ -23,8 +23,11 @@ final class RoomHandler {
     private final MessageStore store;
     private final Fence fence;
 
-    RoomHandler(Settings s, RoomDirectory directory, MessageStore store, Fence fence) {
+    private final Counters counters;
+
+    RoomHandler(Settings s, RoomDirectory directory, MessageStore store, Fence fence, Counters counters) {
         this.s = s;
+        this.counters = counters;
         this.directory = directory;
         this.store = store;
         this.fence = fence;
@@ -63,6 +66,7 @@ final class RoomHandler {
             return;
         }
         List<StoredMessage> messages;
+        long readStart = System.nanoTime();
         if (since == null) {
             messages = store.readBefore(room.key, head + 1, s.joinReplay());
         } else {
@@ -81,6 +85,7 @@ final class RoomHandler {
                 replies.add(new ServerMessage.Gap(room.name, from, firstSeq - 1, "retention"));
             }
         }
+        counters.historyRead(ServerMetrics.Read.JOIN_REPLAY, messages.size(), System.nanoTime() - readStart);
         for (StoredMessage msg : messages) {
             if (msg.seq() <= head) {
                 replies.add(Wire.msg(room.name, null, msg, null));

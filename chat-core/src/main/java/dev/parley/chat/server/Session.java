@@ -120,7 +120,7 @@ final class Session {
         boolean admitted = false;
         try {
             switch (verdict) {
-                case FULL -> {
+                case FULL, ADDRESS_FULL -> {
                     log.info("{} refused {}: server full", tag, remote);
                     terminate(DisconnectReason.SERVER_FULL, ErrorCode.SERVER_FULL, "too many connections", null);
                     return;
@@ -137,7 +137,7 @@ final class Session {
         } catch (RuntimeException | Error e) {
             log.warn("{} reader failed", tag, e);
             if (close.abort(DisconnectReason.ERROR) == CloseState.Outcome.CALLER_COMPLETES) {
-                shared.counters().disconnected(DisconnectReason.ERROR);
+                shared.counters().disconnected(transport, DisconnectReason.ERROR);
             }
         } finally {
             finish(admitted);
@@ -177,7 +177,7 @@ final class Session {
             if (n == 0) {
                 continue;
             }
-            shared.counters().bytesIn.add(n);
+            shared.counters().bytesIn(n);
             boolean grow = n == buffer.length && buffer.length < LARGE_READ_BUFFER;
             if (!close.beginRead()) {
                 return;
@@ -207,7 +207,7 @@ final class Session {
     private void finish(boolean admitted) {
         DisconnectReason ended = close.endOfInput();
         if (ended != null) {
-            shared.counters().disconnected(ended);
+            shared.counters().disconnected(transport, ended);
         }
         DisconnectReason reason = close.reason();
         if (reason == DisconnectReason.DISCONNECT || reason == DisconnectReason.ERROR) {
@@ -263,7 +263,7 @@ final class Session {
         if (outcome == CloseState.Outcome.ALREADY_CLOSING) {
             return false;
         }
-        shared.counters().disconnected(reason);
+        shared.counters().disconnected(transport, reason);
         deadlines.closing(Hub.nanos(s.drainTimeout()));
         if (outcome == CloseState.Outcome.CALLER_COMPLETES) {
             // The reader is idle in read() and, seeing the close, will handle no more frames: its rooms
@@ -300,7 +300,7 @@ final class Session {
         if (close.abort(DisconnectReason.SLOW_CONSUMER) != CloseState.Outcome.CALLER_COMPLETES) {
             return;
         }
-        shared.counters().disconnected(DisconnectReason.SLOW_CONSUMER);
+        shared.counters().disconnected(transport, DisconnectReason.SLOW_CONSUMER);
         deadlines.closing(Hub.nanos(s.drainTimeout()));
         log.info("{} slow consumer: {}", tag, why);
         out.bestEffortThenClose(lastFrames(DisconnectReason.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER, why, null));

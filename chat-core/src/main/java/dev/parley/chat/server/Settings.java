@@ -36,12 +36,14 @@ record Settings(
         java.time.InstantSource clock,
         Ticker ticker,
         dev.parley.chat.server.spi.Cluster cluster,
+        ServerMetrics metrics,
         String serverName) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
     String describe() {
         return "transports=" + transports.stream().map(Transport::name).toList()
                 + " store=" + store.getClass().getSimpleName()
+                + " metrics=" + metrics.getClass().getName()
                 + " maxConnections=" + maxConnections
                 + " maxConnectionsPerAddress=" + maxConnectionsPerAddress
                 + " handshakeTimeout=" + handshakeTimeout.toMillis() + "ms"

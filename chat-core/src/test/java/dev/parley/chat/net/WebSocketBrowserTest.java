@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * The chat page in a real browser (headless Chromium) against a real ChatServer, next to a TCP user.
  * Skipped without Chromium unless PARLEY_REQUIRE_BROWSER=1 or CI=true (then it fails).
  * With {@code -Dparley.screenshot=PATH} the conversation test also saves a PNG of the page.
+ * chat-jakarta-websocket runs the same tests against its transport in Jetty by overriding
+ * {@link #start} and {@link #pagePort}.
  */
 @Timeout(120)
 class WebSocketBrowserTest {
@@ -32,8 +34,8 @@ class WebSocketBrowserTest {
     private static final String ONLINE = "document.getElementById('status').dataset.state === 'online'";
 
     private HeadlessChromium browser;
-    private final InMemoryMessageStore store = InMemoryMessageStore.create();
-    private ChatServer server;
+    protected final InMemoryMessageStore store = InMemoryMessageStore.create();
+    protected ChatServer server;
 
     @BeforeEach
     void startBrowser(TestInfo test) throws Exception {
@@ -55,7 +57,8 @@ class WebSocketBrowserTest {
         }
     }
 
-    private ChatServer start(int wsPort, int joinReplay) {
+    /** A server on {@link #store} with TCP first and the page and WebSocket (port {@code wsPort}) second. */
+    protected ChatServer start(int wsPort, int joinReplay) {
         return ChatServer.builder()
                 .listen(TcpTransport.builder().host("127.0.0.1").port(0).build())
                 .listen(WebSocketTransport.builder().host("127.0.0.1").port(wsPort).servePage(true).build())
@@ -67,6 +70,11 @@ class WebSocketBrowserTest {
 
     private static int port(ChatServer server, int index) {
         return ((InetSocketAddress) server.addresses().get(index)).getPort();
+    }
+
+    /** The port the page and the WebSocket endpoint are served on. */
+    protected int pagePort() {
+        return port(server, 1);
     }
 
     private static String js(String s) {
@@ -93,7 +101,7 @@ class WebSocketBrowserTest {
     void browserAndTcpUserChatAndTheHistorySurvivesAReload() throws Exception {
         server = start(0, 50);
         int tcpPort = port(server, 0);
-        int wsPort = port(server, 1);
+        int wsPort = pagePort();
         try (TcpChatUser bob = new TcpChatUser(tcpPort)) {
             bob.send(Frame.of("HELLO").with("proto", "1").with("name", "bob"));
             bob.await("WELCOME", WAIT);
@@ -135,7 +143,7 @@ class WebSocketBrowserTest {
     @Test
     void pageReconnectsAfterTheConnectionDropsAndCatchesUpWithSince() throws Exception {
         server = start(0, 1);
-        try (DroppingProxy network = new DroppingProxy(port(server, 1))) {
+        try (DroppingProxy network = new DroppingProxy(pagePort())) {
             server.post("lobby", "bob", "one");
             HeadlessChromium.Page page = login(network.port(), "carol");
             page.waitFor("the replay", LOBBY_MESSAGES + " === 'bob: one'", WAIT);
@@ -165,7 +173,7 @@ class WebSocketBrowserTest {
             server.post("lobby", "bob", "m" + i);
             all.add("bob: m" + i);
         }
-        HeadlessChromium.Page page = login(port(server, 1), "dana");
+        HeadlessChromium.Page page = login(pagePort(), "dana");
         String older = "document.querySelector('ol.messages[data-room=\"lobby\"] li.older')";
         page.waitFor("the replay of the newest 50 and the button",
                 LOBBY_MESSAGES + " === " + js(String.join(" | ", all.subList(70, 120))) + " && " + visible(older),
@@ -188,7 +196,7 @@ class WebSocketBrowserTest {
         server = start(0, 50);
         server.post("lobby", "bob", "first");
         server.post("lobby", "bob", "second");
-        HeadlessChromium.Page page = login(port(server, 1), "erin");
+        HeadlessChromium.Page page = login(pagePort(), "erin");
         String older = "document.querySelector('ol.messages[data-room=\"lobby\"] li.older')";
         page.waitFor("the whole conversation and no button", LOBBY_MESSAGES + " === 'bob: first | bob: second' && "
                 + older + ".hidden && !" + visible(older), WAIT);
@@ -198,7 +206,7 @@ class WebSocketBrowserTest {
     void aNameWithASpaceIsExplainedAtOnceAndTheServersRefusalEndsTheSpinner() throws Exception {
         server = start(0, 50);
         HeadlessChromium.Page page = browser.newPage(1200, 760);
-        page.navigate("http://127.0.0.1:" + port(server, 1) + "/");
+        page.navigate("http://127.0.0.1:" + pagePort() + "/");
         page.waitFor("the login form and its rule", "document.getElementById('name-rule').textContent.includes('no spaces')", WAIT);
         page.type("#name", "Mary Jane");
         page.pressEnter();
@@ -228,7 +236,7 @@ class WebSocketBrowserTest {
         String target = System.getProperty("parley.screenshot");
         server = start(0, 50);
         int tcpPort = port(server, 0);
-        int wsPort = port(server, 1);
+        int wsPort = pagePort();
         try (TcpChatUser bob = new TcpChatUser(tcpPort); TcpChatUser dana = new TcpChatUser(tcpPort)) {
             bob.send(Frame.of("HELLO").with("proto", "1").with("name", "bob"));
             bob.await("WELCOME", WAIT);

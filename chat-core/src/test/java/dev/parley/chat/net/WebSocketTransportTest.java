@@ -1,43 +1,28 @@
 package dev.parley.chat.net;
 
-import static dev.parley.chat.net.internal.WsTestFrames.concat;
-import static dev.parley.chat.net.internal.WsTestFrames.frame;
-import static dev.parley.chat.net.internal.WsTestFrames.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.chat.net.internal.WsFrames;
-import dev.parley.chat.net.internal.WsTestFrames;
 import dev.parley.chat.transport.Binding;
-import dev.parley.chat.transport.Connection;
-import java.io.ByteArrayOutputStream;
+import dev.parley.chat.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The transport over real sockets, with an echo "server" in place of ChatServer. */
+/**
+ * The built-in transport over real sockets: the behaviour every WebSocket transport shares
+ * ({@link WebSocketTransportContract}), then its own HTTP answers, handshake limits and settings.
+ */
 @Timeout(20)
-class WebSocketTransportTest {
-    /** What the echo acceptor saw: lines, then "END" or "FAIL message". */
-    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Connection> connections = new LinkedBlockingQueue<>();
+class WebSocketTransportTest extends WebSocketTransportContract {
     private Binding binding;
 
     @AfterEach
@@ -45,183 +30,19 @@ class WebSocketTransportTest {
         if (binding != null) {
             binding.close();
         }
-        Connection c;
-        while ((c = connections.poll()) != null) {
-            c.close();
-        }
+    }
+
+    @Override
+    protected SocketAddress startTransport(int maxMessageSize, Transport.Acceptor acceptor) throws IOException {
+        binding = WebSocketTransport.builder().host("127.0.0.1").port(0).maxMessageSize(maxMessageSize).build()
+                .bind(acceptor);
+        return binding.localAddress();
     }
 
     private Binding bind(WebSocketTransport.Builder builder) throws IOException {
         binding = builder.host("127.0.0.1").port(0).build().bind(this::echo);
+        address = binding.localAddress();
         return binding;
-    }
-
-    /** Answers each line L with "ECHO L". */
-    private void echo(Connection c) {
-        connections.add(c);
-        Thread.ofVirtual().start(() -> {
-            byte[] buf = new byte[7];
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            try {
-                int n;
-                while ((n = c.read(buf, 0, buf.length)) > 0) {
-                    for (int i = 0; i < n; i++) {
-                        if (buf[i] == '\n') {
-                            String l = line.toString(StandardCharsets.UTF_8);
-                            line.reset();
-                            events.add(l);
-                            c.write(ByteBuffer.wrap(("ECHO " + l + "\n").getBytes(StandardCharsets.UTF_8)));
-                        } else {
-                            line.write(buf[i]);
-                        }
-                    }
-                }
-                events.add("END");
-            } catch (IOException e) {
-                events.add("FAIL " + e.getMessage());
-            }
-        });
-    }
-
-    private String nextEvent() throws InterruptedException {
-        String e = events.poll(10, TimeUnit.SECONDS);
-        assertNotNull(e, "no event within 10 s");
-        return e;
-    }
-
-    private RawWebSocket upgraded() throws IOException {
-        RawWebSocket ws = new RawWebSocket(binding.localAddress());
-        String head = ws.upgrade();
-        assertTrue(head.startsWith("HTTP/1.1 101 "), head);
-        assertTrue(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), head);
-        return ws;
-    }
-
-    private static void assertClosedWith(RawWebSocket ws, int code) throws IOException {
-        RawWebSocket.ServerFrame f = ws.readFrame();
-        assertEquals(WsFrames.CLOSE, f.opcode());
-        assertEquals(code, f.closeCode());
-        assertTrue(ws.atEnd(), "TCP closed after the close frame");
-    }
-
-    @Test
-    void textMessagesAreLinesBothWays() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(concat(text("HELLO proto=1 name=ann"), text("JOIN room=lobby")));
-            assertEquals("HELLO proto=1 name=ann", nextEvent());
-            assertEquals("JOIN room=lobby", nextEvent());
-            assertEquals("ECHO HELLO proto=1 name=ann", ws.readFrame().text());
-            assertEquals("ECHO JOIN room=lobby", ws.readFrame().text());
-        }
-        assertEquals("END", nextEvent(), "a socket closed without a close frame ends the stream");
-    }
-
-    @Test
-    void writesSplitAtLfIntoOneMessagePerLine() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            Connection c = connections.poll(10, TimeUnit.SECONDS);
-            assertNotNull(c);
-            assertEquals("ws", c.transportName());
-            c.write(ByteBuffer.wrap("MSG room=a seq=1 :x\nPI".getBytes(StandardCharsets.UTF_8)),
-                    ByteBuffer.wrap("NG token=7\r\nBYE reason=quit\n".getBytes(StandardCharsets.UTF_8)));
-            RawWebSocket.ServerFrame f = ws.readFrame();
-            assertTrue(f.fin());
-            assertEquals(WsFrames.TEXT, f.opcode());
-            assertEquals("MSG room=a seq=1 :x", f.text());
-            assertEquals("PING token=7", ws.readFrame().text(), "line joined across buffers, CR dropped");
-            assertEquals("BYE reason=quit", ws.readFrame().text());
-            String big = "MSG room=a seq=2 :" + "é".repeat(40_000);
-            c.write(ByteBuffer.wrap((big + "\n").getBytes(StandardCharsets.UTF_8)));
-            assertEquals(big, ws.readFrame().text(), "64-bit length form");
-        }
-    }
-
-    @Test
-    void fragmentsAreReassembledAndInterleavedPingsAnswered() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(concat(
-                    frame(false, WsFrames.TEXT, "SEND room=lobby ".getBytes(StandardCharsets.UTF_8)),
-                    frame(true, WsFrames.PING, "p1".getBytes(StandardCharsets.UTF_8)),
-                    frame(true, WsFrames.CONTINUATION, ":hi there".getBytes(StandardCharsets.UTF_8))));
-            RawWebSocket.ServerFrame pong = ws.readFrame();
-            assertEquals(WsFrames.PONG, pong.opcode());
-            assertEquals("p1", pong.text());
-            assertEquals("SEND room=lobby :hi there", nextEvent());
-            assertEquals("ECHO SEND room=lobby :hi there", ws.readFrame().text());
-        }
-    }
-
-    @Test
-    void clientCloseIsAnsweredAndEndsTheStream() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(frame(true, WsFrames.CLOSE, WsTestFrames.closePayload(1000, "done")));
-            assertClosedWith(ws, 1000);
-            assertEquals("END", nextEvent());
-        }
-    }
-
-    @Test
-    void serverCloseSendsNormalClosure() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            Connection c = connections.poll(10, TimeUnit.SECONDS);
-            assertNotNull(c);
-            c.close();
-            assertClosedWith(ws, 1000);
-            assertEquals("END", nextEvent(), "a closed connection reads as the end of the stream");
-            assertThrows(IOException.class, () -> c.write(ByteBuffer.wrap("X\n".getBytes(StandardCharsets.UTF_8))));
-        }
-    }
-
-    @Test
-    void unmaskedFrameClosesWith1002() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(frame(true, WsFrames.TEXT, "PING".getBytes(StandardCharsets.UTF_8), false));
-            assertClosedWith(ws, 1002);
-            assertTrue(nextEvent().startsWith("FAIL WebSocket close 1002"));
-        }
-    }
-
-    @Test
-    void oversizeLengthClosesWith1009BeforeThePayload() throws Exception {
-        bind(WebSocketTransport.builder().maxMessageSize(1024));
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(WsTestFrames.header64(WsFrames.TEXT, 1L << 33));
-            assertClosedWith(ws, 1009);
-        }
-    }
-
-    @Test
-    void topBitInSixtyFourBitLengthClosesWith1002() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(WsTestFrames.header64(WsFrames.TEXT, Long.MIN_VALUE + 5));
-            assertClosedWith(ws, 1002);
-        }
-    }
-
-    @Test
-    void invalidUtf8ClosesWith1007() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(frame(true, WsFrames.TEXT, new byte[] {'S', 'E', 'N', 'D', ' ', (byte) 0xed, (byte) 0xa0, (byte) 0x80}));
-            assertClosedWith(ws, 1007);
-            assertTrue(nextEvent().startsWith("FAIL WebSocket close 1007"));
-        }
-    }
-
-    @Test
-    void binaryClosesWith1003() throws Exception {
-        bind(WebSocketTransport.builder());
-        try (RawWebSocket ws = upgraded()) {
-            ws.send(frame(true, WsFrames.BINARY, new byte[] {1, 2}));
-            assertClosedWith(ws, 1003);
-        }
     }
 
     @Test
@@ -305,46 +126,6 @@ class WebSocketTransportTest {
             assertTrue(ws.atEnd(), "closed without a request");
         }
         assertNull(connections.poll());
-    }
-
-    @Test
-    void jdkWebSocketClientInteroperates() throws Exception {
-        bind(WebSocketTransport.builder());
-        int port = ((InetSocketAddress) binding.localAddress()).getPort();
-        BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket.Listener listener = new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    received.add(text.toString());
-                    text.setLength(0);
-                }
-                webSocket.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                closed.complete(statusCode);
-                return null;
-            }
-        };
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            WebSocket ws = http.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/chat"), listener)
-                    .get(10, TimeUnit.SECONDS);
-            ws.sendText("SEND room=lobby ", false).get(10, TimeUnit.SECONDS);
-            ws.sendText(":grüße ✓", true).get(10, TimeUnit.SECONDS);
-            assertEquals("ECHO SEND room=lobby :grüße ✓", received.poll(10, TimeUnit.SECONDS));
-            ws.sendClose(1000, "bye").get(10, TimeUnit.SECONDS);
-            assertEquals(1000, closed.get(10, TimeUnit.SECONDS));
-        }
-        assertEquals("SEND room=lobby :grüße ✓", nextEvent());
-        assertEquals("END", nextEvent());
     }
 
     @Test

@@ -50,6 +50,7 @@ final class Inbound implements Link.Receiver {
     public void received(Link l, ServerMessage message, Frame frame) {
         switch (message) {
             case ServerMessage.Welcome w -> {
+                l.paceAs(w.rateLimit()); // before anything the WELCOME lets the session send
                 l.registered = true;
                 l.welcome.complete(w);
             }

@@ -92,7 +92,13 @@ final class Link {
 
     /** Queues a frame for the writer. Never blocks; false once the connection is closed. */
     boolean send(ClientMessage message) {
-        return writer.enqueue(FrameEncoder.encode(message.toFrame()));
+        byte[] line = FrameEncoder.encode(message.toFrame());
+        return message instanceof ClientMessage.Pong ? writer.enqueueFree(line) : writer.enqueue(line);
+    }
+
+    /** Paces what the writer sends below the rate limit the server's WELCOME announced. */
+    void paceAs(ServerMessage.RateLimit limit) {
+        writer.pace(limit);
     }
 
     /**

@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each round takes everything queued (up to {@value #ROUND_BYTES} bytes) and writes it with one
  * call. A write that fails closes the connection; the reader then sees the end.
+ *
+ * <p>Once {@code WELCOME} announced the server's rate limit ({@link #pace}), the writer keeps below
+ * it ({@link Pacer}): a line waits in the queue until the bucket has a token for it, so the server
+ * never refuses a frame with {@code RATE_LIMITED} that this client sent. A PONG is free at the
+ * server; it is queued apart ({@link #enqueueFree}) and goes out ahead of paced lines.
  */
 final class LinkWriter {
     private static final Logger log = LoggerFactory.getLogger(LinkWriter.class);
@@ -30,6 +35,9 @@ final class LinkWriter {
     private final Condition notEmpty = lock.newCondition();
     // Guarded by lock.
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    /** Lines the server does not count against the rate limit (PONG): never paced. */
+    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private Pacer pacer = Pacer.UNLIMITED;
     /** Queued plus being written. */
     private long bytes;
     private boolean closed;
@@ -54,7 +62,28 @@ final class LinkWriter {
      * @return false if the writer is closed (the line is dropped)
      */
     boolean enqueue(byte[] line) {
-        return add(line, Long.MAX_VALUE);
+        return add(line, Long.MAX_VALUE, queue);
+    }
+
+    /**
+     * Queues a line the server does not count against the rate limit (a PONG that answers its PING),
+     * ahead of the paced ones. Never blocks.
+     *
+     * @return false if the writer is closed (the line is dropped)
+     */
+    boolean enqueueFree(byte[] line) {
+        return add(line, Long.MAX_VALUE, free);
+    }
+
+    /** From now on, keep below this limit ({@code null}: none). Called when WELCOME arrives. */
+    void pace(dev.parley.chat.protocol.ServerMessage.RateLimit limit) {
+        lock.lock();
+        try {
+            pacer = Pacer.of(limit, clock.nanoTime());
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -64,7 +93,7 @@ final class LinkWriter {
      * @return false if the writer is closed or that much already waits (the line is dropped)
      */
     boolean offer(byte[] line, long maxBytes) {
-        return add(line, maxBytes);
+        return add(line, maxBytes, queue);
     }
 
     /** How long the current write has been blocked, on the session's clock; 0 when not writing. */
@@ -82,24 +111,40 @@ final class LinkWriter {
         try {
             closed = true;
             queue.clear();
+            free.clear();
             notEmpty.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    private boolean add(byte[] line, long maxBytes) {
+    private boolean add(byte[] line, long maxBytes, ArrayDeque<byte[]> to) {
         lock.lock();
         try {
             if (closed || bytes + line.length > maxBytes) {
                 return false;
             }
-            queue.add(line);
+            to.add(line);
             bytes += line.length;
             notEmpty.signal();
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Guarded by lock: waits until closed, a free line waits, or a paced one and its token. */
+    private void awaitWork() throws InterruptedException {
+        while (!closed && free.isEmpty()) {
+            if (queue.isEmpty()) {
+                notEmpty.await();
+                continue;
+            }
+            long wait = pacer.nanosUntilToken(clock.nanoTime());
+            if (wait == 0) {
+                return;
+            }
+            notEmpty.awaitNanos(wait);
         }
     }
 
@@ -110,14 +155,19 @@ final class LinkWriter {
                 long n = 0;
                 lock.lock();
                 try {
-                    while (queue.isEmpty() && !closed) {
-                        notEmpty.await();
-                    }
+                    awaitWork();
                     if (closed) {
                         return;
                     }
                     List<ByteBuffer> taken = new ArrayList<>();
-                    while (!queue.isEmpty() && (taken.isEmpty() || n + queue.peek().length <= ROUND_BYTES)) {
+                    while (!free.isEmpty()) {
+                        byte[] line = free.poll();
+                        taken.add(ByteBuffer.wrap(line));
+                        n += line.length;
+                    }
+                    long now = clock.nanoTime();
+                    while (!queue.isEmpty() && (taken.isEmpty() || n + queue.peek().length <= ROUND_BYTES)
+                            && pacer.tryTake(now)) {
                         byte[] line = queue.poll();
                         taken.add(ByteBuffer.wrap(line));
                         n += line.length;
