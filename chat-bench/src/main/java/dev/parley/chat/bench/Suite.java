@@ -38,13 +38,13 @@ import java.util.concurrent.TimeUnit;
  * micro-benchmarks; writes {@code results.json} and {@code results.md} to {@code out=DIR}.
  *
  * <p>Arguments ({@code key=value}, any order): {@code out=DIR}; {@code quick} (short runs for a
- * smoke test); {@code only=selfcheck,idle,light,rooms,fanout,durable,history,codec};
+ * smoke test); {@code only=selfcheck,idle,light,rooms,fanout,durable,history,cluster,codec};
  * {@code targets=parley,redis,nats,mosquitto}; {@code measure=SECONDS}, {@code warmup=SECONDS};
  * {@code jfr} (record the Parley server with JFR into DIR).
  */
 public final class Suite {
     static final List<String> SCENARIOS =
-            List.of("selfcheck", "idle", "light", "rooms", "fanout", "durable", "history", "codec");
+            List.of("selfcheck", "idle", "light", "rooms", "fanout", "durable", "history", "cluster", "codec");
     static final List<String> TARGETS = List.of("parley", "redis", "nats", "mosquitto");
     static final int PAYLOAD = 100;
 
@@ -126,6 +126,11 @@ public final class Suite {
                 case "fanout" -> forEachTarget(scenario, this::fanout);
                 case "durable" -> durable();
                 case "history" -> history();
+                case "cluster" -> {
+                    if (targets.contains("parley")) {
+                        results.addAll(new ClusterBench(out, quick, warmupNanos, measureNanos).run());
+                    }
+                }
                 case "codec" -> codec.addAll(CodecSuite.run(quick));
                 default -> throw new IllegalStateException(scenario);
             }
@@ -441,13 +446,13 @@ public final class Suite {
         }
     }
 
-    private static void latency(Result r, Histogram h) {
+    static void latency(Result r, Histogram h) {
         r.put("p50 ms", ms(h.percentile(50)))
                 .put("p99 ms", ms(h.percentile(99)))
                 .put("max ms", ms(h.max()));
     }
 
-    private static void common(Result r, Measurement m) {
+    static void common(Result r, Measurement m) {
         r.put("server CPU cores", m.serverCores())
                 .put("server sys %", 100 * m.serverSystemShare())
                 .put("generator thread busy", m.generatorThreadBusy())

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Prints {@code listening on HOST:PORT} once the TCP port accepts, then {@code page at URL} for the
  * browser page (WebSocket and {@code /healthz} on the same port), and logs who joins and leaves.
  * Ctrl-C or SIGTERM stops it gracefully: it stops accepting, {@code /healthz} answers 503, clients
- * are told {@code BYE reason=shutdown}, queued messages drain, the store is closed. Exit status: 0 for
+ * are told {@code BYE reason=shutdown}, queued messages drain, the store is closed. With {@code --node}
+ * it is one node of a cluster on the PostgreSQL {@code --jdbc-url} ({@link ClusterNode}). Exit status: 0 for
  * help and version, 1 if the server cannot start, 2 for a mistake in the options, 130/143 after
  * Ctrl-C/SIGTERM (the JVM's usual).
  */
@@ -68,15 +69,17 @@ public final class ServerMain {
         };
     }
 
-    /** A started server and its store; closing stops both, the server first. */
+    /** A started server and its store (and cluster node); closing stops them, the server first. */
     public static final class Running implements AutoCloseable {
         private final ChatServer server;
         private final MessageStore store;
+        private final ClusterNode node;
         private volatile boolean closing;
 
-        private Running(ChatServer server, MessageStore store) {
+        private Running(ChatServer server, MessageStore store, ClusterNode node) {
             this.server = server;
             this.store = store;
+            this.node = node;
         }
 
         /** The server. */
@@ -93,7 +96,11 @@ public final class ServerMain {
         public void close() {
             closing = true;
             server.close();
-            store.close();
+            if (node != null) {
+                node.close(); // leaves the cluster, closes the store
+            } else {
+                store.close();
+            }
             log.info("stopped");
         }
     }
@@ -106,21 +113,26 @@ public final class ServerMain {
     static Running start(ServerOptions o, PrintStream out) {
         NetworkOptions net = o.network;
         SSLContext tls = net.tls();
-        MessageStore store = o.store.open();
+        ClusterNode node = o.cluster.open(o.store);
+        MessageStore store = node != null ? node.cluster().store() : o.store.open();
         Running running;
         boolean web = !net.noWeb;
         try {
             try {
-                running = start(o, store, tls, web);
+                running = start(o, store, tls, web, node);
             } catch (UncheckedIOException e) {
                 if (!web || net.webPort != null || !(e.getCause() instanceof BindException)) {
                     throw e;
                 }
                 web = false;
-                running = start(o, store, tls, false); // fails again if the TCP port was the one taken
+                running = start(o, store, tls, false, node); // fails again if the TCP port was the one taken
             }
         } catch (RuntimeException e) {
-            store.close();
+            if (node != null) {
+                node.close();
+            } else {
+                store.close();
+            }
             throw e;
         }
         ChatServer server = running.server;
@@ -134,11 +146,14 @@ public final class ServerMain {
             out.println("page at " + (tls != null ? "https" : "http") + "://" + (host.equals("0.0.0.0") ? "localhost" : host)
                     + ":" + page.getPort() + "/");
         }
+        if (node != null) {
+            out.println("cluster node " + node.cluster().nodeName() + " (PostgreSQL " + o.store.jdbcUrl + ")");
+        }
         out.flush();
         return running;
     }
 
-    private static Running start(ServerOptions o, MessageStore store, SSLContext tls, boolean web) {
+    private static Running start(ServerOptions o, MessageStore store, SSLContext tls, boolean web, ClusterNode node) {
         // /healthz asks the Running, which exists once start() has returned: until then, not ok.
         java.util.concurrent.atomic.AtomicReference<Running> running = new java.util.concurrent.atomic.AtomicReference<>();
         ChatServer.Builder builder = ChatServer.builder().listen(o.network.tcp(tls));
@@ -146,8 +161,11 @@ public final class ServerMain {
             builder.listen(o.network.web(tls, () -> running.get() != null && running.get().healthy()));
         }
         o.limits.applyTo(builder);
+        if (node != null) {
+            builder.cluster(node.cluster());
+        }
         ChatServer server = builder.store(store).listener(new PresenceLog()).build().start();
-        running.set(new Running(server, store));
+        running.set(new Running(server, store, node));
         return running.get();
     }
 

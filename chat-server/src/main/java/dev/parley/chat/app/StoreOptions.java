@@ -121,6 +121,12 @@ final class StoreOptions {
             log.info("store: H2 database in {}", dir);
         }
         JdbcMessageStore.Builder b = JdbcMessageStore.builder(ds);
+        configure(b);
+        return b.build();
+    }
+
+    /** Applies the database store options to a store builder (also the cluster's store, with --node). */
+    void configure(JdbcMessageStore.Builder b) {
         if (retention != null) {
             b.retention(retention);
         }
@@ -148,7 +154,6 @@ final class StoreOptions {
         if (headCacheSize != null) {
             b.headCacheSize(headCacheSize);
         }
-        return b.build();
     }
 
     /** A data source from the database's own driver: one connection per use, no pool. */

@@ -24,6 +24,8 @@ public final class Client {
     final String name;
     final String room;
     final Mode mode;
+    /** The server this client connects to; {@code null}: the generator's. */
+    final java.net.InetSocketAddress server;
     final byte[] payload;
     final Buf out = new Buf(256);
 
@@ -43,10 +45,15 @@ public final class Client {
     long requestStart;
 
     Client(int index, String name, String room, Mode mode, int payloadSize) {
+        this(index, name, room, mode, payloadSize, null);
+    }
+
+    Client(int index, String name, String room, Mode mode, int payloadSize, java.net.InetSocketAddress server) {
         this.index = index;
         this.name = name;
         this.room = room;
         this.mode = mode;
+        this.server = server;
         this.payload = mode == Mode.FLOOD || mode == Mode.PACED ? Payload.template(payloadSize, index) : null;
     }
 

@@ -105,7 +105,15 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Adds a client; it connects in the next {@link #connectAll}. */
     public Client add(String name, String room, Client.Mode mode) {
-        Client c = new Client(clients.size(), name, room, mode, payloadSize);
+        return add(name, room, mode, null);
+    }
+
+    /**
+     * Adds a client that connects to {@code server} instead of the generator's (a node of a cluster:
+     * members of one room may be on different servers, and are still counted as one room).
+     */
+    public Client add(String name, String room, Client.Mode mode, InetSocketAddress server) {
+        Client c = new Client(clients.size(), name, room, mode, payloadSize, server);
         clients.add(c);
         return c;
     }
@@ -165,7 +173,7 @@ public final class LoadGenerator implements AutoCloseable {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         c.channel = ch;
         pending++;
-        if (ch.connect(server)) {
+        if (ch.connect(c.server != null ? c.server : server)) {
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             connected(c);
         } else {
@@ -192,6 +200,14 @@ public final class LoadGenerator implements AutoCloseable {
      * @param serverPid the server process whose CPU time the window should record, or -1
      */
     public Measurement run(long warmupNanos, long measureNanos, long drainNanos, long serverPid) throws IOException {
+        return run(warmupNanos, measureNanos, drainNanos, serverPid < 0 ? new long[0] : new long[] {serverPid});
+    }
+
+    /**
+     * {@link #run(long, long, long, long)} with the server CPU time summed over several processes (the
+     * nodes of a cluster); none: unknown.
+     */
+    public Measurement run(long warmupNanos, long measureNanos, long drainNanos, long[] serverPids) throws IOException {
         int[] members = roomSizes();
         List<Client> floods = new ArrayList<>();
         List<Client> paced = new ArrayList<>();
@@ -222,13 +238,13 @@ public final class LoadGenerator implements AutoCloseable {
         measuring = true;
         long cpu0 = threads.getCurrentThreadCpuTime();
         long proc0 = ProcStat.cpuNanos(ProcessHandle.current().pid());
-        long[] server0 = serverPid < 0 ? null : ProcStat.cpuTimes(serverPid);
+        long[] server0 = cpuTimes(serverPids);
         long t0 = System.nanoTime();
         loop(t0 + measureNanos);
         long t1 = System.nanoTime();
         long cpu1 = threads.getCurrentThreadCpuTime();
         long proc1 = ProcStat.cpuNanos(ProcessHandle.current().pid());
-        long[] server1 = serverPid < 0 ? null : ProcStat.cpuTimes(serverPid);
+        long[] server1 = cpuTimes(serverPids);
         measuring = false;
         sending = false;
 
@@ -251,6 +267,23 @@ public final class LoadGenerator implements AutoCloseable {
                 server0 == null || server1 == null ? -1 : server1[0] + server1[1] - server0[0] - server0[1],
                 server0 == null || server1 == null ? -1 : server1[1] - server0[1],
                 publishedAll, expectedAll, deliveredAll, echoesAll, disconnects, errors, List.copyOf(errorSamples));
+    }
+
+    /** User and system CPU nanos summed over the processes; null if none or unknown. */
+    private static long[] cpuTimes(long[] pids) {
+        if (pids.length == 0) {
+            return null;
+        }
+        long[] sum = new long[2];
+        for (long pid : pids) {
+            long[] t = ProcStat.cpuTimes(pid);
+            if (t == null) {
+                return null;
+            }
+            sum[0] += t[0];
+            sum[1] += t[1];
+        }
+        return sum;
     }
 
     private static Histogram copy(Histogram h) {

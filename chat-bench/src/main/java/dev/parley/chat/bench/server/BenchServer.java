@@ -1,5 +1,6 @@
 package dev.parley.chat.bench.server;
 
+import dev.parley.chat.cluster.PostgresCluster;
 import dev.parley.chat.net.TcpTransport;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.store.Conversations;
@@ -38,7 +39,10 @@ import javax.sql.DataSource;
  * <p>Arguments: {@code store=memory|h2|postgresql} (default memory), {@code group-commit=true|false}
  * (JDBC), {@code data=DIR} (the H2 file goes there; default bench-results/data),
  * {@code pg-url=JDBC_URL} (default jdbc:postgresql://127.0.0.1:5432/test, user postgres),
- * {@code preload=ROOM:N} (stores N messages in ROOM through the store API before listening).
+ * {@code preload=ROOM:N} (stores N messages in ROOM through the store API before listening),
+ * {@code cluster=NODE} (with {@code store=postgresql}: be node NODE of a {@link PostgresCluster} on
+ * {@code pg-url}, whose tables the suite prepares: nothing is dropped), {@code lease=MILLIS} (the
+ * cluster lease).
  *
  * <p>Talks to its parent on stdin/stdout: prints {@code READY port=N} once listening; answers a line
  * {@code gc} with {@code HEAP used=BYTES} after a full GC; stops on {@code stop} or end of input.
@@ -62,6 +66,11 @@ public final class BenchServer {
         List<AutoCloseable> resources = new ArrayList<>();
         SimplePool pool = null;
         PGSimpleDataSource pgForCleanup = null;
+        PostgresCluster cluster = null;
+        String node = args.get("cluster");
+        if (node != null && !storeKind.equals("postgresql")) {
+            throw new IllegalArgumentException("cluster= needs store=postgresql");
+        }
         MessageStore store = switch (storeKind) {
             case "memory" -> InMemoryMessageStore.create();
             case "h2" -> {
@@ -79,6 +88,17 @@ public final class BenchServer {
                 PGSimpleDataSource pg = new PGSimpleDataSource();
                 pg.setURL(args.getOrDefault("pg-url", "jdbc:postgresql://127.0.0.1:5432/test"));
                 pg.setUser(args.getOrDefault("pg-user", "postgres"));
+                if (node != null) {
+                    pool = new SimplePool(pg, 12);
+                    resources.add(pool);
+                    PostgresCluster.Builder b = PostgresCluster.builder(pool).nodeName(node)
+                            .store(sb -> sb.groupCommit(groupCommit));
+                    if (args.containsKey("lease")) {
+                        b.lease(java.time.Duration.ofMillis(Long.parseLong(args.get("lease"))));
+                    }
+                    cluster = b.build();
+                    yield cluster.store();
+                }
                 dropTables(pg);
                 pgForCleanup = pg;
                 pool = new SimplePool(pg, 16);
@@ -101,14 +121,17 @@ public final class BenchServer {
             }
         }
 
-        ChatServer server = ChatServer.builder()
+        ChatServer.Builder builder = ChatServer.builder()
                 .listen(TcpTransport.builder().host("127.0.0.1").port(0).backlog(4096).build())
                 .store(store)
                 .maxConnections(20_000)
                 .maxConnectionsPerAddress(20_000)
-                .rateLimit(1_000_000, 1_000_000)
-                .build()
-                .start();
+                .rateLimit(1_000_000, 1_000_000);
+        if (cluster != null) {
+            builder.cluster(cluster);
+            resources.set(0, cluster); // closes the store too
+        }
+        ChatServer server = builder.build().start();
         System.out.println("READY port=" + server.port());
         System.out.flush();
 

@@ -87,6 +87,12 @@ public final class ParleyProcess implements AutoCloseable {
         throw new IOException("bench server exited");
     }
 
+    /** SIGKILL: the server ends at once (a crashed cluster node). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** Asks the server to stop, and kills it if it does not within 10 s. */
     @Override
     public void close() {

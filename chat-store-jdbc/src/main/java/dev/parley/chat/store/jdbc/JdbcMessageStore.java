@@ -53,11 +53,25 @@ import javax.sql.DataSource;
  * (up to {@link Builder#groupCommit(int, Duration) maxBatch} messages, waiting at most {@code maxWait}
  * for callers of the previous batch to come back) in one transaction and then releases each caller
  * whose messages it held. Concurrent senders thus share commits (and the fsync behind each), while
- * each call still returns only once its own messages are committed. The writer assigns seqs from a
- * per-conversation head cache, so it reads nothing per message; after a failed batch or a unique-key
- * conflict it reloads the heads involved.
- * With {@code groupCommit(false)} each call gets its own transaction (for comparison).
- * The writer keeps one connection while it works and gives it back after 10 s without work.
+ * each call still returns only once its own messages are committed. With {@code groupCommit(false)}
+ * each call gets its own transaction (for comparison). The writer keeps one connection while it works
+ * and gives it back after 10 s without work.
+ *
+ * <h2>Seqs, and several stores on one database</h2>
+ * On <b>PostgreSQL</b> the database assigns the seqs: each transaction moves the heads of the
+ * conversations it appends to with one statement that locks their rows (in conversation order, so
+ * batches never deadlock) until commit, creating missing ones race-free. Any number of stores, in one
+ * process or on many nodes, may append to the same conversations at once: seqs stay 1, 2, 3... without
+ * gaps, a client id is stored once whichever store receives it, and seq N+1 never commits before seq N.
+ * This is what a cluster of servers ({@code chat-cluster}) relies on. On the <b>other databases</b> the
+ * writer assigns seqs from a per-conversation head cache and checks, when it moves a head, that no one
+ * else did; a second store writing the same tables is detected and retried, but may fail appends under
+ * contention: run one store per set of tables there.
+ *
+ * <p>On PostgreSQL the tables live in the connection's {@code current_schema()}; name a schema with
+ * {@code currentSchema=} in the JDBC URL (it is created if missing) so several applications or
+ * clusters can share one database. {@link Builder#transactionGuard} adds a check to every write
+ * transaction (a cluster node's fencing).
  *
  * <h2>Reads</h2>
  * Reads borrow a connection from the data source per call, so use a pool for anything but tests.
@@ -94,6 +108,7 @@ public final class JdbcMessageStore implements MessageStore {
     private final Connection keepOpen;
     private final JdbcDialect dialect;
     private final String tablePrefix;
+    private final String schema;
     private final Tables tables;
     private final GroupCommitWriter writer;
     private final Retention retention;
@@ -107,26 +122,29 @@ public final class JdbcMessageStore implements MessageStore {
         this.dataSource = b.dataSource;
         this.dialect = dialect;
         this.tablePrefix = b.tablePrefix;
-        this.tables = new Tables(b.tablePrefix);
         this.queryTimeoutSeconds = (int) b.queryTimeout.toSeconds();
-        this.settings = "dialect=" + dialect + ", tablePrefix=" + b.tablePrefix + ", schemaMode=" + b.schemaMode
-                + ", groupCommit=" + b.groupCommit + ", maxBatch=" + b.maxBatch + ", maxWait=" + b.maxWait
-                + ", retentionMessages=" + b.retentionMessages + ", retentionAge=" + b.retentionAge
-                + ", retentionInterval=" + b.retentionInterval + ", headCacheSize=" + b.headCacheSize
-                + ", queryTimeout=" + b.queryTimeout;
         // An embedded H2 database closes when its last connection closes. Reads open a connection each,
         // so between writes every read opened the database file again (30-300 ms a read, measured on a
         // 6,000-message file), and an in-memory database without DB_CLOSE_DELAY=-1 lost its tables as
         // soon as the schema was made. One idle connection held for the store's lifetime prevents both.
         this.keepOpen = dialect == JdbcDialect.H2 ? holdOpen(dataSource) : null;
         try {
+            this.schema = Schema.resolve(dataSource, dialect, b.schemaMode);
+            this.tables = new Tables(b.tablePrefix, schema);
             Schema.prepare(dataSource, dialect, tables, b.tablePrefix, b.schemaMode);
         } catch (RuntimeException e) {
             release(keepOpen);
             throw e;
         }
+        this.settings = "dialect=" + dialect + (schema == null ? "" : ", schema=" + schema)
+                + ", tablePrefix=" + b.tablePrefix + ", schemaMode=" + b.schemaMode
+                + ", groupCommit=" + b.groupCommit + ", maxBatch=" + b.maxBatch + ", maxWait=" + b.maxWait
+                + ", retentionMessages=" + b.retentionMessages + ", retentionAge=" + b.retentionAge
+                + ", retentionInterval=" + b.retentionInterval
+                + (dialect == JdbcDialect.POSTGRESQL ? ", heads=locked" : ", headCacheSize=" + b.headCacheSize)
+                + ", queryTimeout=" + b.queryTimeout + (b.guard == null ? "" : ", transactionGuard=" + b.guard);
         this.writer = new GroupCommitWriter(dataSource, dialect, tables, b.groupCommit,
-                b.groupCommit ? b.maxBatch : 1, b.maxWait.toNanos(), b.headCacheSize, queryTimeoutSeconds);
+                b.groupCommit ? b.maxBatch : 1, b.maxWait.toNanos(), b.headCacheSize, queryTimeoutSeconds, b.guard);
         if (b.retentionMessages > 0 || b.retentionAge != null) {
             this.retention = new Retention(dataSource, tables, b.retentionMessages, b.retentionAge, b.clock,
                     queryTimeoutSeconds);
@@ -181,6 +199,15 @@ public final class JdbcMessageStore implements MessageStore {
     /** The table prefix in use. */
     public String tablePrefix() {
         return tablePrefix;
+    }
+
+    /**
+     * PostgreSQL: the schema the tables are in (the connection's {@code current_schema()}, which the
+     * JDBC URL's {@code currentSchema=} chooses; see {@link Builder#build()}). Other databases:
+     * {@code null}, the tables are wherever the connection's default puts them.
+     */
+    public String schema() {
+        return schema;
     }
 
     @Override
@@ -422,6 +449,7 @@ public final class JdbcMessageStore implements MessageStore {
         private int headCacheSize = 100_000;
         private Clock clock = Clock.systemUTC();
         private Duration queryTimeout = Duration.ofSeconds(30);
+        private TransactionGuard guard;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -531,7 +559,8 @@ public final class JdbcMessageStore implements MessageStore {
 
         /**
          * How many conversation heads the writer keeps in memory (least recently used dropped). A miss
-         * costs one indexed read. Default 100,000.
+         * costs one indexed read. Default 100,000. Not used on PostgreSQL, where the heads are locked
+         * and moved in the database.
          *
          * @throws IllegalArgumentException if under 1
          */
@@ -562,6 +591,16 @@ public final class JdbcMessageStore implements MessageStore {
             return this;
         }
 
+        /**
+         * A check run first in every transaction that appends messages (see {@link TransactionGuard}); a
+         * cluster node uses it so that the database refuses its writes once it is declared dead.
+         * Default none.
+         */
+        public Builder transactionGuard(TransactionGuard guard) {
+            this.guard = Objects.requireNonNull(guard, "guard");
+            return this;
+        }
+
         /** The clock age-based retention compares {@code created_ms} with. Default the UTC system clock. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -570,7 +609,9 @@ public final class JdbcMessageStore implements MessageStore {
 
         /**
          * Detects the dialect (unless set), prepares the schema as {@link #schemaMode} says and starts the
-         * writer (and retention) thread.
+         * writer (and retention) thread. On PostgreSQL with {@link SchemaMode#CREATE_IF_MISSING}, a
+         * first {@code search_path} schema that does not exist (e.g. from {@code currentSchema=chat_a} in
+         * the URL) is created, and the tables go there.
          *
          * @throws JdbcStoreException if the database cannot be reached or the schema does not validate
          * @throws IllegalArgumentException if the database is not a supported one

@@ -77,7 +77,15 @@ final class Databases {
     }
 
     static TestDataSource postgres() {
+        return postgres(null);
+    }
+
+    /** PostgreSQL with {@code currentSchema} set (as {@code ?currentSchema=} in a URL would), or the default. */
+    static TestDataSource postgres(String currentSchema) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
+        if (currentSchema != null) {
+            ds.setCurrentSchema(currentSchema);
+        }
         ds.setServerNames(new String[] {PG_HOST});
         ds.setPortNumbers(new int[] {PG_PORT});
         ds.setDatabaseName("test");

@@ -6,6 +6,7 @@ import dev.parley.chat.store.StoreException;
 import dev.parley.chat.store.StoredMessage;
 import dev.parley.chat.store.jdbc.JdbcDialect;
 import dev.parley.chat.store.jdbc.JdbcStoreException;
+import dev.parley.chat.store.jdbc.TransactionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +36,14 @@ import javax.sql.DataSource;
 /**
  * Group commit: every append call puts a request on one queue and waits for its future; one writer
  * virtual thread takes whatever is queued (up to {@code maxBatch} messages; if that is fewer than the
- * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs from
- * its head cache, writes everything in one transaction, commits, and completes each request's future.
- * A caller therefore returns exactly when the transaction holding its messages committed.
+ * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs
+ * through its {@link Heads} (a head cache, or head rows locked in the database on PostgreSQL), writes
+ * everything in one transaction, commits, and completes each request's future. A caller therefore
+ * returns exactly when the transaction holding its messages committed. A {@link TransactionGuard}, if
+ * set, runs first in every transaction.
  *
  * <p><b>Threads.</b> {@link #submit} runs in callers' threads and only touches the queue (guarded by
- * {@link #lock}). Everything else (the connection, the head cache, prepared statements) belongs to the
+ * {@link #lock}). Everything else (the connection, the heads, prepared statements) belongs to the
  * writer thread alone and needs no lock.
  *
  * <p><b>Failures.</b> A batch is all or nothing; after a failure the heads of its conversations are
@@ -45,7 +51,8 @@ import javax.sql.DataSource;
  * is taken next time, so a database that comes back is used again). A unique-key conflict (a resend of
  * a stored client id, or another process writing the same tables) retries the batch once with client
  * ids looked up first; if the batch still fails for a reason other than a lost connection, each request
- * is retried alone, so one bad request does not fail its neighbours.
+ * is retried alone, so one bad request does not fail its neighbours. A guard's refusal (a
+ * {@link StoreException}) fails the whole batch at once, without retries.
  */
 public final class GroupCommitWriter {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -58,17 +65,6 @@ public final class GroupCommitWriter {
     private record ClientKey(String conversation, String sender, String clientId) {
     }
 
-    /** A conversation's head as committed ({@code before}) and as planned in the current batch. */
-    private static final class Head {
-        final long before;
-        long next;
-
-        Head(long before) {
-            this.before = before;
-            this.next = before;
-        }
-    }
-
     private final DataSource dataSource;
     private final JdbcDialect dialect;
     private final Tables tables;
@@ -76,6 +72,8 @@ public final class GroupCommitWriter {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final int queryTimeoutSeconds;
+    private final Heads heads;
+    private final TransactionGuard guard;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -86,8 +84,6 @@ public final class GroupCommitWriter {
 
     private final Thread thread;
 
-    /** Writer thread only: committed heads, least recently used dropped first. */
-    private final LinkedHashMap<String, Long> heads;
     /** Writer thread only. */
     private Connection connection;
     /** Writer thread only: messages in the previous batch. */
@@ -102,11 +98,13 @@ public final class GroupCommitWriter {
      *
      * @param maxBatch messages per transaction at most (1 request per transaction if not {@code groupCommit})
      * @param maxWaitNanos how long to wait for the previous batch's callers, 0 for never
-     * @param headCacheSize conversation heads kept in memory
+     * @param headCacheSize conversation heads kept in memory (not on PostgreSQL, which locks them in the
+     *     database instead)
      * @param queryTimeoutSeconds per statement, 0 for none
+     * @param guard run first in every transaction, or {@code null}
      */
     public GroupCommitWriter(DataSource dataSource, JdbcDialect dialect, Tables tables, boolean groupCommit,
-            int maxBatch, long maxWaitNanos, int headCacheSize, int queryTimeoutSeconds) {
+            int maxBatch, long maxWaitNanos, int headCacheSize, int queryTimeoutSeconds, TransactionGuard guard) {
         this.dataSource = dataSource;
         this.queryTimeoutSeconds = queryTimeoutSeconds;
         this.dialect = dialect;
@@ -114,14 +112,9 @@ public final class GroupCommitWriter {
         this.groupCommit = groupCommit;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWaitNanos;
-        this.heads = new LinkedHashMap<>(1024, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > headCacheSize;
-            }
-        };
+        this.heads = dialect == JdbcDialect.POSTGRESQL ? new LockedHeads(tables, queryTimeoutSeconds)
+                : new CachedHeads(tables, queryTimeoutSeconds, headCacheSize);
+        this.guard = guard;
         this.thread = Thread.ofVirtual().name("parley-store-writer").unstarted(this::run);
     }
 
@@ -324,6 +317,10 @@ public final class GroupCommitWriter {
             return;
         } catch (SQLException e) {
             failure = e;
+        } catch (StoreException e) {
+            LOG.debug("Write of {} messages refused: {}", messageCount, e.getMessage());
+            failAll(batch, e); // a guard's refusal: no retry
+            return;
         } catch (RuntimeException e) {
             LOG.warn("Unexpected failure writing {} messages", messageCount, e);
             failAll(batch, new StoreException("append of " + messageCount + " messages failed: " + e, e));
@@ -343,7 +340,8 @@ public final class GroupCommitWriter {
             } catch (SQLException e) {
                 failure = e;
             } catch (RuntimeException e) {
-                failAll(batch, new StoreException("append of " + messageCount + " messages failed: " + e, e));
+                failAll(batch, e instanceof StoreException se ? se
+                        : new StoreException("append of " + messageCount + " messages failed: " + e, e));
                 return;
             }
             if (Sql.isConnectionFailure(failure)) {
@@ -364,7 +362,7 @@ public final class GroupCommitWriter {
                 LOG.warn("Store write of {} messages failed: {}", r.messages().size(), e.toString());
                 failAll(List.of(r), e);
             } catch (RuntimeException e) {
-                failAll(List.of(r), new StoreException("append failed: " + e, e));
+                failAll(List.of(r), e instanceof StoreException se ? se : new StoreException("append failed: " + e, e));
             }
         }
     }
@@ -435,80 +433,97 @@ public final class GroupCommitWriter {
      * Writes the requests in one transaction and returns their results; on failure rolls back, forgets
      * the heads involved and the connection, and throws.
      *
-     * @param careful look up client ids in the database first (after a unique-key conflict)
+     * @param careful look up client ids in the database first (after a unique-key conflict); with
+     *     {@link LockedHeads} the lookups come after the head rows are locked, so a concurrent writer's
+     *     message with the same id has committed by then and is found
      */
     private List<List<AppendResult>> write(List<Request> requests, boolean careful) throws SQLException {
-        Map<String, Head> touched = new HashMap<>();
+        TreeSet<String> conversations = new TreeSet<>();
         try {
             Connection c = connection();
-            Map<ClientKey, StoredMessage> ids = new HashMap<>();
+            if (guard != null) {
+                guard.check(c);
+            }
+            for (Request r : requests) {
+                for (NewMessage m : r.messages()) {
+                    conversations.add(m.conversation());
+                }
+            }
+            Map<ClientKey, StoredMessage> found = new HashMap<>();
+            Map<String, Long> before = null;
+            if (careful) {
+                before = heads.lock(c, conversations);
+                for (Request r : requests) {
+                    for (NewMessage m : r.messages()) {
+                        ClientKey key = keyOf(m);
+                        if (key != null && !found.containsKey(key)) {
+                            StoredMessage earlier = lookup(c, key);
+                            if (earlier != null) {
+                                found.put(key, earlier);
+                            }
+                        }
+                    }
+                }
+            }
+            // Pass 1: which messages are new (not stored before, not a repeat within the batch).
+            TreeMap<String, Integer> counts = new TreeMap<>();
+            Set<ClientKey> seen = new HashSet<>();
+            for (Request r : requests) {
+                for (NewMessage m : r.messages()) {
+                    ClientKey key = keyOf(m);
+                    if (key == null || (!found.containsKey(key) && seen.add(key))) {
+                        counts.merge(m.conversation(), 1, Integer::sum);
+                    }
+                }
+            }
+            if (before == null) {
+                before = counts.isEmpty() ? Map.of() : heads.reserve(c, counts);
+            }
+            // Pass 2: the same decisions, now with seqs.
+            Map<String, Long> next = new HashMap<>(before);
             List<StoredMessage> inserts = new ArrayList<>();
             List<List<AppendResult>> results = new ArrayList<>(requests.size());
             for (Request r : requests) {
                 List<AppendResult> out = new ArrayList<>(r.messages().size());
                 for (NewMessage m : r.messages()) {
-                    ClientKey key = m.clientId() == null ? null : new ClientKey(m.conversation(), m.sender(), m.clientId());
-                    if (key != null) {
-                        StoredMessage earlier = ids.get(key);
-                        if (earlier == null && careful) {
-                            earlier = lookup(c, key);
-                            if (earlier != null) {
-                                ids.put(key, earlier);
-                            }
-                        }
-                        if (earlier != null) {
-                            out.add(new AppendResult(earlier, true));
-                            continue;
-                        }
+                    ClientKey key = keyOf(m);
+                    StoredMessage earlier = key == null ? null : found.get(key);
+                    if (earlier != null) {
+                        out.add(new AppendResult(earlier, true));
+                        continue;
                     }
-                    Head head = touched.get(m.conversation());
-                    if (head == null) {
-                        head = new Head(loadHead(c, m.conversation()));
-                        touched.put(m.conversation(), head);
-                    }
-                    StoredMessage stored = new StoredMessage(m.conversation(), ++head.next, m.sender(), m.text(),
+                    long seq = next.merge(m.conversation(), 1L, Long::sum);
+                    StoredMessage stored = new StoredMessage(m.conversation(), seq, m.sender(), m.text(),
                             Instant.ofEpochMilli(m.time().toEpochMilli()), m.clientId());
                     inserts.add(stored);
                     if (key != null) {
-                        ids.put(key, stored);
+                        found.put(key, stored);
                     }
                     out.add(new AppendResult(stored, false));
                 }
                 results.add(List.copyOf(out));
             }
+            next.keySet().retainAll(counts.keySet());
             if (!inserts.isEmpty()) {
                 insert(c, inserts);
-                moveHeads(c, touched);
+                heads.finish(c, careful, before, next);
             }
             c.commit();
-            for (Map.Entry<String, Head> e : touched.entrySet()) {
-                heads.put(e.getKey(), e.getValue().next);
-            }
+            heads.committed(next);
             if (!inserts.isEmpty()) {
                 transactions.incrementAndGet();
                 committedMessages.addAndGet(inserts.size());
             }
             return results;
         } catch (SQLException | RuntimeException e) {
-            for (String conversation : touched.keySet()) {
-                heads.remove(conversation);
-            }
+            heads.forget(conversations);
             releaseConnection();
             throw e;
         }
     }
 
-    private long loadHead(Connection c, String conversation) throws SQLException {
-        Long cached = heads.get(conversation);
-        if (cached != null) {
-            return cached;
-        }
-        try (PreparedStatement ps = Sql.prepare(c, tables.selectHead, queryTimeoutSeconds)) {
-            ps.setString(1, conversation);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+    private static ClientKey keyOf(NewMessage m) {
+        return m.clientId() == null ? null : new ClientKey(m.conversation(), m.sender(), m.clientId());
     }
 
     private StoredMessage lookup(Connection c, ClientKey key) throws SQLException {
@@ -538,47 +553,6 @@ public final class GroupCommitWriter {
                 ps.addBatch();
             }
             ps.executeBatch();
-        }
-    }
-
-    /** Moves every touched head forward, refusing to move one that another writer moved meanwhile. */
-    private void moveHeads(Connection c, Map<String, Head> touched) throws SQLException {
-        List<Map.Entry<String, Head>> updates = new ArrayList<>();
-        List<Map.Entry<String, Head>> creates = new ArrayList<>();
-        for (Map.Entry<String, Head> e : touched.entrySet()) {
-            Head h = e.getValue();
-            if (h.next == h.before) {
-                continue;
-            }
-            (h.before == 0 ? creates : updates).add(e);
-        }
-        if (!updates.isEmpty()) {
-            try (PreparedStatement ps = Sql.prepare(c, tables.updateHead, queryTimeoutSeconds)) {
-                for (Map.Entry<String, Head> e : updates) {
-                    ps.setLong(1, e.getValue().next);
-                    ps.setString(2, e.getKey());
-                    ps.setLong(3, e.getValue().before);
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    // SUCCESS_NO_INFO: the driver does not say; the (conversation, seq) key still guards us.
-                    if (counts[i] == 0) {
-                        throw new SQLException("head of conversation moved by another writer: "
-                                + updates.get(i).getKey(), "23000");
-                    }
-                }
-            }
-        }
-        if (!creates.isEmpty()) {
-            try (PreparedStatement ps = Sql.prepare(c, tables.insertHead, queryTimeoutSeconds)) {
-                for (Map.Entry<String, Head> e : creates) {
-                    ps.setString(1, e.getKey());
-                    ps.setLong(2, e.getValue().next);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
         }
     }
 }

@@ -70,6 +70,55 @@ public final class Schema {
         return result;
     }
 
+    /**
+     * PostgreSQL: the schema the tables live in, the connection's {@code current_schema()}: the first
+     * schema of its {@code search_path} that exists (the JDBC URL's {@code currentSchema=} sets the
+     * path). With {@link SchemaMode#CREATE_IF_MISSING}, a first path entry that does not exist yet is
+     * created first, so {@code currentSchema=cluster_a} gives a store (and a cluster) of its own in a
+     * shared database. Other dialects: {@code null} (tables unqualified).
+     *
+     * @throws JdbcStoreException if the database fails, or no schema of the path exists
+     */
+    public static String resolve(DataSource dataSource, JdbcDialect dialect, SchemaMode mode) {
+        if (dialect != JdbcDialect.POSTGRESQL || mode == SchemaMode.NONE) {
+            return null;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            String first = SearchPath.first(single(c, "SHOW search_path"));
+            if (mode == SchemaMode.CREATE_IF_MISSING && first != null && !first.equals("$user")
+                    && !exists(c, first)) {
+                LOG.info("Creating schema {} (first in the search_path)", first);
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + Tables.quote(first));
+                }
+            }
+            String current = single(c, "SELECT current_schema()");
+            if (current == null) {
+                throw new JdbcStoreException("no schema of the search_path (" + single(c, "SHOW search_path")
+                        + ") exists; create it, or name one in the JDBC URL with currentSchema=");
+            }
+            return current;
+        } catch (SQLException e) {
+            throw new JdbcStoreException("finding the schema (search_path)", e);
+        }
+    }
+
+    private static String single(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static boolean exists(Connection c, String schema) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Does what {@code mode} says; throws {@link JdbcStoreException} naming the problem. */
     public static void prepare(DataSource dataSource, JdbcDialect dialect, Tables tables, String prefix, SchemaMode mode) {
         if (mode == SchemaMode.NONE) {
@@ -89,7 +138,7 @@ public final class Schema {
     private static void create(Connection c, JdbcDialect dialect, Tables tables, String prefix) throws SQLException {
         int found = version(c, tables);
         if (found > JdbcDialect.SCHEMA_VERSION) {
-            throw new JdbcStoreException("table " + tables.schemaVersion + " says schema version " + found
+            throw new JdbcStoreException("table " + tables.plainSchemaVersion + tables.inSchema + " says schema version " + found
                     + ", newer than this store supports (" + JdbcDialect.SCHEMA_VERSION + "); upgrade Parley");
         }
         for (int v = Math.max(found, 0) + 1; v <= JdbcDialect.SCHEMA_VERSION; v++) {
@@ -129,22 +178,22 @@ public final class Schema {
         String fix = "; apply " + dialect.schemaResource(1) + " (with the table prefix replaced) or use SchemaMode.CREATE_IF_MISSING";
         int found = version(c, tables);
         if (found < 0) {
-            throw new JdbcStoreException("schema validation failed: table " + tables.schemaVersion + " is missing" + fix);
+            throw new JdbcStoreException("schema validation failed: table " + tables.plainSchemaVersion + " is missing" + tables.inSchema + fix);
         }
         if (found != JdbcDialect.SCHEMA_VERSION) {
-            throw new JdbcStoreException("schema validation failed: table " + tables.schemaVersion + " says version "
+            throw new JdbcStoreException("schema validation failed: table " + tables.plainSchemaVersion + tables.inSchema + " says version "
                     + found + ", this store needs " + JdbcDialect.SCHEMA_VERSION + fix);
         }
-        probe(c, tables.probeConversation, tables.conversation, "conversation, head", fix);
-        probe(c, tables.probeMessage, tables.message, "conversation, seq, sender, client_id, body, created_ms", fix);
+        probe(c, tables.probeConversation, tables.plainConversation, tables.inSchema, "conversation, head", fix);
+        probe(c, tables.probeMessage, tables.plainMessage, tables.inSchema, "conversation, seq, sender, client_id, body, created_ms", fix);
     }
 
-    private static void probe(Connection c, String sql, String table, String columns, String fix) {
+    private static void probe(Connection c, String sql, String table, String inSchema, String columns, String fix) {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
         } catch (SQLException e) {
             throw new JdbcStoreException("schema validation failed: table " + table + " is missing or lacks columns ("
-                    + columns + "): " + e.getMessage() + " (SQLState " + e.getSQLState() + ")" + fix);
+                    + columns + ")" + inSchema + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + ")" + fix);
         }
     }
 }

@@ -1,9 +1,10 @@
 package dev.parley.chat.store.jdbc.internal;
 
 /**
- * The table names and every SQL statement the store runs, for one table prefix. Identifiers cannot be
- * bound as parameters, so the prefix is validated by the builder ({@code [A-Za-z][A-Za-z0-9_]*}) before
- * it gets here; every value is bound through {@link java.sql.PreparedStatement}.
+ * The table names and every SQL statement the store runs, for one table prefix (and, on PostgreSQL,
+ * one schema). Identifiers cannot be bound as parameters, so the prefix is validated by the builder
+ * ({@code [A-Za-z][A-Za-z0-9_]*}) and the schema name is quoted ({@link #quote}) before they get here;
+ * every value is bound through {@link java.sql.PreparedStatement}.
  */
 public final class Tables {
     /** The prefix the shipped schema files use. */
@@ -12,6 +13,11 @@ public final class Tables {
     final String message;
     final String conversation;
     final String schemaVersion;
+    /** For messages: the table names as created, and the schema they are in (if named). */
+    final String plainMessage;
+    final String plainConversation;
+    final String plainSchemaVersion;
+    final String inSchema;
 
     final String insertMessage;
     final String selectHead;
@@ -28,11 +34,28 @@ public final class Tables {
     final String selectVersion;
     final String probeMessage;
     final String probeConversation;
+    final String lockHeads;
+    final String setHead;
 
+    /** Tables with this prefix, unqualified (found through the connection's default schema). */
     public Tables(String prefix) {
-        message = prefix + "message";
-        conversation = prefix + "conversation";
-        schemaVersion = prefix + "schema_version";
+        this(prefix, null);
+    }
+
+    /**
+     * Tables with this prefix in this schema.
+     *
+     * @param schema the schema the tables live in, or {@code null} for the connection's default
+     */
+    public Tables(String prefix, String schema) {
+        String in = schema == null ? "" : quote(schema) + ".";
+        message = in + prefix + "message";
+        conversation = in + prefix + "conversation";
+        schemaVersion = in + prefix + "schema_version";
+        plainMessage = prefix + "message";
+        plainConversation = prefix + "conversation";
+        plainSchemaVersion = prefix + "schema_version";
+        inSchema = schema == null ? "" : " (schema " + schema + ")";
         String columns = "seq, sender, client_id, body, created_ms";
         insertMessage = "INSERT INTO " + message
                 + " (conversation, seq, sender, client_id, body, created_ms) VALUES (?, ?, ?, ?, ?, ?)";
@@ -54,6 +77,18 @@ public final class Tables {
         selectVersion = "SELECT MAX(version) FROM " + schemaVersion;
         probeMessage = "SELECT conversation, " + columns + " FROM " + message + " WHERE 1 = 0";
         probeConversation = "SELECT conversation, head FROM " + conversation + " WHERE 1 = 0";
+        // PostgreSQL only (LockedHeads): creates missing heads and moves every head forward by its count,
+        // locking the rows in conversation order (the same order in every transaction: no deadlock).
+        lockHeads = "INSERT INTO " + conversation + " AS h (conversation, head)"
+                + " SELECT c, n FROM unnest(CAST(? AS VARCHAR(200)[]), CAST(? AS BIGINT[])) AS u(c, n) ORDER BY c"
+                + " ON CONFLICT (conversation) DO UPDATE SET head = h.head + EXCLUDED.head"
+                + " RETURNING conversation, head";
+        setHead = "UPDATE " + conversation + " SET head = ? WHERE conversation = ?";
+    }
+
+    /** A PostgreSQL identifier in double quotes (embedded quotes doubled). */
+    public static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     /** Reads the newest messages below a seq, newest first: conversation, beforeSeq, limit. */
