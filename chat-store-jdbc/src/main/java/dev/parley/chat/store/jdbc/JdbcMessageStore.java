@@ -350,6 +350,11 @@ public final class JdbcMessageStore implements MessageStore {
         return writer.transactions();
     }
 
+    /** Append calls waiting for the writer (for tests of group commit). */
+    int queued() {
+        return writer.queued();
+    }
+
     /** Settings and counters: transactions, messages, messages per transaction, failed batches. */
     @Override
     public String toString() {
