@@ -373,6 +373,9 @@ public final class ChatServer implements AutoCloseable {
         private ServerMetrics metrics = ServerMetrics.NONE;
         private Cluster cluster;
         private Ticker ticker = Ticker.SYSTEM;
+        private int newRoomsPerMinute = 10;
+        private int newRoomBurst = 100;
+        private int roomsPageSize = 200;
 
         private Builder() {
         }
@@ -446,6 +449,22 @@ public final class ChatServer implements AutoCloseable {
         /** Rooms one connection may be in; more get {@code TOO_MANY_ROOMS}; default 100. */
         public Builder maxRoomsPerConnection(int max) {
             this.maxRoomsPerConnection = max;
+            return this;
+        }
+
+        /**
+         * New rooms per identity and per address (token buckets; past them JOIN gets {@code TOO_MANY_ROOMS};
+         * a room left empty before any message gives its token back); default 10 a minute, burst 100.
+         */
+        public Builder newRoomLimit(int perMinute, int burst) {
+            this.newRoomsPerMinute = perMinute;
+            this.newRoomBurst = burst;
+            return this;
+        }
+
+        /** Most {@code ROOM} frames in one answer to {@code ROOMS} (its {@code limit=} is clamped to it); default 200. */
+        public Builder roomsPageSize(int rooms) {
+            this.roomsPageSize = rooms;
             return this;
         }
 
@@ -591,6 +610,11 @@ public final class ChatServer implements AutoCloseable {
             positive("pingInterval", pingInterval);
             positive("pingTimeout", pingTimeout);
             atLeast("maxRoomsPerConnection", maxRoomsPerConnection, 1);
+            atLeast("newRoomLimit perMinute", newRoomsPerMinute, 1);
+            atLeast("newRoomLimit burst", newRoomBurst, 1);
+            atMost("newRoomLimit perMinute", newRoomsPerMinute, 1_000_000);
+            atMost("newRoomLimit burst", newRoomBurst, 1_000_000);
+            atLeast("roomsPageSize", roomsPageSize, 1);
             atLeast("maxLineLength", maxLineLength, 256);
             if (maxDiscardedLine < maxLineLength) {
                 throw new IllegalArgumentException("maxDiscardedLine must be at least maxLineLength (" + maxLineLength
@@ -618,7 +642,8 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0",
+                    newRoomsPerMinute, newRoomBurst, roomsPageSize));
         }
 
         private static void atLeast(String setting, long value, long min) {
@@ -627,7 +652,13 @@ public final class ChatServer implements AutoCloseable {
             }
         }
 
-        private static void positive(String setting, Duration d) {
+        private static void atMost(String setting, long value, long max) {
+            if (value > max) {
+                throw new IllegalArgumentException(setting + " must be at most " + max + ", was " + value);
+            }
+        }
+
+                private static void positive(String setting, Duration d) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException(setting + " must be a positive duration, was " + d);
             }

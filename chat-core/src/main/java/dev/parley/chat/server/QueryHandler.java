@@ -100,7 +100,31 @@ final class QueryHandler {
 
     void rooms(Session session, ClientMessage.Rooms m) {
         Map<String, Integer> all = directory.roomList();
-        all.forEach((name, members) -> session.replies.add(new ServerMessage.Room(name, members, m.ref())));
-        session.replies.add(new ServerMessage.End(all.size(), false, m.ref()));
+        int limit = Math.min(m.limit() == null ? s.roomsPageSize() : m.limit(), s.roomsPageSize());
+        List<Map.Entry<String, Integer>> page = new ArrayList<>(Math.min(limit, all.size()));
+        boolean more = page(all, m.after(), limit, page);
+        for (Map.Entry<String, Integer> room : page) {
+            session.replies.add(new ServerMessage.Room(room.getKey(), room.getValue(), m.ref()));
+        }
+        session.replies.add(new ServerMessage.End(page.size(), more, m.ref()));
+    }
+
+    /**
+     * One page of a name-sorted room list: into {@code page}, up to {@code limit} rooms whose names sort
+     * after {@code after} ({@code null}: from the first).
+     *
+     * @return whether more rooms follow the page
+     */
+    static boolean page(Map<String, Integer> sorted, String after, int limit, List<Map.Entry<String, Integer>> page) {
+        for (Map.Entry<String, Integer> room : sorted.entrySet()) {
+            if (after != null && room.getKey().compareTo(after) <= 0) {
+                continue;
+            }
+            if (page.size() == limit) {
+                return true;
+            }
+            page.add(Map.entry(room.getKey(), room.getValue()));
+        }
+        return false;
     }
 }

@@ -44,8 +44,14 @@ final class RoomHandler {
         fence.check();
         Room room;
         long head;
+        String address = NewRoomLimit.addressOf(session.remote);
         do { // a room retired meanwhile (its last member left) is replaced by a fresh one
-            room = directory.room(canonical, true);
+            room = directory.roomFor(canonical, session.user.canonical, address);
+            if (room == null) {
+                replies.error(ErrorCode.TOO_MANY_ROOMS, ref, "too many new rooms: at most " + s.newRoomsPerMinute()
+                        + " a minute after the first " + s.newRoomBurst() + ", per user and per address");
+                return;
+            }
             head = room.join(session, session.user);
         } while (head < 0);
         session.rooms.put(canonical, room);

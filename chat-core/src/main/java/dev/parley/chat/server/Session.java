@@ -159,6 +159,11 @@ final class Session {
             public void error(ProtocolException error) {
                 dispatcher.decodeError(Session.this, error);
             }
+
+            @Override
+            public void emptyLine() {
+                dispatcher.emptyLine(Session.this);
+            }
         };
         while (close.isOpen()) {
             int n;

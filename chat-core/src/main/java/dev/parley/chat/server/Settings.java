@@ -37,7 +37,10 @@ record Settings(
         Ticker ticker,
         dev.parley.chat.server.spi.Cluster cluster,
         ServerMetrics metrics,
-        String serverName) {
+        String serverName,
+        int newRoomsPerMinute,
+        int newRoomBurst,
+        int roomsPageSize) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
     String describe() {
@@ -61,6 +64,8 @@ record Settings(
                 + " maxReplay=" + maxReplay
                 + " maxHistoryLimit=" + maxHistoryLimit
                 + " drainTimeout=" + drainTimeout.toMillis() + "ms"
+                + " newRoomLimit=" + newRoomsPerMinute + "/min burst " + newRoomBurst
+                + " roomsPageSize=" + roomsPageSize
                 + " cluster=" + (cluster == null ? "none" : cluster.getClass().getName());
     }
 }
