@@ -156,6 +156,14 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
+    /**
+     * This server's private rooms, changed at run time (on top of the {@link AccessPolicy}); with a
+     * cluster, they hold on this node only (docs/access.md).
+     */
+    public RoomAccess access() {
+        return hub.roomAccess;
+    }
+
     /** A snapshot of the counters. */
     public ServerStats stats() {
         return hub.counters.snapshot(hub.admission.size(), hub.directory.size(), hub.users.count());
@@ -507,6 +515,16 @@ public final class ChatServer implements AutoCloseable {
          */
         public Builder metrics(ServerMetrics metrics) {
             d.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * The application's access rules: who may join, read, post in, list and see the members of
+         * which room, and send direct messages to whom (see {@link AccessPolicy}, docs/access.md);
+         * default {@link AccessPolicy#allowAll()}. {@link ChatServer#access()} adds private rooms on top.
+         */
+        public Builder accessPolicy(AccessPolicy policy) {
+            d.accessPolicy = Objects.requireNonNull(policy, "accessPolicy");
             return this;
         }
 

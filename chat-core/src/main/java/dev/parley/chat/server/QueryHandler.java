@@ -25,9 +25,12 @@ final class QueryHandler {
     private final MessageStore store;
 
     private final Counters counters;
+    private final AccessRules access;
 
-    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters) {
+    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters,
+            AccessRules access) {
         this.s = s;
+        this.access = access;
         this.counters = counters;
         this.directory = directory;
         this.users = users;
@@ -43,6 +46,10 @@ final class QueryHandler {
         String with = null;
         if (m.room() != null) {
             String canonical = Wire.canonicalRoom(m.room());
+            if (canonical != null && !access.room(session, AccessPolicy.Action.HISTORY, canonical)) {
+                replies.error(ErrorCode.FORBIDDEN, ref, RoomHandler.FORBIDDEN_TEXT);
+                return;
+            }
             Room joined = canonical == null ? null : session.rooms.get(canonical);
             if (joined == null) {
                 replies.error(ErrorCode.NOT_IN_ROOM, ref, "join the room first");
@@ -87,6 +94,10 @@ final class QueryHandler {
 
     void who(Session session, ClientMessage.Who m) {
         String canonical = Wire.canonicalRoom(m.room());
+        if (canonical != null && !access.room(session, AccessPolicy.Action.WHO, canonical)) {
+            session.replies.error(ErrorCode.FORBIDDEN, m.ref(), RoomHandler.FORBIDDEN_TEXT);
+            return;
+        }
         List<String> names = canonical == null ? null : directory.members(canonical);
         if (names == null) {
             session.replies.error(ErrorCode.NO_SUCH_ROOM, m.ref(), "no such room");
@@ -99,7 +110,7 @@ final class QueryHandler {
     }
 
     void rooms(Session session, ClientMessage.Rooms m) {
-        Map<String, Integer> all = directory.roomList();
+        Map<String, Integer> all = access.visible(session, directory.roomList());
         all.forEach((name, members) -> session.replies.add(new ServerMessage.Room(name, members, m.ref())));
         session.replies.add(new ServerMessage.End(all.size(), false, m.ref()));
     }

@@ -37,7 +37,8 @@ record Settings(
         Ticker ticker,
         dev.parley.chat.server.spi.Cluster cluster,
         ServerMetrics metrics,
-        String serverName) {
+        String serverName,
+        AccessPolicy accessPolicy) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
     String describe() {
@@ -61,6 +62,7 @@ record Settings(
                 + " maxReplay=" + maxReplay
                 + " maxHistoryLimit=" + maxHistoryLimit
                 + " drainTimeout=" + drainTimeout.toMillis() + "ms"
+                + " accessPolicy=" + accessPolicy.getClass().getName()
                 + " cluster=" + (cluster == null ? "none" : cluster.getClass().getName());
     }
 }

@@ -43,6 +43,7 @@ final class SettingsDraft {
     ServerMetrics metrics = ServerMetrics.NONE;
     Cluster cluster;
     Ticker ticker = Ticker.SYSTEM;
+    AccessPolicy accessPolicy = AccessPolicy.allowAll();
 
     /**
      * Checks every setting and freezes them.
@@ -90,7 +91,8 @@ final class SettingsDraft {
                 listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                 pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                 rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients,
-                joinReplay, maxReplay, maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0");
+                joinReplay, maxReplay, maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0",
+                accessPolicy);
     }
 
     private static void atLeast(String setting, long value, long min) {
