@@ -156,10 +156,7 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /**
-     * This server's private rooms, changed at run time (on top of the {@link AccessPolicy}); with a
-     * cluster, they hold on this node only (docs/access.md).
-     */
+    /** This server's private rooms, on top of the {@link AccessPolicy}; per node in a cluster (docs/access.md). */
     public RoomAccess access() {
         return hub.roomAccess;
     }
@@ -238,12 +235,8 @@ public final class ChatServer implements AutoCloseable {
         if (hub.cluster != null) {
             n += hub.cluster.kickElsewhere(canonical);
         }
-        log.info("{} kicked {} ({} connections)", name(), dev.parley.chat.protocol.Escaping.forLog(name, 64), n);
+        log.info("{} kicked {} ({} connections)", this.name, dev.parley.chat.protocol.Escaping.forLog(name, 64), n);
         return n;
-    }
-
-    private String name() {
-        return name;
     }
 
     /** Tests: the server's parts. */
