@@ -38,7 +38,8 @@ import picocli.CommandLine.ParameterException;
             "",
             "Durations are written 250ms, 10s, 5m, 2h or 7d; sizes 16384, 16KiB or 1MiB.",
             ""},
-        footer = {"", "Stop it with Ctrl-C or SIGTERM: clients are told BYE reason=shutdown and reconnect when it is back."})
+        footer = {"", "Stop it with Ctrl-C or SIGTERM: clients are told BYE reason=shutdown and reconnect when it is back.",
+            "'parley hash-password [NAME]' prints a line of the --users file (asks for the password, no echo)."})
 final class ServerOptions {
     @Option(names = "--config", paramLabel = "FILE", order = 1,
             description = "Read settings from this properties file (see above).")

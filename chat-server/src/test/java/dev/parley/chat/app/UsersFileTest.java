@@ -125,6 +125,7 @@ class UsersFileTest {
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
                 () -> UsersFile.parse(List.of("ann " + h, "ANN " + h), "f"));
         assertTrue(twice.getMessage().contains("line 2") && twice.getMessage().contains("twice"), twice.getMessage());
+        assertTrue(ServerOptions.usage().contains("parley hash-password [NAME]"), "--help tells how to make a line");
         assertEquals(2, ServerOptions.parse(new String[] {"--users", dir.resolve("missing").toString()}, java.util.Map.of())
                 instanceof ServerOptions.Exit exit ? exit.status() : 0);
     }
