@@ -30,7 +30,7 @@ final class AccessRules {
             return false;
         }
         try {
-            return policy.allows(u.identity, action, room);
+            return policy.allows(u.who, action, room);
         } catch (RuntimeException e) {
             log.warn("{} access policy failed on {} {}: refused", session.tag(), action, Escaping.forLog(room, 64), e);
             return false;
@@ -45,9 +45,9 @@ final class AccessRules {
     /** Whether the connection's user may send a direct message to the (connected) recipient. */
     boolean direct(Session session, String recipientCanonical, String recipientName) {
         User to = users.local(recipientCanonical);
-        Identity recipient = to != null ? to.identity : new Identity(recipientName, false);
+        Identity recipient = to != null ? to.who : new Identity(recipientName, false);
         try {
-            return policy.allowsDirect(session.user.identity, recipient);
+            return policy.allowsDirect(session.user.who, recipient);
         } catch (RuntimeException e) {
             log.warn("{} access policy failed on a direct message: refused", session.tag(), e);
             return false;

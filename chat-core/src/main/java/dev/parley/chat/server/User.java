@@ -11,13 +11,13 @@ final class User {
     final String name;
     final String canonical;
     /** What an {@link AccessPolicy} is told about it. */
-    final Identity identity;
+    final Identity who;
     /** Its connections on this server; changed only under the {@link Users} lock, read anywhere. */
     final List<Session> sessions = new CopyOnWriteArrayList<>();
 
     User(String name, String canonical, boolean authenticated) {
         this.name = name;
         this.canonical = canonical;
-        this.identity = new Identity(name, authenticated);
+        this.who = new Identity(name, authenticated);
     }
 }
