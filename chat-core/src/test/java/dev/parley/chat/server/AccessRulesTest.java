@@ -154,6 +154,21 @@ class AccessRulesTest {
         }
     }
 
+    /** PROTOCOL.md, "Order of checks": FORBIDDEN before TOO_MANY_ROOMS, after TEXT_TOO_LONG. */
+    @Test
+    void forbiddenTakesItsPlaceInTheOrderOfChecks() {
+        try (ChatServer server = server().maxRoomsPerConnection(1).maxTextLength(10).build().start();
+                RawClient bob = RawClient.hello(server.port(), "bob")) {
+            server.access().makePrivate("closed");
+            bob.join("open");
+            bob.expectError("JOIN room=closed", "FORBIDDEN");
+            bob.expectError("JOIN room=another", "TOO_MANY_ROOMS");
+            bob.expectError("SEND room=closed :more than ten bytes", "TEXT_TOO_LONG");
+            bob.expectError("SEND room=closed :short", "FORBIDDEN");
+            bob.expectError("SEND room=another :short", "NOT_IN_ROOM");
+        }
+    }
+
     @Test
     void invalidNamesAreRefusedByTheServerApi() {
         try (ChatServer server = server().build().start()) {
