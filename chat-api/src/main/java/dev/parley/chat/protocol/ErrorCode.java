@@ -56,7 +56,12 @@ public enum ErrorCode {
     /** An unexpected server fault; the request had no effect. */
     INTERNAL(false),
     /** A message filter rejected the message; nothing was stored. */
-    REJECTED(false);
+    REJECTED(false),
+    /**
+     * The server's access rules do not let this user do this in this room (or send to this user).
+     * The same answer whether or not the room exists; nothing changed.
+     */
+    FORBIDDEN(false);
 
     private final boolean closesConnection;
 

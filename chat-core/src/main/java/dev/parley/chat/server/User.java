@@ -10,11 +10,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class User {
     final String name;
     final String canonical;
+    /** What an {@link AccessPolicy} is told about it. */
+    final Identity who;
     /** Its connections on this server; changed only under the {@link Users} lock, read anywhere. */
     final List<Session> sessions = new CopyOnWriteArrayList<>();
 
-    User(String name, String canonical) {
+    User(String name, String canonical, boolean authenticated) {
         this.name = name;
         this.canonical = canonical;
+        this.who = new Identity(name, authenticated);
     }
 }

@@ -39,7 +39,7 @@ final class Users {
         }
         lock.lock();
         try {
-            User u = users.computeIfAbsent(canonical, c -> new User(name, c));
+            User u = users.computeIfAbsent(canonical, c -> new User(name, c, shared));
             u.sessions.add(session);
             return u;
         } finally {
