@@ -56,7 +56,13 @@ public enum ErrorCode {
     /** An unexpected server fault; the request had no effect. */
     INTERNAL(false),
     /** A message filter rejected the message; nothing was stored. */
-    REJECTED(false);
+    REJECTED(false),
+    /**
+     * {@code HELLO resume=} presented a token this server cannot check, or one of another name or
+     * another server secret; nothing was registered and the connection stays open: send {@code HELLO}
+     * again without {@code resume=} to start as a new identity.
+     */
+    RESUME_REFUSED(false);
 
     private final boolean closesConnection;
 

@@ -346,6 +346,7 @@ public final class ChatServer implements AutoCloseable {
         private final List<Transport> transports = new ArrayList<>();
         private MessageStore store;
         private Authenticator authenticator = Authenticator.anonymous();
+        private byte[] resumeSecret;
         private MessageFilter filter = MessageFilter.acceptAll();
         private ServerListener listener;
         private int listenerQueueSize = 10_000;
@@ -392,6 +393,18 @@ public final class ChatServer implements AutoCloseable {
         /** Who may connect under which name; default {@link Authenticator#anonymous()}. */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * The key of anonymous users' resume tokens (HMAC-SHA256, at least 16 bytes; copied): a token
+         * from {@code WELCOME resume=} lets a later {@code HELLO} come back as the same identity, with
+         * its direct messages. Default: a random key per server instance, so tokens do not survive a
+         * restart; set the same secret on every node of a cluster. Keep it secret: whoever has it can
+         * make a token for any anonymous identity.
+         */
+        public Builder resumeSecret(byte[] secret) {
+            this.resumeSecret = Objects.requireNonNull(secret, "resumeSecret").clone();
             return this;
         }
 
@@ -618,7 +631,8 @@ public final class ChatServer implements AutoCloseable {
                     listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
                     pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                     rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0"));
+                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0",
+                    resumeSecret == null ? Identities.withRandomSecret() : new Identities(resumeSecret)));
         }
 
         private static void atLeast(String setting, long value, long min) {

@@ -37,7 +37,8 @@ record Settings(
         Ticker ticker,
         dev.parley.chat.server.spi.Cluster cluster,
         ServerMetrics metrics,
-        String serverName) {
+        String serverName,
+        Identities identities) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
     String describe() {

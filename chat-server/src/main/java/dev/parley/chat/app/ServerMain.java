@@ -161,6 +161,7 @@ public final class ServerMain {
             builder.listen(o.network.web(tls, () -> running.get() != null && running.get().healthy()));
         }
         o.limits.applyTo(builder);
+        o.identity.applyTo(builder, o.store);
         if (node != null) {
             builder.cluster(node.cluster());
         }
