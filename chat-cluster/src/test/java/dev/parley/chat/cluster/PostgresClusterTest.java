@@ -312,12 +312,15 @@ class PostgresClusterTest {
     @Test
     void aLostListenConnectionIsReestablishedAndWhatItMissedIsRead() throws Exception {
         Member a = start("a");
-        Member b = start("b");
+        // the node's name is unique to this run: builds running at the same time on the same
+        // database have their own node "b", whose connection must not be the one ended here
+        String bName = "b-" + schema;
+        Member b = start(bName);
         b.cluster().presence().join("lobby", "bob", "bob", 1);
         a.cluster().bus().publish(List.of(new NewMessage("#lobby", "ann", "one", T0, "1")));
         assertEquals("#lobby 1..1", next(b.node().stored));
         // the database ends b's listening connection; a publishes while b is away
-        Pg.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'parley-doorbell:b'");
+        Pg.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'parley-doorbell:" + bName + "'");
         a.cluster().bus().publish(List.of(new NewMessage("#lobby", "ann", "two", T0, "2")));
         a.cluster().presence().join("lobby", "ann", "ann", 1);
         // b hears of both, by doorbell if it was back in time, else by its re-read

@@ -64,6 +64,8 @@ public final class ClientMain {
 
     /** Earlier messages shown again, for context, when coming back to a room. */
     private static final int CONTEXT = 5;
+    /** How long a line typed while the server is away is kept for resending, and any request waits. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
     private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("d MMM HH:mm");
 
@@ -229,6 +231,7 @@ public final class ClientMain {
                         .listener(new Screen())
                         // a person waits for the server to come back: retry sooner than the default 30 s cap
                         .reconnectDelay(Duration.ofMillis(250), Duration.ofSeconds(5))
+                        .requestTimeout(REQUEST_TIMEOUT)
                         .build()
                         .connect();
                 name = session.name();
@@ -309,12 +312,18 @@ public final class ClientMain {
             return;
         }
         if (offline || session.state() != ChatSession.State.OPEN) {
-            term.println(style.warning("! not connected: your message will be sent when the server is back") + " "
-                    + style.dim("(" + clean(text) + ")"));
+            term.println(style.warning("! not connected: your message will be sent when the server is back"
+                    + " (if within " + REQUEST_TIMEOUT.toSeconds() + " s)") + " " + style.dim("(" + clean(text) + ")"));
         }
         session.send(room, text).whenComplete((ack, e) -> {
             if (e != null) {
-                failed("message", e);
+                if (unwrap(e) instanceof TimeoutException) {
+                    // the session gave it up: say which line, so that it can be typed again
+                    error("! message not sent: no answer within " + REQUEST_TIMEOUT.toSeconds()
+                            + " s, it will not be resent (" + clean(text) + ")");
+                } else {
+                    failed("message", e);
+                }
                 return;
             }
             session.lastSeq(room).ifPresent(seq -> seen.put(room, seq));
@@ -434,10 +443,15 @@ public final class ClientMain {
         });
     }
 
-    private void failed(String what, Throwable e) {
+    private static Throwable unwrap(Throwable e) {
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
         }
+        return e;
+    }
+
+    private void failed(String what, Throwable e) {
+        e = unwrap(e);
         if (e instanceof ProtocolException pe) {
             error("! " + what + " failed: " + clean(pe.getMessage()) + " (" + pe.code() + ")");
         } else if (e instanceof TimeoutException) {

@@ -95,7 +95,7 @@ class ClientMainTest {
             souvik.expect("Connection lost (shutdown). Reconnecting...");
             // Typed while the server is down: said so, and sent once it is back.
             souvik.type("typed while you were away");
-            souvik.expect("! not connected: your message will be sent when the server is back (typed while you were away)");
+            souvik.expect("! not connected: your message will be sent when the server is back (if within 60 s) (typed while you were away)");
             server = startServer(port);
             souvik.expect("Reconnected.");
             souvik.expect("Souvik: typed while you were away");
