@@ -58,7 +58,7 @@ public sealed interface ClientMessage {
                         f.clampedPositive("limit"), f.ref());
             }
             case "WHO" -> new Who(f.required("room"), f.ref());
-            case "ROOMS" -> new Rooms(f.ref());
+            case "ROOMS" -> new Rooms(f.optional("after"), f.clampedPositive("limit"), f.ref());
             case "PING" -> new Ping(f.optional("token"), f.ref());
             case "PONG" -> new Pong(f.optional("token"), f.ref());
             case "QUIT" -> new Quit(frame.text());
@@ -252,14 +252,38 @@ public sealed interface ClientMessage {
     }
 
     /**
-     * {@code ROOMS [ref=]}: list the rooms.
+     * {@code ROOMS [after=NAME] [limit=N] [ref=]}: list the rooms, one page of them sorted by name.
      *
+     * @param after list the rooms whose names sort after this one (the last name of the previous page),
+     *     or {@code null} to start from the first
+     * @param limit the most rooms wanted (the server clamps it to its page size), or {@code null} for
+     *     the server's page size
      * @param ref the request ref, or {@code null}
      */
-    record Rooms(String ref) implements ClientMessage {
+    record Rooms(String after, Integer limit, String ref) implements ClientMessage {
+        /** Validates the components. */
+        public Rooms {
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+            }
+        }
+
+        /**
+         * The first page, of the server's page size.
+         *
+         * @param ref the request ref, or {@code null}
+         */
+        public Rooms(String ref) {
+            this(null, null, ref);
+        }
+
         @Override
         public Frame toFrame() {
-            return Frame.of("ROOMS").with("ref", ref);
+            Frame f = Frame.of("ROOMS").with("after", after);
+            if (limit != null) {
+                f = f.with("limit", limit.longValue());
+            }
+            return f.with("ref", ref);
         }
     }
 

@@ -58,6 +58,11 @@ public enum ErrorCode {
     /** A message filter rejected the message; nothing was stored. */
     REJECTED(false),
     /**
+     * The server's access rules do not let this user do this in this room (or send to this user).
+     * The same answer whether or not the room exists; nothing changed.
+     */
+    FORBIDDEN(false),
+    /**
      * {@code HELLO resume=} presented a token this server cannot check, or one of another name or
      * another server secret; nothing was registered and the connection stays open: send {@code HELLO}
      * again without {@code resume=} to start as a new identity.

@@ -11,7 +11,8 @@ import java.util.List;
  * or many frames per call. Pure: no I/O, no clock, no threads.
  *
  * <p>Rules (PROTOCOL.md, "Conventions"): a line ends at LF; one CR right before the LF is dropped;
- * empty lines are ignored. A line longer than {@code maxLineLength} bytes (CR and LF not counted) is
+ * empty lines carry no frame (they are reported to {@link Sink#emptyLine()}, so that a server can
+ * count them toward its rate limit). A line longer than {@code maxLineLength} bytes (CR and LF not counted) is
  * reported as {@link ErrorCode#LINE_TOO_LONG} as soon as it is known to pass the limit, and its
  * remaining bytes are discarded up to the next LF: no more than {@code maxLineLength + 1} bytes (the
  * limit plus a possible CR) are ever buffered. {@link #discarded()} tells how much of an endless line
@@ -31,6 +32,13 @@ public final class FrameDecoder {
 
         /** A line that was rejected; the decoder has already moved past it. */
         void error(ProtocolException error);
+
+        /**
+         * An empty line (nothing, or only a CR, before the LF): no frame, no error. The default does
+         * nothing; a server counts it toward the connection's rate limit.
+         */
+        default void emptyLine() {
+        }
     }
 
     private static final int INITIAL_BUFFER = 256;
@@ -123,6 +131,7 @@ public final class FrameDecoder {
                 continue;
             }
             if (length == 0) {
+                sink.emptyLine();
                 continue;
             }
             Frame frame;

@@ -125,6 +125,13 @@ class FrameDecoderTest {
     }
 
     @Test
+    void blankLinesAreReportedAsEmptyLinesAtOnceAndByteByByte() {
+        byte[] input = bytes("\n\r\n\n\r\nPING\n\n");
+        assertEquals(5, decodeAtOnce(input, MAX).emptyLines);
+        assertEquals(5, decodeOneByteAtATime(input, MAX).emptyLines);
+    }
+
+    @Test
     void spacesBetweenFieldsAreTolerated() {
         Frame f = decodeAtOnce(bytes("JOIN   room=lobby  ref=1   \n"), MAX).frames.get(0);
         assertEquals("JOIN room=lobby ref=1", f.toString());

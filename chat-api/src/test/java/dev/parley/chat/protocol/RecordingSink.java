@@ -8,6 +8,8 @@ final class RecordingSink implements FrameDecoder.Sink {
     final List<String> events = new ArrayList<>();
     final List<Frame> frames = new ArrayList<>();
     final List<ProtocolException> errors = new ArrayList<>();
+    /** Empty lines reported (not in {@link #events}: they carry no frame). */
+    int emptyLines;
 
     @Override
     public void frame(Frame frame) {
@@ -19,5 +21,10 @@ final class RecordingSink implements FrameDecoder.Sink {
     public void error(ProtocolException error) {
         errors.add(error);
         events.add(error.code() + " " + error.getMessage());
+    }
+
+    @Override
+    public void emptyLine() {
+        emptyLines++;
     }
 }

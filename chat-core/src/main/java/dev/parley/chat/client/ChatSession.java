@@ -108,7 +108,7 @@ public interface ChatSession extends AutoCloseable {
     /** The names of the members of a room, sorted. */
     CompletableFuture<List<String>> who(String room);
 
-    /** The rooms of the server with their member counts. */
+    /** The rooms of the server with their member counts, sorted by name: all of them (the session asks for one page after another). */
     CompletableFuture<List<RoomInfo>> rooms();
 
     /** Pings the server; completes with the round-trip time. */

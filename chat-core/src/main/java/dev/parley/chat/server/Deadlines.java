@@ -36,6 +36,11 @@ final class Deadlines {
     private volatile boolean pingOutstanding;
     private volatile long closeDeadlineNanos;
     private volatile boolean closing;
+    /**
+     * The token of the last PING sent whose PONG has not come yet, or null: set by the reaper, cleared
+     * by the reader when the PONG comes ({@link #answeredPing}). Only that PONG is free of the rate limit.
+     */
+    private volatile String awaitedPong;
     /** Reaper only. */
     private long pings;
 
@@ -58,6 +63,19 @@ final class Deadlines {
     void inbound() {
         lastInboundNanos = ticker.nanoTime();
         pingOutstanding = false;
+    }
+
+    /**
+     * Reader: whether a PONG with this token answers the PING outstanding now; true once per PING. Such
+     * a PONG costs no rate-limit token; any other PONG does (a PONG flood is a flood).
+     */
+    boolean answeredPing(String token) {
+        String awaited = awaitedPong;
+        if (awaited == null || !awaited.equals(token)) {
+            return false;
+        }
+        awaitedPong = null;
+        return true;
     }
 
     /** The connection is closing: its last frames have until {@code drainNanos} from now. Idempotent. */
@@ -91,6 +109,7 @@ final class Deadlines {
             pingSentNanos = now;
             pingOutstanding = true;
             pings++;
+            awaitedPong = pingToken();
             return Due.PING;
         }
         return Due.NOTHING;

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * request types hands the request to its handler. Failures become one {@code ERROR} with the request's
  * ref. Runs on the connection's reader thread; stateless.
  *
- * <p>Later checks that apply to every request (an access policy before JOIN, HISTORY, SEND, WHO,
- * ROOMS) belong between the parse and the switch.
+ * <p>The access checks ({@link AccessRules}) are the handlers' own, each where its request names
+ * the room or recipient it is about.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -39,6 +39,8 @@ final class Dispatcher {
     /** A well-formed frame. */
     void frame(Session session, Frame f) {
         counters.frameIn();
+        // Only the PONG that answers our outstanding PING is free; any other PONG counts like any line.
+        boolean freePong = f.verb().equals("PONG") && session.deadlines.answeredPing(f.field("token"));
         session.deadlines.inbound();
         if (!session.close.isOpen()) {
             return; // closing: the rest of the read is not handled
@@ -47,7 +49,7 @@ final class Dispatcher {
         if (!verb.equals("SEND")) {
             session.sends.flush(); // a JOIN, PART, QUIT... acts after the SENDs before it
         }
-        if (!verb.equals("PONG") && !admit(session)) {
+        if (!freePong && !admit(session)) {
             return;
         }
         Replies replies = session.replies;
@@ -64,6 +66,7 @@ final class Dispatcher {
             replies.error(e.code(), e.ref(), e.getMessage());
             return;
         }
+        session.forgetRemovedRooms();
         try {
             switch (request) {
                 case ClientMessage.Send m -> session.sends.send(m);
@@ -96,6 +99,16 @@ final class Dispatcher {
             return;
         }
         session.replies.error(e.code(), null, e.getMessage());
+    }
+
+    /**
+     * An empty line: no frame and no answer, but it costs a rate-limit token like any line (so a stream
+     * of empty lines is refused, and closed as a flood, like any other).
+     */
+    void emptyLine(Session session) {
+        if (session.close.isOpen()) {
+            admit(session);
+        }
     }
 
     /** The rate limit; false (after answering RATE_LIMITED without a ref, or closing a flooder) if refused. */

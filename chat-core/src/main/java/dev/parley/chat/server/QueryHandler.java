@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The read-only requests: {@code HISTORY}, {@code WHO} and {@code ROOMS}. Runs on the connection's
@@ -26,9 +27,12 @@ final class QueryHandler {
     private final MessageStore store;
 
     private final Counters counters;
+    private final AccessRules access;
 
-    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters) {
+    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters,
+            AccessRules access) {
         this.s = s;
+        this.access = access;
         this.counters = counters;
         this.directory = directory;
         this.users = users;
@@ -44,6 +48,10 @@ final class QueryHandler {
         String with = null;
         if (m.room() != null) {
             String canonical = Wire.canonicalRoom(m.room());
+            if (canonical != null && !access.room(session, AccessPolicy.Action.HISTORY, canonical)) {
+                replies.error(ErrorCode.FORBIDDEN, ref, RoomHandler.FORBIDDEN_TEXT);
+                return;
+            }
             Room joined = canonical == null ? null : session.rooms.get(canonical);
             if (joined == null) {
                 replies.error(ErrorCode.NOT_IN_ROOM, ref, "join the room first");
@@ -90,6 +98,10 @@ final class QueryHandler {
 
     void who(Session session, ClientMessage.Who m) {
         String canonical = Wire.canonicalRoom(m.room());
+        if (canonical != null && !access.room(session, AccessPolicy.Action.WHO, canonical)) {
+            session.replies.error(ErrorCode.FORBIDDEN, m.ref(), RoomHandler.FORBIDDEN_TEXT);
+            return;
+        }
         List<String> names = canonical == null ? null : directory.members(canonical);
         if (names == null) {
             session.replies.error(ErrorCode.NO_SUCH_ROOM, m.ref(), "no such room");
@@ -102,8 +114,37 @@ final class QueryHandler {
     }
 
     void rooms(Session session, ClientMessage.Rooms m) {
-        Map<String, Integer> all = directory.roomList();
-        all.forEach((name, members) -> session.replies.add(new ServerMessage.Room(name, members, m.ref())));
-        session.replies.add(new ServerMessage.End(all.size(), false, m.ref()));
+        int limit = Math.min(m.limit() == null ? s.roomsPageSize() : m.limit(), s.roomsPageSize());
+        List<Map.Entry<String, Integer>> page = new ArrayList<>(Math.min(limit, 64));
+        boolean more = page(directory.roomList(), m.after(), limit,
+                name -> access.room(session, AccessPolicy.Action.LIST, name), page);
+        for (Map.Entry<String, Integer> room : page) {
+            session.replies.add(new ServerMessage.Room(room.getKey(), room.getValue(), m.ref()));
+        }
+        session.replies.add(new ServerMessage.End(page.size(), more, m.ref()));
+    }
+
+    /**
+     * One page of a name-sorted room list: into {@code page}, up to {@code limit} rooms that
+     * {@code visible} lets through (the access rules: a hidden room is skipped as if it did not
+     * exist) and whose names sort after {@code after} ({@code null}: from the first).
+     *
+     * @return whether more visible rooms follow the page
+     */
+    static boolean page(Map<String, Integer> sorted, String after, int limit, Predicate<String> visible,
+            List<Map.Entry<String, Integer>> page) {
+        for (Map.Entry<String, Integer> room : sorted.entrySet()) {
+            if (after != null && room.getKey().compareTo(after) <= 0) {
+                continue;
+            }
+            if (!visible.test(room.getKey())) {
+                continue;
+            }
+            if (page.size() == limit) {
+                return true;
+            }
+            page.add(Map.entry(room.getKey(), room.getValue()));
+        }
+        return false;
     }
 }

@@ -50,6 +50,12 @@ final class Room extends Conversation {
      * message, and the directory forgot it. Nobody joins a retired room: {@link #join} returns -1.
      */
     private boolean retired;
+    /**
+     * What making this room took from its creator's new-room limit, given back if the room is
+     * forgotten; {@code null} for a room nobody was charged for (loaded from the store, or made for a
+     * message from elsewhere). Set before the room is published in the directory.
+     */
+    NewRoomLimit.Charge charge;
 
     private static final class Member {
         final Session session;
@@ -244,6 +250,16 @@ final class Room extends Conversation {
                 ? new ServerMessage.Joined(name, e.name(), null, null)
                 : new ServerMessage.Left(name, e.name(), e.reason(), null);
         broadcast(Wire.encode(notice), null);
+    }
+
+    /** The connections in the room now (for {@link RoomAccess}). */
+    List<Session> sessions() {
+        lock.lock();
+        try {
+            return List.copyOf(members.keySet());
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -38,6 +38,7 @@ final class RoomDirectory {
     private final Users users;
     private final Events events;
     private final Settings settings;
+    private final NewRoomLimit newRooms;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, DirectConversation> directs = new ConcurrentHashMap<>();
 
@@ -47,6 +48,7 @@ final class RoomDirectory {
         this.users = users;
         this.events = events;
         this.settings = settings;
+        this.newRooms = new NewRoomLimit(env.ticker(), settings.newRoomsPerMinute(), settings.newRoomBurst());
     }
 
     /** Makes the rooms that have messages known, so they exist for WHO/ROOMS/JOIN after a restart. */
@@ -70,9 +72,41 @@ final class RoomDirectory {
         return r;
     }
 
-    /** Drops a retired room, unless a newer room of that name is there already. */
+    /**
+     * The room for a JOIN: the one known here, or a new one that the joining identity and address pay
+     * for with a token of their {@link NewRoomLimit}.
+     *
+     * @return the room, or {@code null} if it is new and the limit refuses it
+     */
+    Room roomFor(String canonical, String identity, String address) {
+        Room r = rooms.get(canonical);
+        if (r != null) {
+            return r;
+        }
+        NewRoomLimit.Charge charge = newRooms.take(identity, address);
+        if (charge == null) {
+            return null;
+        }
+        Room[] made = new Room[1];
+        r = rooms.computeIfAbsent(canonical, n -> {
+            made[0] = new Room(n, env, presence, this, events, settings);
+            made[0].charge = charge;
+            return made[0];
+        });
+        if (r != made[0]) {
+            newRooms.refund(charge); // made by someone else meanwhile
+        }
+        return r;
+    }
+
+    /**
+     * Drops a retired room (its last member left before any message), unless a newer room of that name
+     * is there already; its creator gets the new-room token back.
+     */
     void forget(Room room) {
-        rooms.remove(room.name, room);
+        if (rooms.remove(room.name, room) && room.charge != null) {
+            newRooms.refund(room.charge);
+        }
     }
 
     /** The direct conversation of two identities ({@link Identities}), created on first use. */

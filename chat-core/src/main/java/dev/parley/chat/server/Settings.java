@@ -38,6 +38,10 @@ record Settings(
         dev.parley.chat.server.spi.Cluster cluster,
         ServerMetrics metrics,
         String serverName,
+        int newRoomsPerMinute,
+        int newRoomBurst,
+        int roomsPageSize,
+        AccessPolicy accessPolicy,
         Identities identities) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
@@ -62,6 +66,9 @@ record Settings(
                 + " maxReplay=" + maxReplay
                 + " maxHistoryLimit=" + maxHistoryLimit
                 + " drainTimeout=" + drainTimeout.toMillis() + "ms"
+                + " newRoomLimit=" + newRoomsPerMinute + "/min burst " + newRoomBurst
+                + " roomsPageSize=" + roomsPageSize
+                + " accessPolicy=" + accessPolicy.getClass().getName()
                 + " cluster=" + (cluster == null ? "none" : cluster.getClass().getName());
     }
 }

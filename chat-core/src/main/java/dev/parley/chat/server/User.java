@@ -12,6 +12,8 @@ final class User {
     final String canonical;
     /** What its direct messages belong to ({@link Identities}). */
     final String identity;
+    /** What an {@link AccessPolicy} is told about it. */
+    final Identity who;
     /** Its connections on this server; changed only under the {@link Users} lock, read anywhere. */
     final List<Session> sessions = new CopyOnWriteArrayList<>();
 
@@ -19,5 +21,6 @@ final class User {
         this.name = name;
         this.canonical = canonical;
         this.identity = identity;
+        this.who = new Identity(name, !Identities.isAnonymous(identity));
     }
 }

@@ -110,6 +110,19 @@ class ChatClientTest {
             peer.send("END ref=" + rs.field("ref") + " count=1 more=0");
             assertEquals(List.of(new RoomInfo("lobby", 2)), get(rooms));
 
+            // A paged answer: the session asks for the next page after the last name, same ref.
+            rooms = session.rooms();
+            rs = peer.expect("ROOMS");
+            assertEquals(null, rs.field("after"));
+            peer.send("ROOM name=a members=1 ref=" + rs.field("ref"));
+            peer.send("END ref=" + rs.field("ref") + " count=1 more=1");
+            Frame next = peer.expect("ROOMS");
+            assertEquals("a", next.field("after"));
+            assertEquals(rs.field("ref"), next.field("ref"));
+            peer.send("ROOM name=b members=0 ref=" + next.field("ref"));
+            peer.send("END ref=" + next.field("ref") + " count=1 more=0");
+            assertEquals(List.of(new RoomInfo("a", 1), new RoomInfo("b", 0)), get(rooms));
+
             CompletableFuture<Duration> ping = session.ping();
             Frame p = peer.expect("PING");
             peer.send("PONG ref=" + p.field("ref"));

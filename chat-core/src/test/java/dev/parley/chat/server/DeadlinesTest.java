@@ -61,4 +61,16 @@ class DeadlinesTest {
         d.closing(s(100)); // set once
         assertEquals(Due.CLOSE_NOW, checkAfter(0, false));
     }
+
+    @Test
+    void onlyThePongAnsweringTheOutstandingPingIsFree() {
+        assertEquals(false, d.answeredPing(null), "no PING sent yet");
+        assertEquals(false, d.answeredPing("p0"));
+        assertEquals(Due.PING, checkAfter(31, true));
+        assertEquals(false, d.answeredPing("p2"), "another token");
+        assertEquals(false, d.answeredPing(null), "no token");
+        d.inbound(); // another line first does not use up the free PONG
+        assertEquals(true, d.answeredPing("p1"));
+        assertEquals(false, d.answeredPing("p1"), "once per PING");
+    }
 }

@@ -40,6 +40,10 @@ class DispatcherTest {
     private List<String> read(String... lines) {
         Dispatcher d = server.hub().shared.dispatcher();
         for (String line : lines) {
+            if (line.isEmpty()) {
+                d.emptyLine(session); // what the decoder reports for an empty line
+                continue;
+            }
             Frame f;
             try {
                 f = FrameDecoder.parseLine(line);
@@ -82,13 +86,18 @@ class DispatcherTest {
     }
 
     @Test
-    void aRefusedLineGetsRateLimitedWithoutItsRef_andAPongIsNotCounted() {
+    void aRefusedLineGetsRateLimitedWithoutItsRef_andOnlyThePongToOurPingIsFree() {
         start(2);
-        assertEquals(List.of("PONG ref=a", "PONG ref=b", "ERROR code=RATE_LIMITED :slow down: at most 1.0 frames per second"),
-                read("PING ref=a", "PING ref=b", "PING ref=c"));
-        assertEquals(List.of("ERROR code=RATE_LIMITED :slow down: at most 1.0 frames per second"), read("ping"),
-                "a line that is not a frame counts too");
-        assertEquals(List.of(), read("PONG token=x", "PONG token=y"));
+        String limited = "ERROR code=RATE_LIMITED :slow down: at most 1.0 frames per second";
+        assertEquals(List.of("PONG ref=a", "PONG ref=b", limited), read("PING ref=a", "PING ref=b", "PING ref=c"));
+        assertEquals(List.of(limited), read("ping"), "a line that is not a frame counts too");
+        assertEquals(List.of(limited, limited), read("PONG token=x", "PONG"), "a PONG nobody asked for counts");
+        assertEquals(List.of(limited), read(""), "an empty line counts");
+        // The reaper finds the connection idle (an hour from now) and sends PING token=p1.
+        assertEquals(Deadlines.Due.PING,
+                session.deadlines.check(System.nanoTime() + java.util.concurrent.TimeUnit.HOURS.toNanos(1), true, 0));
+        assertEquals(List.of(), read("PONG token=p1"), "the answer to our PING is free");
+        assertEquals(List.of(limited), read("PONG token=p1"), "once");
     }
 
     @Test

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 final class IdentityOptions {
     static final String FILE_NAME = "resume-secret";
 
-    @Option(names = "--resume-secret", paramLabel = "FILE", order = 90,
+    @Option(names = "--resume-secret", paramLabel = "FILE", order = 95,
             description = "The key of anonymous users' resume tokens: the bytes of FILE (at least 16; keep it mode 600). "
                     + "Default: " + FILE_NAME + " in the --data directory, made on first start; with --memory or "
                     + "--jdbc-url a random key per run, so tokens do not survive a restart. Give every --node the same FILE.")

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  * The interactive terminal client.
  *
  * <pre>
- * ClientMain [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--state DIR]
+ * ClientMain [--host HOST] [--port PORT] [--name NAME] [--password PASS] [--room ROOM] [--state DIR]
  * </pre>
  *
  * Asks for a name when none is given (and again when it is taken), joins {@code lobby}, shows the
@@ -41,11 +41,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClientMain {
     static final String USAGE = """
-            Usage: ClientMain [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--state DIR]
+            Usage: ClientMain [--host HOST] [--port PORT] [--name NAME] [--password PASS] [--room ROOM] [--state DIR]
 
               --host HOST   the server (default localhost)
               --port PORT   its port (default 7878)
               --name NAME   your name; asked for when missing
+              --password PASS  for a server with a users file; asked for (not echoed) when it wants one
               --room ROOM   the room to join first (default lobby)
               --state DIR   where to remember the last message seen per room (default ~/.parley)
               --help        this text
@@ -84,6 +85,7 @@ public final class ClientMain {
     private volatile boolean offline;
 
     private String name;
+    private String password;
     private SeenState seen;
     /** Where this name's resume token is kept; set before each connection attempt. */
     private volatile ResumeTokenFile resumeFile;
@@ -98,6 +100,7 @@ public final class ClientMain {
         this.host = o.host;
         this.port = o.port;
         this.name = o.name;
+        this.password = o.password;
         this.firstRoom = o.room;
         this.stateDir = o.stateDir;
         this.style = new Style(term.colours());
@@ -209,6 +212,7 @@ public final class ClientMain {
 
     /** Registers, asking for a name until one is accepted. False if the user gave up or the server is unreachable. */
     private boolean connect() throws IOException {
+        int passwordTries = 0;
         while (true) {
             if (name == null) {
                 String answer = term.readLine("Your name: ", true);
@@ -227,6 +231,7 @@ public final class ClientMain {
                 session = ChatClient.builder()
                         .address(host, port)
                         .name(name)
+                        .token(password)
                         .resumeToken(resumeFile.read()) // come back as the same identity, with its direct messages
                         .listener(new Screen())
                         // a person waits for the server to come back: retry sooner than the default 30 s cap
@@ -237,12 +242,27 @@ public final class ClientMain {
                 name = session.name();
                 return true;
             } catch (IllegalArgumentException e) {
+                if (password != null && e.getMessage().startsWith("token")) {
+                    error("! A password may not contain spaces or control characters.");
+                    password = null;
+                    continue;
+                }
                 error("! That name cannot be used: names have 1 to 32 letters, digits, '_', '-' or '.', and no spaces.");
             } catch (ProtocolException e) {
                 if (e.code() == ErrorCode.NAME_TAKEN) {
                     error("! The name " + name + " is taken. Choose another one.");
                 } else if (e.code() == ErrorCode.INVALID_NAME) {
                     error("! That name cannot be used: " + e.getMessage());
+                } else if (e.code() == ErrorCode.AUTH_FAILED && passwordTries++ < 3) {
+                    if (password != null) {
+                        error("! The server refused: " + e.getMessage());
+                    }
+                    password = term.readSecret("Password for " + name + ": ");
+                    if (password == null) {
+                        quitting = true;
+                        return false;
+                    }
+                    continue; // the same name, with the password
                 } else {
                     error("! The server refused: " + e.getMessage() + " (" + e.code() + ")");
                     return false;

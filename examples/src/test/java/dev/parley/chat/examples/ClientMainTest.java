@@ -134,6 +134,31 @@ class ClientMainTest {
         }
     }
 
+    /** Issue 16: against a server with a users file, the client asks for the password, or takes --password. */
+    @Test
+    void aPasswordIsAskedForWhenTheServerWantsOne() throws Exception {
+        byte[] salt = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        byte[] hash = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                .generateSecret(new javax.crypto.spec.PBEKeySpec("ann-pw".toCharArray(), salt, 1000, 256)).getEncoded();
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        Path users = dir.resolve("users");
+        java.nio.file.Files.writeString(users, "ann pbkdf2-sha256$1000$" + b64.encodeToString(salt) + "$"
+                + b64.encodeToString(hash) + " staff\n");
+        ServerMain.Running server = ServerMain.start(new String[] {"--port", "0", "--no-web", "--host", "127.0.0.1",
+                "--memory", "--users", users.toString()}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        int port = server.server().port();
+        try (server; CliDriver ann = new CliDriver("ann", client(port, "--name", "ann", "--room", "staff"))) {
+            ann.type("wrong"); // answers the password prompt, which ends no line
+            ann.expect("wrong name or password");
+            ann.type("ann-pw");
+            ann.expect("Connected to 127.0.0.1:" + port + " as ann");
+            ann.expect("You joined staff");
+            try (CliDriver again = new CliDriver("ann2", client(port, "--name", "ann", "--password", "ann-pw", "--room", "lobby"))) {
+                again.expect("as ann");
+            }
+        }
+    }
+
     @Test
     void anUnreachableServerIsReportedWithAHint() throws Exception {
         ServerMain.Running server = startServer(0);

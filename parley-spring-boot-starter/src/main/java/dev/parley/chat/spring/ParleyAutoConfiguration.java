@@ -3,6 +3,7 @@ package dev.parley.chat.spring;
 import dev.parley.chat.jakarta.JakartaWebSocketTransport;
 import dev.parley.chat.micrometer.ParleyMetrics;
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.server.AccessPolicy;
 import dev.parley.chat.server.Authenticator;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.server.MessageFilter;
@@ -33,7 +34,7 @@ import org.springframework.context.annotation.Configuration;
  * ({@link ParleyProperties}), listening on a TCP port and, in a servlet application with Jakarta
  * WebSocket, on the application's own port ({@code parley.websocket.path}, chat page at {@code /});
  * history in the application's {@code DataSource} when there is one; the application's
- * {@link Authenticator}, {@link MessageFilter}, {@link ServerListener}, {@link Cluster} and extra
+ * {@link Authenticator}, {@link MessageFilter}, {@link AccessPolicy}, {@link ServerListener}, {@link Cluster} and extra
  * {@link Transport} beans;
  * {@link ParleyServerCustomizer}s for the rest; Micrometer meters and
  * a health indicator when those are present; started and closed with the context
@@ -85,7 +86,8 @@ public class ParleyAutoConfiguration {
             ObjectProvider<Authenticator> authenticator, ObjectProvider<MessageFilter> filter,
             ObjectProvider<ServerListener> listeners, ObjectProvider<ServerMetrics> metrics,
             ObjectProvider<Transport> transports, ObjectProvider<SslBundles> sslBundles,
-            ObjectProvider<Cluster> cluster, ObjectProvider<ParleyServerCustomizer> customizers) {
+            ObjectProvider<Cluster> cluster, ObjectProvider<ParleyServerCustomizer> customizers,
+            ObjectProvider<AccessPolicy> accessPolicy) {
         ChatServer.Builder b = ChatServer.builder()
                 .store(store)
                 .listenerQueueSize(p.getListenerQueueSize())
@@ -128,6 +130,7 @@ public class ParleyAutoConfiguration {
         transports.orderedStream().forEach(b::listen); // the WebSocket endpoint, and any the application adds
         authenticator.ifUnique(b::authenticator);
         filter.ifUnique(b::messageFilter);
+        accessPolicy.ifUnique(b::accessPolicy);
         List<ServerListener> all = listeners.orderedStream().toList();
         if (all.size() == 1) {
             b.listener(all.get(0));

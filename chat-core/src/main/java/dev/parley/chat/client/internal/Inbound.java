@@ -209,6 +209,13 @@ final class Inbound implements Link.Receiver {
             }
             return;
         }
+        if (r.kind == Request.Kind.ROOMS && e.more() && e.count() > 0) {
+            // One page of the server's ROOMS: ask for the next under the same ref and collect on.
+            List<RoomInfo> got = r.collected();
+            s.pending.add(r);
+            l.send(new ClientMessage.Rooms(got.get(got.size() - 1).name(), null, r.ref));
+            return;
+        }
         switch (r.kind) {
             case HISTORY, WHO, ROOMS -> r.complete(s.events, r.collected());
             default -> log.debug("{} END for a {} request", l.tag, r.kind);

@@ -7,22 +7,17 @@ import dev.parley.chat.store.StoreException;
 import dev.parley.chat.store.StoredMessage;
 import dev.parley.chat.store.jdbc.internal.GroupCommitWriter;
 import dev.parley.chat.store.jdbc.internal.Retention;
-import dev.parley.chat.store.jdbc.internal.Rows;
+import dev.parley.chat.store.jdbc.internal.Reads;
 import dev.parley.chat.store.jdbc.internal.Schema;
-import dev.parley.chat.store.jdbc.internal.Sql;
 import dev.parley.chat.store.jdbc.internal.Tables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,6 +106,7 @@ public final class JdbcMessageStore implements MessageStore {
     private final String schema;
     private final Tables tables;
     private final GroupCommitWriter writer;
+    private final Reads reads;
     private final Retention retention;
     private final ScheduledExecutorService retentionExecutor;
     private final AtomicReference<Thread> retentionThread = new AtomicReference<>();
@@ -143,6 +139,7 @@ public final class JdbcMessageStore implements MessageStore {
                 + ", retentionInterval=" + b.retentionInterval
                 + (dialect == JdbcDialect.POSTGRESQL ? ", heads=locked" : ", headCacheSize=" + b.headCacheSize)
                 + ", queryTimeout=" + b.queryTimeout + (b.guard == null ? "" : ", transactionGuard=" + b.guard);
+        this.reads = new Reads(dataSource, tables, queryTimeoutSeconds);
         this.writer = new GroupCommitWriter(dataSource, dialect, tables, b.groupCommit,
                 b.groupCommit ? b.maxBatch : 1, b.maxWait.toNanos(), b.headCacheSize, queryTimeoutSeconds, b.guard);
         if (b.retentionMessages > 0 || b.retentionAge != null) {
@@ -225,7 +222,11 @@ public final class JdbcMessageStore implements MessageStore {
         Objects.requireNonNull(conversation, "conversation");
         checkRange(afterSeq, limit, "afterSeq");
         checkOpen();
-        return read("readAfter", tables.readAfterSql(), conversation, afterSeq, limit, false);
+        try {
+            return reads.readAfter(conversation, afterSeq, limit);
+        } catch (SQLException e) {
+            throw new JdbcStoreException("readAfter", e);
+        }
     }
 
     @Override
@@ -233,49 +234,10 @@ public final class JdbcMessageStore implements MessageStore {
         Objects.requireNonNull(conversation, "conversation");
         checkRange(beforeSeq, limit, "beforeSeq");
         checkOpen();
-        if (beforeSeq <= 1) {
-            return List.of();
-        }
-        // Seqs have no gaps, so the newest `limit` messages below `top` are normally exactly
-        // [top - limit, top): a bounded index range of `limit` rows. (The open query below,
-        // seq < ? ORDER BY seq DESC LIMIT ?, makes H2 read and sort every row under `before`:
-        // 50,001 rows for a 50-row page in the benchmark.) Retention only deletes from the old end,
-        // so a short range means holes: then the open query gives the right answer.
-        long top = Math.min(beforeSeq, head(conversation) + 1);
-        if (top <= 1) {
-            return List.of();
-        }
-        long from = Math.max(1, top - limit);
-        List<StoredMessage> range = read("readBefore", tables.readRangeSql(), conversation, from, top, false);
-        if (range.size() == top - from) {
-            return range;
-        }
-        return read("readBefore", tables.readBeforeSql(), conversation, top, limit, true);
-    }
-
-    /**
-     * Runs a read whose parameters are the conversation and two numbers (a seq and a limit, or the two
-     * ends of a seq range), oldest first when {@code reverse} turns a newest-first query around.
-     */
-    private List<StoredMessage> read(String op, String sql, String conversation, long first, long second,
-            boolean reverse) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Sql.prepare(c, sql, queryTimeoutSeconds)) {
-            ps.setString(1, conversation);
-            ps.setLong(2, first);
-            ps.setLong(3, second);
-            List<StoredMessage> result = new ArrayList<>(64);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    result.add(Rows.message(conversation, rs));
-                }
-            }
-            if (reverse) {
-                Collections.reverse(result);
-            }
-            return result;
+        try {
+            return reads.readBefore(conversation, beforeSeq, limit);
         } catch (SQLException e) {
-            throw new JdbcStoreException(op, e);
+            throw new JdbcStoreException("readBefore", e);
         }
     }
 
@@ -283,12 +245,8 @@ public final class JdbcMessageStore implements MessageStore {
     public long head(String conversation) {
         Objects.requireNonNull(conversation, "conversation");
         checkOpen();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Sql.prepare(c, tables.headSql(), queryTimeoutSeconds)) {
-            ps.setString(1, conversation);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
+        try {
+            return reads.head(conversation);
         } catch (SQLException e) {
             throw new JdbcStoreException("head", e);
         }
@@ -300,14 +258,8 @@ public final class JdbcMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(clientId, "clientId");
         checkOpen();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Sql.prepare(c, tables.findByClientIdSql(), queryTimeoutSeconds)) {
-            ps.setString(1, conversation);
-            ps.setString(2, sender);
-            ps.setString(3, clientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Rows.message(conversation, rs)) : Optional.empty();
-            }
+        try {
+            return reads.findByClientId(conversation, sender, clientId);
         } catch (SQLException e) {
             throw new JdbcStoreException("findByClientId", e);
         }
@@ -316,16 +268,8 @@ public final class JdbcMessageStore implements MessageStore {
     @Override
     public List<String> conversations() {
         checkOpen();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Sql.prepare(c, tables.conversationsSql(), queryTimeoutSeconds)) {
-            List<String> keys = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    keys.add(rs.getString(1));
-                }
-            }
-            keys.sort(null); // String order, whatever the database's collation
-            return keys;
+        try {
+            return reads.conversations();
         } catch (SQLException e) {
             throw new JdbcStoreException("conversations", e);
         }
@@ -404,6 +348,11 @@ public final class JdbcMessageStore implements MessageStore {
     /** Transactions that committed messages (for tests of group commit). */
     long transactions() {
         return writer.transactions();
+    }
+
+    /** Append calls waiting for the writer (for tests of group commit). */
+    int queued() {
+        return writer.queued();
     }
 
     /** Settings and counters: transactions, messages, messages per transaction, failed batches. */

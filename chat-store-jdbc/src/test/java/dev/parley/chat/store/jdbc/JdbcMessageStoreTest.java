@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -175,26 +176,43 @@ class JdbcMessageStoreTest {
     @Test
     void concurrentSendersShareTransactions() throws Exception {
         try (TestDataSource ds = Databases.h2Memory();
-                JdbcMessageStore store = JdbcMessageStore.builder(ds).groupCommit(64, Duration.ofMillis(200)).build()) {
+                JdbcMessageStore store = JdbcMessageStore.builder(ds).groupCommit(64, Duration.ZERO).build()) {
+            // The first commit is held until 15 more senders wait in the queue: they must then go in
+            // one transaction, however slow or loaded the machine (no time window involved).
+            CountDownLatch firstCommitHeld = new CountDownLatch(1);
+            CountDownLatch releaseFirstCommit = new CountDownLatch(1);
+            AtomicBoolean first = new AtomicBoolean(true);
+            ds.beforeCommit(() -> {
+                if (first.compareAndSet(true, false)) {
+                    firstCommitHeld.countDown();
+                    try {
+                        releaseFirstCommit.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
             int senders = 16;
-            CountDownLatch start = new CountDownLatch(1);
             List<Future<AppendResult>> futures = new ArrayList<>();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < senders; i++) {
+                futures.add(pool.submit(() -> store.append(List.of(msg("#g", "m0"))).get(0)));
+                assertTrue(firstCommitHeld.await(30, TimeUnit.SECONDS), "the first commit began");
+                for (int i = 1; i < senders; i++) {
                     int n = i;
-                    futures.add(pool.submit(() -> {
-                        start.await();
-                        return store.append(List.of(msg("#g", "m" + n))).get(0);
-                    }));
+                    futures.add(pool.submit(() -> store.append(List.of(msg("#g", "m" + n))).get(0)));
                 }
-                start.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (store.queued() < senders - 1 && System.nanoTime() < deadline) {
+                    Thread.yield(); // waits for a state (the queue), not for time
+                }
+                assertEquals(senders - 1, store.queued(), "the other senders wait behind the first commit");
+                releaseFirstCommit.countDown();
                 for (Future<AppendResult> f : futures) {
                     f.get(30, TimeUnit.SECONDS);
                 }
             }
             assertEquals(senders, store.head("#g"));
-            assertTrue(store.transactions() < senders,
-                    "16 concurrent senders within a 200 ms window should share commits: " + store);
+            assertEquals(2, store.transactions(), "the first commit, then the 15 that queued behind it: " + store);
         }
     }
 

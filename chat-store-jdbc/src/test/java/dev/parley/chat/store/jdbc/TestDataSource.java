@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * A test data source around a driver's own: a tiny pool (so tests do not pay a new connection per
  * read), a count of connections lent and not given back (leak checks), a switch that makes the
  * database look down ({@code 08001} on connect, {@code 08006} on every use of a lent connection), and
- * a hook called whenever a connection is given back.
+ * a hook called whenever a connection is given back, and one called before every {@code commit}.
  */
 final class TestDataSource implements DataSource, AutoCloseable {
     private final DataSource target;
@@ -30,6 +30,7 @@ final class TestDataSource implements DataSource, AutoCloseable {
     private final AtomicInteger lent = new AtomicInteger();
     private final AtomicBoolean down = new AtomicBoolean();
     private volatile Consumer<Thread> onGiveBack = t -> { };
+    private volatile Runnable beforeCommit = () -> { };
 
     TestDataSource(DataSource target) {
         this.target = target;
@@ -51,6 +52,11 @@ final class TestDataSource implements DataSource, AutoCloseable {
     /** Called with the current thread each time a lent connection is closed. */
     void onGiveBack(Consumer<Thread> hook) {
         this.onGiveBack = hook;
+    }
+
+    /** Called in the committing thread before each {@code commit} of a lent connection goes to the driver. */
+    void beforeCommit(Runnable hook) {
+        this.beforeCommit = hook;
     }
 
     /** The driver's data source. */
@@ -97,6 +103,9 @@ final class TestDataSource implements DataSource, AutoCloseable {
             }
             if (down.get()) {
                 throw new SQLException("An I/O error occurred (test: database is down)", "08006");
+            }
+            if (name.equals("commit")) {
+                beforeCommit.run();
             }
             try {
                 return method.invoke(physical, args);

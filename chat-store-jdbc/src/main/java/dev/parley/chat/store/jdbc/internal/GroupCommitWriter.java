@@ -181,6 +181,16 @@ public final class GroupCommitWriter {
         }
     }
 
+    /** Append calls queued and not yet taken by the writer (for tests). */
+    public int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Transactions that committed at least one message. */
     public long transactions() {
         return transactions.get();
