@@ -93,6 +93,7 @@ final class SendPipeline {
                 replies.error(ErrorCode.NO_SUCH_USER, ref, "nobody by that name is connected");
                 return;
             }
+            to = holder.name();
             if (!access.direct(session, recipient, to)) {
                 replies.error(ErrorCode.FORBIDDEN, ref, "not allowed to send to that user");
                 return;
