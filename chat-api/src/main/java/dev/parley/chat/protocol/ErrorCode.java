@@ -61,7 +61,13 @@ public enum ErrorCode {
      * The server's access rules do not let this user do this in this room (or send to this user).
      * The same answer whether or not the room exists; nothing changed.
      */
-    FORBIDDEN(false);
+    FORBIDDEN(false),
+    /**
+     * {@code HELLO resume=} presented a token this server cannot check, or one of another name or
+     * another server secret; nothing was registered and the connection stays open: send {@code HELLO}
+     * again without {@code resume=} to start as a new identity.
+     */
+    RESUME_REFUSED(false);
 
     private final boolean closesConnection;
 

@@ -340,6 +340,18 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The key of anonymous users' resume tokens (HMAC-SHA256, at least 16 bytes; copied): a token
+         * from {@code WELCOME resume=} lets a later {@code HELLO} come back as the same identity, with
+         * its direct messages. Default: a random key per server instance, so tokens do not survive a
+         * restart; set the same secret on every node of a cluster. Keep it secret: whoever has it can
+         * make a token for any anonymous identity.
+         */
+        public Builder resumeSecret(byte[] secret) {
+            d.resumeSecret = Objects.requireNonNull(secret, "resumeSecret").clone();
+            return this;
+        }
+
         /** Checks or rewrites messages before they are stored; default {@link MessageFilter#acceptAll()}. */
         public Builder messageFilter(MessageFilter filter) {
             d.filter = Objects.requireNonNull(filter, "messageFilter");

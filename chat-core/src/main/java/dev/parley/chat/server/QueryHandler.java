@@ -3,6 +3,7 @@ package dev.parley.chat.server;
 import dev.parley.chat.protocol.ClientMessage;
 import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.server.spi.Presence;
 import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.StoredMessage;
@@ -64,9 +65,11 @@ final class QueryHandler {
                 replies.add(new ServerMessage.End(0, false, ref));
                 return;
             }
-            String shown = users.holder(other);
-            with = shown != null ? shown : m.with();
-            key = Conversations.direct(session.user.canonical, other);
+            // The conversation with whoever holds the name now; if nobody does, with the authenticated
+            // identity of that name (an anonymous identity that ended cannot be named any more).
+            Presence.Holder holder = users.holder(other);
+            with = holder != null ? holder.name() : m.with();
+            key = Conversations.direct(session.user.identity, holder != null ? holder.identity() : other);
         }
         List<StoredMessage> messages;
         boolean more;

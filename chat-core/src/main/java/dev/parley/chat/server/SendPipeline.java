@@ -4,6 +4,7 @@ import dev.parley.chat.protocol.ClientMessage;
 import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.Names;
 import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.server.spi.Presence;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoreException;
@@ -87,17 +88,18 @@ final class SendPipeline {
             }
         } else {
             String recipient = Wire.canonicalUser(m.to());
-            to = recipient == null ? null : users.holder(recipient);
-            if (to == null) {
+            Presence.Holder holder = recipient == null ? null : users.holder(recipient);
+            if (holder == null) {
                 replies.error(ErrorCode.NO_SUCH_USER, ref, "nobody by that name is connected");
                 return;
             }
+            to = holder.name();
             if (!access.direct(session, recipient, to)) {
                 replies.error(ErrorCode.FORBIDDEN, ref, "not allowed to send to that user");
                 return;
             }
-            DirectConversation direct = directory.direct(me.canonical, recipient);
-            direct.shownAs(recipient, to);
+            DirectConversation direct = directory.direct(me.identity, holder.identity());
+            direct.shownAs(holder.identity(), to);
             conversation = direct;
         }
         MessageFilter.Verdict verdict = s.filter().filter(new MessageFilter.Message(me.name, room, to, text));

@@ -41,7 +41,8 @@ record Settings(
         int newRoomsPerMinute,
         int newRoomBurst,
         int roomsPageSize,
-        AccessPolicy accessPolicy) {
+        AccessPolicy accessPolicy,
+        Identities identities) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
     String describe() {

@@ -47,6 +47,8 @@ final class SettingsDraft {
     int newRoomBurst = 100;
     int roomsPageSize = 200;
     AccessPolicy accessPolicy = AccessPolicy.allowAll();
+    /** The resume secret, or {@code null} for a random one. */
+    byte[] resumeSecret;
 
     /**
      * Checks every setting and freezes them.
@@ -100,7 +102,8 @@ final class SettingsDraft {
                 pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
                 rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients,
                 joinReplay, maxReplay, maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0",
-                newRoomsPerMinute, newRoomBurst, roomsPageSize, accessPolicy);
+                newRoomsPerMinute, newRoomBurst, roomsPageSize, accessPolicy,
+                resumeSecret == null ? Identities.withRandomSecret() : new Identities(resumeSecret));
     }
 
     private static void atLeast(String setting, long value, long min) {

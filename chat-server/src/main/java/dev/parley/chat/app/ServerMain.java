@@ -168,6 +168,7 @@ public final class ServerMain {
         }
         o.limits.applyTo(builder);
         o.access.applyTo(builder);
+        o.identity.applyTo(builder, o.store);
         if (node != null) {
             builder.cluster(node.cluster());
         }

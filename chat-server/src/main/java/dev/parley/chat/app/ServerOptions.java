@@ -16,7 +16,7 @@ import picocli.CommandLine.ParameterException;
 /**
  * The server's command line. Each concern is one class of {@code @Option} fields mixed in here:
  * {@link NetworkOptions}, {@link StoreOptions}, {@link LimitOptions}, {@link ClusterOptions},
- * {@link AccessOptions}.
+ * {@link AccessOptions}, {@link IdentityOptions}.
  *
  * <p>To add an option, add an {@code @Option} field to the class of its concern (or a new class,
  * mixed in below with {@code @Mixin}), give it an {@code order} in that class's range, and apply it
@@ -59,6 +59,9 @@ final class ServerOptions {
 
     @Mixin
     AccessOptions access = new AccessOptions();
+
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
 
     /** What the command line asked for. */
     sealed interface Parsed {

@@ -87,6 +87,8 @@ public final class ClientMain {
     private String name;
     private String password;
     private SeenState seen;
+    /** Where this name's resume token is kept; set before each connection attempt. */
+    private volatile ResumeTokenFile resumeFile;
     private volatile ChatSession session;
     private volatile String current;
     private volatile boolean quitting;
@@ -225,10 +227,12 @@ public final class ClientMain {
                 }
             }
             try {
+                resumeFile = ResumeTokenFile.of(stateDir, host, port, name);
                 session = ChatClient.builder()
                         .address(host, port)
                         .name(name)
                         .token(password)
+                        .resumeToken(resumeFile.read()) // come back as the same identity, with its direct messages
                         .listener(new Screen())
                         // a person waits for the server to come back: retry sooner than the default 30 s cap
                         .reconnectDelay(Duration.ofMillis(250), Duration.ofSeconds(5))
@@ -534,6 +538,15 @@ public final class ClientMain {
                 term.println(style.warning("* Connection lost (" + reason + "). Reconnecting... "
                         + "What you type now is sent when the server is back."));
                 term.prompt(prompt());
+            }
+        }
+
+        @Override
+        public void onResumeToken(String token) {
+            try {
+                resumeFile.write(token);
+            } catch (java.io.UncheckedIOException e) {
+                error("! Cannot keep the resume token: " + e.getMessage());
             }
         }
 

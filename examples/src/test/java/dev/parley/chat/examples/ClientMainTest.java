@@ -8,7 +8,9 @@ import dev.parley.chat.app.ServerMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,8 +35,13 @@ class ClientMainTest {
     }
 
     private String[] client(int port, String... more) {
+        return clientWithState("state", port, more);
+    }
+
+    /** Another person's client: a state folder of its own (a resume token is kept there per name). */
+    private String[] clientWithState(String state, int port, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--state", dir.resolve("state").toString()));
+                "--state", dir.resolve(state).toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }
@@ -51,7 +58,7 @@ class ClientMainTest {
             souvik.expect("Connected to 127.0.0.1:" + port + " as Souvik");
             souvik.expect("You joined lobby");
             souvik.expect("In lobby: Souvik");
-            CliDriver ritam = new CliDriver("ritam", client(port, "--name", "SOUVIK"));
+            CliDriver ritam = new CliDriver("ritam", clientWithState("ritam-state", port, "--name", "SOUVIK"));
 
             // Ritam first tries a name that collides with Souvik's, and is asked again.
             ritam.expect("The name SOUVIK is taken");
@@ -77,6 +84,11 @@ class ClientMainTest {
             ritam.expect("Bye.");
             assertEquals(0, ritam.exitStatus());
             souvik.expect("Ritam has left");
+            // Ritam's resume token is kept for his next run, readable by him alone
+            Path tokenFile = dir.resolve("ritam-state").resolve("ritam@127.0.0.1_" + port + ".resume");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+            String token = Files.readString(tokenFile);
+            assertTrue(token.startsWith("1."), token);
 
             // The server restarts on the same port with the same database; Souvik's client reconnects.
             server.close();
@@ -96,7 +108,7 @@ class ClientMainTest {
             souvik.expect("end of history");
 
             // Ritam comes back: the earlier conversation, then what he missed.
-            try (CliDriver again = new CliDriver("ritam-again", client(port, "--name", "Ritam"))) {
+            try (CliDriver again = new CliDriver("ritam-again", clientWithState("ritam-state", port, "--name", "Ritam"))) {
                 again.expect("Welcome back to lobby.");
                 again.expect("Souvik: hello Ritam");
                 again.expect("Ritam: hi Souvik, how are you?");
@@ -112,6 +124,7 @@ class ClientMainTest {
                 assertEquals(0, again.exitStatus());
                 souvik.expect("Ritam has left");
             }
+            assertEquals(token, Files.readString(tokenFile), "the server took the token back: the same identity");
             souvik.endOfInput();
             assertEquals(0, souvik.exitStatus());
             assertFalse(souvik.seen().stream().skip(1).anyMatch(l -> l.startsWith("!") && !l.startsWith("! not connected")),

@@ -111,6 +111,9 @@ public class ParleyAutoConfiguration {
                 .maxReplay(p.getMaxReplay())
                 .maxHistoryLimit(p.getMaxHistoryLimit())
                 .drainTimeout(p.getDrainTimeout());
+        if (p.getResumeSecret() != null) {
+            b.resumeSecret(p.getResumeSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         ParleyProperties.Tcp tcp = p.getTcp();
         if (tcp.isEnabled()) {
             TcpTransport.Builder t = TcpTransport.builder().port(tcp.getPort()).handshakeTimeout(tcp.getHandshakeTimeout());

@@ -70,6 +70,12 @@ public class ParleyProperties {
     /** How long shutdown lets queued frames drain before closing connections. */
     private Duration drainTimeout = Duration.ofSeconds(5);
 
+    /**
+     * The key of anonymous users' resume tokens (its UTF-8 bytes, at least 16); unset: random per
+     * start, so tokens do not survive a restart. The same on every node of a cluster. A secret.
+     */
+    private String resumeSecret;
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -220,6 +226,14 @@ public class ParleyProperties {
 
     public void setDrainTimeout(Duration drainTimeout) {
         this.drainTimeout = drainTimeout;
+    }
+
+    public String getResumeSecret() {
+        return resumeSecret;
+    }
+
+    public void setResumeSecret(String resumeSecret) {
+        this.resumeSecret = resumeSecret;
     }
 
     /** Per-connection token bucket. */

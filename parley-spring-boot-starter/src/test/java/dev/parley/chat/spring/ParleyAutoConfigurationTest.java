@@ -93,6 +93,28 @@ class ParleyAutoConfigurationTest {
     }
 
     @Test
+    void theResumeSecretPropertyLetsATokenOutliveTheContext() {
+        String[] token = new String[1];
+        ApplicationContextRunner withSecret = runner.withPropertyValues("parley.resume-secret=0123456789abcdef-not-for-production");
+        withSecret.run(context -> {
+            try (Line c = new Line(context.getBean(ChatServer.class).port())) {
+                String welcome = c.call("HELLO proto=1 name=ann", "WELCOME");
+                token[0] = welcome.substring(welcome.indexOf(" resume=") + 8).split(" ")[0];
+            }
+        });
+        withSecret.run(context -> {
+            try (Line c = new Line(context.getBean(ChatServer.class).port())) {
+                assertThat(c.call("HELLO proto=1 name=ann resume=" + token[0], "WELCOME")).contains("resume=" + token[0]);
+            }
+        });
+        runner.run(context -> {
+            try (Line c = new Line(context.getBean(ChatServer.class).port())) {
+                assertThat(c.call("HELLO proto=1 name=ann resume=" + token[0], "ERROR")).contains("code=RESUME_REFUSED");
+            }
+        });
+    }
+
+    @Test
     void theApplicationsDataSourceKeepsTheHistory() {
         runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
                 .withPropertyValues("spring.datasource.url=jdbc:h2:mem:parley-starter-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
