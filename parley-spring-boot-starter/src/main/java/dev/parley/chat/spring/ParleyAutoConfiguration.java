@@ -95,6 +95,8 @@ public class ParleyAutoConfiguration {
                 .pingInterval(p.getPingInterval())
                 .pingTimeout(p.getPingTimeout())
                 .maxRoomsPerConnection(p.getMaxRoomsPerConnection())
+                .newRoomLimit(p.getNewRoomLimit().getPerMinute(), p.getNewRoomLimit().getBurst())
+                .roomsPageSize(p.getRoomsPageSize())
                 .maxLineLength(p.getMaxLineLength())
                 .maxDiscardedLine(p.getMaxDiscardedLine())
                 .maxTextLength(p.getMaxTextLength())

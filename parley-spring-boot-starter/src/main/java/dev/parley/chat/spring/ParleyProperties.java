@@ -37,6 +37,9 @@ public class ParleyProperties {
     /** Rooms one connection may be in; more get TOO_MANY_ROOMS. */
     private int maxRoomsPerConnection = 100;
 
+    /** Most ROOM frames in one answer to ROOMS (END more=1 when more follow). */
+    private int roomsPageSize = 200;
+
     /** Longest line in bytes (announced as max-line); longer gets LINE_TOO_LONG. */
     private int maxLineLength = 16_384;
 
@@ -129,6 +132,14 @@ public class ParleyProperties {
 
     public void setMaxRoomsPerConnection(int maxRoomsPerConnection) {
         this.maxRoomsPerConnection = maxRoomsPerConnection;
+    }
+
+    public int getRoomsPageSize() {
+        return roomsPageSize;
+    }
+
+    public void setRoomsPageSize(int roomsPageSize) {
+        this.roomsPageSize = roomsPageSize;
     }
 
     public int getMaxLineLength() {
@@ -225,6 +236,13 @@ public class ParleyProperties {
         return floodLimit;
     }
 
+    /** New rooms per identity and per address: past it, JOIN of a new room gets TOO_MANY_ROOMS. */
+    private final NewRoomLimit newRoomLimit = new NewRoomLimit();
+
+    public NewRoomLimit getNewRoomLimit() {
+        return newRoomLimit;
+    }
+
     /** The TCP (and TLS) listener. */
     private final Tcp tcp = new Tcp();
 
@@ -304,6 +322,31 @@ public class ParleyProperties {
             this.window = window;
         }
 
+    }
+
+    /** A token bucket per identity and per address for new rooms (a room left empty before any message gives its token back). */
+    public static class NewRoomLimit {
+        /** New rooms per minute sustained. */
+        private int perMinute = 10;
+
+        /** New rooms at once. */
+        private int burst = 100;
+
+        public int getPerMinute() {
+            return perMinute;
+        }
+
+        public void setPerMinute(int perMinute) {
+            this.perMinute = perMinute;
+        }
+
+        public int getBurst() {
+            return burst;
+        }
+
+        public void setBurst(int burst) {
+            this.burst = burst;
+        }
     }
 
     /** The TCP (and TLS) listener. */

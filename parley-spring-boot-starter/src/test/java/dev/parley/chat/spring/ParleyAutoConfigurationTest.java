@@ -202,7 +202,7 @@ class ParleyAutoConfigurationTest {
         List<String> properties = java.util.Arrays.stream(ParleyProperties.class.getMethods())
                 .filter(m -> m.getName().startsWith("set")).map(m -> m.getName().substring(3).toLowerCase(java.util.Locale.ROOT))
                 .toList();
-        List<String> nested = List.of("ratelimit", "floodlimit");
+        List<String> nested = List.of("ratelimit", "floodlimit", "newroomlimit");
         for (java.lang.reflect.Method m : ChatServer.Builder.class.getDeclaredMethods()) {
             String name = m.getName().toLowerCase(java.util.Locale.ROOT);
             if (!java.lang.reflect.Modifier.isPublic(m.getModifiers())
