@@ -38,7 +38,8 @@ public sealed interface ClientMessage {
     static ClientMessage parse(Frame frame) {
         Fields f = Fields.of(frame);
         return switch (frame.verb()) {
-            case "HELLO" -> new Hello(f.versions("proto"), f.required("name"), f.optional("token"), f.ref());
+            case "HELLO" -> new Hello(f.versions("proto"), f.required("name"), f.optional("token"),
+                    f.optional("resume"), f.ref());
             case "JOIN" -> new Join(f.room("room", true), f.number("since", 0, false), f.ref());
             case "PART" -> new Part(f.required("room"), f.ref());
             case "SEND" -> {
@@ -90,14 +91,17 @@ public sealed interface ClientMessage {
     }
 
     /**
-     * {@code HELLO proto=1[,2..] name=NAME [token=SECRET] [ref=]}: register a name.
+     * {@code HELLO proto=1[,2..] name=NAME [token=SECRET] [resume=TOKEN] [ref=]}: register a name.
      *
      * @param versions the protocol versions the client speaks, at least one
      * @param name the name as the user typed it (the server checks it with {@link Names#canonicalUser})
      * @param token a secret for the server's authenticator, or {@code null}
+     * @param resume the resume token an earlier {@code WELCOME} gave this anonymous user, to come back
+     *     as the same identity (PROTOCOL.md, "Identities"), or {@code null}
      * @param ref the request ref, or {@code null}
      */
-    record Hello(List<Integer> versions, String name, String token, String ref) implements ClientMessage {
+    record Hello(List<Integer> versions, String name, String token, String resume, String ref)
+            implements ClientMessage {
         /** Validates and copies the components. */
         public Hello {
             versions = List.copyOf(versions);
@@ -107,10 +111,16 @@ public sealed interface ClientMessage {
             Objects.requireNonNull(name, "name");
         }
 
+        /** A HELLO without a resume token. */
+        public Hello(List<Integer> versions, String name, String token, String ref) {
+            this(versions, name, token, null, ref);
+        }
+
         @Override
         public Frame toFrame() {
             String proto = versions.stream().map(String::valueOf).collect(Collectors.joining(","));
-            return Frame.of("HELLO").with("proto", proto).with("name", name).with("token", token).with("ref", ref);
+            return Frame.of("HELLO").with("proto", proto).with("name", name).with("token", token)
+                    .with("resume", resume).with("ref", ref);
         }
     }
 

@@ -56,7 +56,18 @@ public enum ErrorCode {
     /** An unexpected server fault; the request had no effect. */
     INTERNAL(false),
     /** A message filter rejected the message; nothing was stored. */
-    REJECTED(false);
+    REJECTED(false),
+    /**
+     * The server's access rules do not let this user do this in this room (or send to this user).
+     * The same answer whether or not the room exists; nothing changed.
+     */
+    FORBIDDEN(false),
+    /**
+     * {@code HELLO resume=} presented a token this server cannot check, or one of another name or
+     * another server secret; nothing was registered and the connection stays open: send {@code HELLO}
+     * again without {@code resume=} to start as a new identity.
+     */
+    RESUME_REFUSED(false);
 
     private final boolean closesConnection;
 

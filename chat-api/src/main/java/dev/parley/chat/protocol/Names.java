@@ -1,5 +1,6 @@
 package dev.parley.chat.protocol;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ import java.util.Locale;
  * (repeated until it no longer changes), so {@code Souvik}, {@code SOUVIK} and {@code ｓｏｕｖｉｋ}
  * are one name, and so are {@code Straße} and {@code STRASSE}. It must itself be a valid name of at
  * most {@value #MAX_CANONICAL_USER_LENGTH} UTF-16 units. It is the key of a user: uniqueness, and
- * {@link dev.parley.chat.store.Conversations#direct} store keys.
+ * the identities that {@link dev.parley.chat.store.Conversations#direct} store keys are made of.
  *
  * <p><b>Skeleton</b> ({@link #skeleton}): the UTS #39 confusable skeleton of the name as written (after
  * NFKC, which keeps case), so
@@ -99,6 +100,23 @@ public final class Names {
     public static String skeleton(String name) {
         canonicalUser(name);
         return UserNames.confusableKey(name);
+    }
+
+    /**
+     * The keys user names are compared by for uniqueness: the {@linkplain #skeleton skeleton} of the
+     * name's canonical form and that of the name as written (one key when they are equal). Two names
+     * are confusable, and only one of them may be online, when they share a key: {@code Straße} and
+     * {@code STRASSE} (same canonical form), Cyrillic {@code асе} and Latin {@code ACE} (the skeleton of
+     * {@code асе} is {@code ace}), {@code Ian} and {@code lan} (skeleton as written). Presence
+     * implementations keep these keys unique among the names online.
+     *
+     * @throws ProtocolException as {@link #canonicalUser} for an invalid name
+     */
+    public static List<String> confusableKeys(String name) {
+        String canonical = canonicalUser(name);
+        String folded = UserNames.confusableKey(canonical);
+        String written = UserNames.confusableKey(name);
+        return folded.equals(written) ? List.of(folded) : List.of(folded, written);
     }
 
     /**

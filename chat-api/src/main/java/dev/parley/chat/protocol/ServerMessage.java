@@ -37,7 +37,7 @@ public sealed interface ServerMessage {
                 }
                 yield new Welcome(f.intNumber("proto", 1), f.required("name"), f.required("server"),
                         f.intNumber("max-line", 1), f.intNumber("max-text", 1),
-                        burst == null ? null : new RateLimit(burst, refill), f.ref());
+                        burst == null ? null : new RateLimit(burst, refill), f.optional("resume"), f.ref());
             }
             case "JOINED" -> new Joined(f.room("room", true), f.required("name"), f.number("head", 0, false), f.ref());
             case "LEFT" -> new Left(f.room("room", true), f.required("name"), f.required("reason"), f.ref());
@@ -72,7 +72,7 @@ public sealed interface ServerMessage {
 
     /**
      * {@code WELCOME proto=1 name=NAME server=parley/0.1.0 max-line=16384 max-text=4096
-     * [burst=100 refill-us=20000] [ref=]}: registration succeeded.
+     * [burst=100 refill-us=20000] [resume=TOKEN] [ref=]}: registration succeeded.
      *
      * @param proto the version chosen: the highest both sides speak
      * @param name the registered name, as the client sent it
@@ -80,19 +80,27 @@ public sealed interface ServerMessage {
      * @param maxLine the longest line the server accepts, in bytes without CR LF
      * @param maxText the longest message text the server accepts, in UTF-8 bytes after unescaping
      * @param rateLimit the server's rate limit for this connection, or {@code null} if it does not say
+     * @param resume for an anonymous user, the token a later {@code HELLO resume=} presents to come
+     *     back as this identity (a secret: keep it like a password); {@code null} otherwise
      * @param ref the ref of the HELLO, or {@code null}
      */
-    record Welcome(int proto, String name, String server, int maxLine, int maxText, RateLimit rateLimit, String ref)
-            implements ServerMessage {
+    record Welcome(int proto, String name, String server, int maxLine, int maxText, RateLimit rateLimit,
+            String resume, String ref) implements ServerMessage {
         /** Validates the components. */
         public Welcome {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(server, "server");
         }
 
-        /** A WELCOME that does not announce a rate limit. */
+        /** A WELCOME without a resume token. */
+        public Welcome(int proto, String name, String server, int maxLine, int maxText, RateLimit rateLimit,
+                String ref) {
+            this(proto, name, server, maxLine, maxText, rateLimit, null, ref);
+        }
+
+        /** A WELCOME that does not announce a rate limit nor a resume token. */
         public Welcome(int proto, String name, String server, int maxLine, int maxText, String ref) {
-            this(proto, name, server, maxLine, maxText, null, ref);
+            this(proto, name, server, maxLine, maxText, null, null, ref);
         }
 
         @Override
@@ -102,7 +110,7 @@ public sealed interface ServerMessage {
             if (rateLimit != null) {
                 f = f.with("burst", rateLimit.burst()).with("refill-us", rateLimit.refillMicros());
             }
-            return f.with("ref", ref);
+            return f.with("resume", resume).with("ref", ref);
         }
     }
 

@@ -8,8 +8,10 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>a room: {@code #} and the room's canonical (lower-case) name, e.g. {@code #lobby};
- *   <li>direct messages between two users: {@code @} and the two canonical names in sorted order,
- *       joined by a space, e.g. {@code @ritam souvik}.
+ *   <li>direct messages between two identities: {@code @} and the two identities in sorted order,
+ *       joined by a space. An authenticated user's identity is its canonical name, an anonymous
+ *       user's its canonical name, {@code ~} and a random id (PROTOCOL.md, "Identities"), e.g.
+ *       {@code @ritam souvik} or {@code @ritam souvik~q2pVYtzGD4GGyJ3Qf8b6Ew}.
  * </ul>
  */
 public final class Conversations {
@@ -24,11 +26,11 @@ public final class Conversations {
         return "#" + canonicalRoom.toLowerCase(Locale.ROOT);
     }
 
-    /** The key of the direct conversation between two users, from their canonical names. */
-    public static String direct(String canonicalA, String canonicalB) {
-        return canonicalA.compareTo(canonicalB) <= 0
-                ? "@" + canonicalA + " " + canonicalB
-                : "@" + canonicalB + " " + canonicalA;
+    /** The key of the direct conversation between two identities. */
+    public static String direct(String identityA, String identityB) {
+        return identityA.compareTo(identityB) <= 0
+                ? "@" + identityA + " " + identityB
+                : "@" + identityB + " " + identityA;
     }
 
     /** Whether the key names a room. */

@@ -32,6 +32,16 @@ class NameVectorsTest {
                 }));
     }
 
+    @TestFactory
+    Stream<DynamicTest> keys() throws IOException {
+        return TestVectorsTest.load().stream().filter(v -> v.get("keys") != null)
+                .map(v -> DynamicTest.dynamicTest(v.lineNumber() + ": " + v.name(), () -> {
+                    assertNotNull(v.get("canonical"), "keys: follows canonical:");
+                    String name = TestVectorsTest.string(v.get("user"));
+                    assertEquals(List.of(TestVectorsTest.string(v.get("keys")).split(" ")), Names.confusableKeys(name));
+                }));
+    }
+
     @Test
     void everyNameRuleHasAVector() throws IOException {
         Set<String> texts = new HashSet<>();

@@ -40,7 +40,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments ({@code key=value}, any order): {@code out=DIR}; {@code quick} (short runs for a
  * smoke test); {@code only=selfcheck,idle,light,rooms,fanout,durable,history,cluster,codec};
  * {@code targets=parley,redis,nats,mosquitto}; {@code measure=SECONDS}, {@code warmup=SECONDS};
- * {@code jfr} (record the Parley server with JFR into DIR).
+ * {@code jfr} (record the Parley server with JFR into DIR); {@code server-cp=CLASSPATH} (run the Parley
+ * server from this class path instead of the suite's own: a bench server built from another commit,
+ * as {@code chat-bench/ab.sh} does; {@code @FILE} reads it from a file); {@code probe=COMMAND} (for
+ * light, rooms and fanout: just before each target's warm-up, start {@code COMMAND PID WARMUP MEASURE}
+ * with the server's pid and the window in seconds, its output into
+ * {@code DIR/probe-SCENARIO-TARGET.txt}, and wait for it after the run; {@code chat-bench/syscalls.sh}
+ * counts syscalls that way).
  */
 public final class Suite {
     static final List<String> SCENARIOS =
@@ -55,10 +61,13 @@ public final class Suite {
     private final long warmupNanos;
     private final long measureNanos;
     private final boolean jfr;
+    private final String serverClassPath;
+    private final String probe;
     private final List<Result> results = new ArrayList<>();
     private final List<Map<String, Object>> codec = new ArrayList<>();
 
-    static final Set<String> KEYS = Set.of("out", "quick", "only", "targets", "warmup", "measure", "jfr");
+    static final Set<String> KEYS =
+            Set.of("out", "quick", "only", "targets", "warmup", "measure", "jfr", "server-cp", "probe");
 
     Suite(Map<String, String> args) {
         for (String k : args.keySet()) {
@@ -75,6 +84,8 @@ public final class Suite {
         this.measureNanos = TimeUnit.MILLISECONDS.toNanos((long) (1000 * Double.parseDouble(
                 args.getOrDefault("measure", quick ? "3" : "15"))));
         this.jfr = args.containsKey("jfr");
+        this.serverClassPath = serverClassPath(args.get("server-cp"));
+        this.probe = args.get("probe");
         for (String s : only) {
             if (!SCENARIOS.contains(s)) {
                 throw new IllegalArgumentException("unknown scenario " + s + "; known: " + SCENARIOS);
@@ -97,6 +108,20 @@ public final class Suite {
             args.put(eq < 0 ? a : a.substring(0, eq), eq < 0 ? "" : a.substring(eq + 1));
         }
         new Suite(args).run();
+    }
+
+    private static String serverClassPath(String arg) {
+        if (arg == null || arg.isEmpty()) {
+            return System.getProperty("java.class.path");
+        }
+        if (arg.startsWith("@")) {
+            try {
+                return Files.readString(Path.of(arg.substring(1))).trim();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read server-cp " + arg, e);
+            }
+        }
+        return arg;
     }
 
     private static List<String> split(String s) {
@@ -190,7 +215,8 @@ public final class Suite {
                     jvm.add("-XX:StartFlightRecording=filename=" + out.resolve("parley-" + scenario + ".jfr")
                             + ",settings=profile");
                 }
-                ParleyProcess p = ParleyProcess.start(jvm, serverArgs, out.resolve("parley-server.log"), 600);
+                ParleyProcess p = ParleyProcess.start(jvm, serverClassPath, serverArgs,
+                        out.resolve("parley-server.log"), 600);
                 yield new Target("parley", new ParleyWire(), p.address(), p.pid(), p);
             }
             case "redis" -> peer(name, new RespWire(), 6379, "redis-server");
@@ -279,7 +305,9 @@ public final class Suite {
                 g.add("f" + i, "fan", i < 5 ? Client.Mode.FLOOD : Client.Mode.LISTEN);
             }
             g.connectAll(64, TimeUnit.SECONDS.toNanos(30));
+            Process probing = probe("fanout", t);
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
+            awaitProbe(probing);
             Result r = Result.of("fanout", t.name())
                     .put("deliveries/s", m.deliveriesPerSecond())
                     .put("published/s", m.publishedPerSecond())
@@ -297,7 +325,9 @@ public final class Suite {
                 g.add("r" + i, "pair" + (i / 2), Client.Mode.PACED);
             }
             g.connectAll(64, TimeUnit.SECONDS.toNanos(60));
+            Process probing = probe("rooms", t);
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
+            awaitProbe(probing);
             Result r = Result.of("rooms", t.name())
                     .put("offered msg/s", m.publishedPerSecond())
                     .put("deliveries/s", m.deliveriesPerSecond());
@@ -315,7 +345,9 @@ public final class Suite {
                 g.add("l" + i, "light" + (i / 10), Client.Mode.PACED);
             }
             g.connectAll(64, TimeUnit.SECONDS.toNanos(60));
+            Process probing = probe("light", t);
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
+            awaitProbe(probing);
             Result r = Result.of("light", t.name())
                     .put("deliveries/s", m.deliveriesPerSecond());
             latency(r, m.latency());
@@ -443,6 +475,29 @@ public final class Suite {
                 results.add(Result.of("history", label).note("failed: " + e));
                 log("  failed: " + e);
             }
+        }
+    }
+
+    /**
+     * Starts the {@code probe=} command for this scenario and target, or returns null without one.
+     * It runs beside the generator (which starts its warm-up right after), so it gets the window.
+     */
+    private Process probe(String scenario, Target t) throws IOException {
+        if (probe == null || probe.isEmpty()) {
+            return null;
+        }
+        List<String> cmd = new ArrayList<>(List.of(probe));
+        cmd.add(Long.toString(t.pid()));
+        cmd.add(Double.toString(warmupNanos / 1e9));
+        cmd.add(Double.toString(measureNanos / 1e9));
+        Path to = out.resolve("probe-" + scenario + "-" + t.name() + ".txt");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(to.toFile()).start();
+    }
+
+    private static void awaitProbe(Process p) throws InterruptedException {
+        if (p != null && !p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroy();
+            log("  probe did not end within 60 s after the run; stopped");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.parley.chat.cluster;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.chat.cluster.internal.FencedException;
+import dev.parley.chat.server.spi.Presence;
 import dev.parley.chat.server.spi.PresenceEvent;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.Conversations;
@@ -59,6 +60,13 @@ class PostgresClusterTest {
         return start(name, builder(name));
     }
 
+    private int anonymous;
+
+    /** A new anonymous identity for a canonical name. */
+    private String anon(String canonical) {
+        return canonical + "~test" + ++anonymous;
+    }
+
     @AfterEach
     void tearDown() {
         clusters.forEach(PostgresCluster::close);
@@ -70,23 +78,65 @@ class PostgresClusterTest {
     void namesAreUniqueAcrossNodesWhateverTheirCase() {
         Member a = start("a");
         Member b = start("b");
-        assertTrue(a.cluster().presence().claimName("Souvik", "souvik", false, 1));
-        assertFalse(b.cluster().presence().claimName("SOUVIK", "souvik", false, 1), "taken on another node");
-        assertFalse(a.cluster().presence().claimName("souvik", "souvik", false, 2), "taken on the same node");
-        assertEquals("Souvik", b.cluster().presence().holder("souvik"));
+        assertTrue(a.cluster().presence().claimName("Souvik", "souvik", anon("souvik"), 1));
+        assertFalse(b.cluster().presence().claimName("SOUVIK", "souvik", anon("souvik"), 1), "taken on another node");
+        assertFalse(a.cluster().presence().claimName("souvik", "souvik", anon("souvik"), 2), "taken on the same node");
+        assertEquals("Souvik", b.cluster().presence().holder("souvik").name());
         assertNull(b.cluster().presence().holder("ritam"));
 
         // A shared (authenticated) identity may be held by connections on several nodes.
-        assertTrue(a.cluster().presence().claimName("ritam", "ritam", true, 3));
-        assertTrue(b.cluster().presence().claimName("Ritam", "ritam", true, 7));
-        assertFalse(b.cluster().presence().claimName("ritam", "ritam", false, 8), "anonymous claim of a shared name");
+        assertTrue(a.cluster().presence().claimName("ritam", "ritam", "ritam", 3));
+        assertTrue(b.cluster().presence().claimName("Ritam", "ritam", "ritam", 7));
+        assertFalse(b.cluster().presence().claimName("ritam", "ritam", anon("ritam"), 8), "anonymous claim of a shared name");
         a.cluster().presence().releaseName("ritam", 3);
-        assertEquals("ritam", b.cluster().presence().holder("ritam"), "still held on b");
+        assertEquals(new Presence.Holder("ritam", "ritam"), b.cluster().presence().holder("ritam"), "still held on b");
         b.cluster().presence().releaseName("ritam", 7);
         assertNull(a.cluster().presence().holder("ritam"));
 
         a.cluster().presence().releaseName("souvik", 1);
-        assertTrue(b.cluster().presence().claimName("souvik", "souvik", false, 1), "free once released");
+        assertTrue(b.cluster().presence().claimName("souvik", "souvik", anon("souvik"), 1), "free once released");
+    }
+
+    @Test
+    void lookAlikeNamesAreTakenAcrossNodesAndOneIdentityMayHoldItsNameTwice() {
+        Member a = start("a");
+        Member b = start("b");
+        Presence pa = a.cluster().presence();
+        Presence pb = b.cluster().presence();
+        assertTrue(pa.claimName("ace", "ace", "ace~1", 1));
+        assertFalse(pb.claimName("асе", "асе", "асе~2", 1), "Cyrillic look-alike on another node");
+        assertFalse(pb.claimName("ACE", "ace", "ace~3", 2), "same canonical name, another identity");
+        assertTrue(pb.claimName("Ace", "ace", "ace~1", 3), "the same (resumed) identity");
+        assertEquals(new Presence.Holder("ace", "ace~1"), pb.holder("ace"));
+        assertTrue(pa.claimName("Straße", "strasse", "strasse~4", 2));
+        assertFalse(pb.claimName("STRASSE", "strasse", "strasse~5", 4));
+        assertTrue(pa.claimName("Ian", "ian", "ian~6", 3));
+        assertFalse(pb.claimName("lan", "lan", "lan~7", 5), "the skeleton as written");
+        assertNull(pb.holder("lan"), "a refused claim leaves nothing behind");
+        pa.releaseName("ace", 1);
+        assertFalse(pa.claimName("асе", "асе", "асе~2", 4), "still held on b");
+        pb.releaseName("ace", 3);
+        assertTrue(pa.claimName("асе", "асе", "асе~2", 4), "free once its last connection released it");
+        assertFalse(pb.claimName("ACE", "ace", "ace~8", 6));
+        pa.releaseName("ian", 3);
+        assertTrue(pb.claimName("lan", "lan", "lan~7", 5));
+        assertEquals(1, Pg.queryLong("SELECT COUNT(*) FROM \"" + schema + "\".parley_name_key WHERE canonical = 'lan'"));
+    }
+
+    @Test
+    void aVersionOneSchemaIsMigrated() {
+        Pg.execute("CREATE SCHEMA \"" + schema + "\"");
+        for (String sql : dev.parley.chat.cluster.internal.ClusterSchemaAccess.v1(schema)) {
+            Pg.execute(sql);
+        }
+        Pg.execute("INSERT INTO \"" + schema + "\".parley_name (canonical, name, shared) VALUES ('old', 'Old', false)");
+        Member a = start("a");
+        assertEquals(2, Pg.queryLong("SELECT MAX(version) FROM \"" + schema + "\".parley_cluster_schema_version"));
+        Presence p = a.cluster().presence();
+        assertFalse(p.claimName("OLD", "old", "old~1", 1), "a name held before the migration stays held");
+        assertEquals(new Presence.Holder("Old", "old"), p.holder("old"));
+        assertTrue(p.claimName("ace", "ace", "ace~1", 2));
+        assertFalse(p.claimName("асе", "асе", "асе~2", 3));
     }
 
     @Test
@@ -165,10 +215,10 @@ class PostgresClusterTest {
         a.cluster().presence().join("lobby", "ann", "ann", 1);
         c.cluster().presence().join("lobby", "carol", "carol", 1);
         assertEquals("carol", next(a.node().presence).name());
-        assertTrue(b.cluster().presence().claimName("Bob", "bob", false, 1));
+        assertTrue(b.cluster().presence().claimName("Bob", "bob", anon("bob"), 1));
         assertTrue(b.cluster().presence().join("lobby", "Bob", "bob", 1));
         assertTrue(b.cluster().presence().join("dev", "Bob", "bob", 1));
-        assertTrue(b.cluster().presence().claimName("eve", "eve", false, 2));
+        assertTrue(b.cluster().presence().claimName("eve", "eve", anon("eve"), 2));
         assertTrue(b.cluster().presence().join("lobby", "eve", "eve", 2));
         // ann is in lobby through a and b: her LEFT must not come
         assertFalse(b.cluster().presence().join("lobby", "ann", "ann", 3));
@@ -195,7 +245,7 @@ class PostgresClusterTest {
         next(b.node().fences);
         assertTrue(b.cluster().fenced());
         // its names are free again, and it can write nothing
-        assertTrue(a.cluster().presence().claimName("bob", "bob", false, 9));
+        assertTrue(a.cluster().presence().claimName("bob", "bob", anon("bob"), 9));
         assertThrows(FencedException.class, () -> b.cluster().bus().publish(
                 List.of(new NewMessage("#lobby", "bob", "too late", T0, "late"))));
         assertThrows(StoreException.class, () -> b.cluster().store().append(
@@ -248,26 +298,29 @@ class PostgresClusterTest {
         pools.add(crashedPool);
         PostgresCluster crashed = PostgresCluster.builder(crashedPool).nodeName("b").lease(Duration.ofMinutes(5)).build();
         crashed.started(new FakeNode());
-        crashed.presence().claimName("bob", "bob", false, 1);
+        crashed.presence().claimName("bob", "bob", anon("bob"), 1);
         crashed.presence().join("lobby", "bob", "bob", 1);
         assertEquals("bob", next(a.node().presence).name());
         // "b" starts again without the old one having left (its lease has minutes to go)
         Member b = start("b");
         PresenceEvent left = next(a.node().presence);
         assertEquals(PresenceEvent.left("lobby", "bob", "disconnect", 0), left);
-        assertTrue(b.cluster().presence().claimName("bob", "bob", false, 1));
+        assertTrue(b.cluster().presence().claimName("bob", "bob", anon("bob"), 1));
         clusters.add(crashed);
     }
 
     @Test
     void aLostListenConnectionIsReestablishedAndWhatItMissedIsRead() throws Exception {
         Member a = start("a");
-        Member b = start("b");
+        // the node's name is unique to this run: builds running at the same time on the same
+        // database have their own node "b", whose connection must not be the one ended here
+        String bName = "b-" + schema;
+        Member b = start(bName);
         b.cluster().presence().join("lobby", "bob", "bob", 1);
         a.cluster().bus().publish(List.of(new NewMessage("#lobby", "ann", "one", T0, "1")));
         assertEquals("#lobby 1..1", next(b.node().stored));
         // the database ends b's listening connection; a publishes while b is away
-        Pg.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'parley-doorbell:b'");
+        Pg.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'parley-doorbell:" + bName + "'");
         a.cluster().bus().publish(List.of(new NewMessage("#lobby", "ann", "two", T0, "2")));
         a.cluster().presence().join("lobby", "ann", "ann", 1);
         // b hears of both, by doorbell if it was back in time, else by its re-read

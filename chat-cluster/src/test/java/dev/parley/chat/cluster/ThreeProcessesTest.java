@@ -108,7 +108,7 @@ class ThreeProcessesTest {
             int index = i;
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return NodeProcess.start("n" + index, index, schema, LEASE);
+                    return NodeProcess.start("n" + index + "-" + schema, index, schema, LEASE);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }

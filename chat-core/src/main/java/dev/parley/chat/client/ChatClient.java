@@ -66,6 +66,7 @@ public final class ChatClient {
         private int port = -1;
         private String name;
         private String token;
+        private String resumeToken;
         private ChatListener listener = new ChatListener() {
         };
         private Duration requestTimeout = Duration.ofSeconds(30);
@@ -104,6 +105,19 @@ public final class ChatClient {
          */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The resume token an earlier session of this anonymous user got from the server
+         * ({@link ChatSession#resumeToken()}, {@link ChatListener#onResumeToken}): the first
+         * {@code HELLO} presents it to come back as the same identity, with its direct messages. If the
+         * server refuses it ({@code RESUME_REFUSED}: another name, or a server restarted without its
+         * secret) the session starts as a new identity. Default: none. A secret: store it like a
+         * password.
+         */
+        public Builder resumeToken(String resumeToken) {
+            this.resumeToken = resumeToken;
             return this;
         }
 
@@ -220,7 +234,10 @@ public final class ChatClient {
                 throw new IllegalArgumentException("token must be non-empty and have no spaces or control characters");
             }
             String description = host != null ? host + ":" + port : "connector " + c;
-            return new ChatClient(new ClientSettings(c, description, name, token, listener, requestTimeout,
+            if (resumeToken != null && (resumeToken.isEmpty() || resumeToken.chars().anyMatch(ch -> ch <= ' '))) {
+                throw new IllegalArgumentException("resumeToken must be non-empty and have no spaces or control characters");
+            }
+            return new ChatClient(new ClientSettings(c, description, name, token, resumeToken, listener, requestTimeout,
                     connectTimeout, closeTimeout, reconnect, reconnectBaseDelay, reconnectMaxDelay, idleTimeout,
                     maxQueuedEvents));
         }

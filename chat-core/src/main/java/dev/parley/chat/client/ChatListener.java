@@ -75,6 +75,15 @@ public interface ChatListener {
     default void onReconnected() {
     }
 
+    /**
+     * The server gave this anonymous user a resume token (in its first {@code WELCOME}, or a new one
+     * after a refused token): persist it (a secret) and pass it to
+     * {@link ChatClient.Builder#resumeToken} next time to come back as the same identity, with its
+     * direct messages. The session presents it by itself when it reconnects.
+     */
+    default void onResumeToken(String token) {
+    }
+
     /** The session moved from one state to another. */
     default void onStateChanged(ChatSession.State from, ChatSession.State to) {
     }

@@ -61,6 +61,13 @@ public interface ChatSession extends AutoCloseable {
     /** The name the server registered (as it spells it). */
     String name();
 
+    /**
+     * The resume token the server gave this anonymous user (presented again on every reconnect), or
+     * {@code null} for an authenticated user or a server that gives none. A secret; see
+     * {@link ChatListener#onResumeToken}.
+     */
+    String resumeToken();
+
     /** The current state. */
     State state();
 

@@ -86,7 +86,7 @@ public final class ChatServer implements AutoCloseable {
             log.debug("{} settings: {}", name, settings.describe());
             hub.directory.loadRooms(settings.store());
             hub.events.start();
-            settings.metrics().serverStarted(new Levels());
+            settings.metrics().serverStarted(new Levels(hub));
             boolean clusterStarted = false;
             try {
                 if (hub.cluster != null) {
@@ -156,31 +156,9 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** The levels {@link ServerMetrics} gauges read: cheap, any thread. */
-    private final class Levels implements ServerMetrics.Gauges {
-        @Override
-        public int connections() {
-            return hub.admission.size();
-        }
-
-        @Override
-        public long queuedBytes() {
-            long sum = 0;
-            for (Session s : hub.admission.sessions()) {
-                sum += s.out.queued();
-            }
-            return sum;
-        }
-
-        @Override
-        public int rooms() {
-            return hub.directory.size();
-        }
-
-        @Override
-        public int users() {
-            return hub.users.count();
-        }
+    /** This server's private rooms, on top of the {@link AccessPolicy}; per node in a cluster (docs/access.md). */
+    public RoomAccess access() {
+        return hub.roomAccess;
     }
 
     /** A snapshot of the counters. */
@@ -257,12 +235,8 @@ public final class ChatServer implements AutoCloseable {
         if (hub.cluster != null) {
             n += hub.cluster.kickElsewhere(canonical);
         }
-        log.info("{} kicked {} ({} connections)", name(), dev.parley.chat.protocol.Escaping.forLog(name, 64), n);
+        log.info("{} kicked {} ({} connections)", this.name, dev.parley.chat.protocol.Escaping.forLog(name, 64), n);
         return n;
-    }
-
-    private String name() {
-        return name;
     }
 
     /** Tests: the server's parts. */
@@ -343,112 +317,92 @@ public final class ChatServer implements AutoCloseable {
      * and throws {@link IllegalArgumentException} naming the first impossible one.
      */
     public static final class Builder {
-        private final List<Transport> transports = new ArrayList<>();
-        private MessageStore store;
-        private Authenticator authenticator = Authenticator.anonymous();
-        private MessageFilter filter = MessageFilter.acceptAll();
-        private ServerListener listener;
-        private int listenerQueueSize = 10_000;
-        private int maxConnections = 10_000;
-        private int maxConnectionsPerAddress = 256;
-        private Duration handshakeTimeout = Duration.ofSeconds(10);
-        private Duration pingInterval = Duration.ofSeconds(30);
-        private Duration pingTimeout = Duration.ofSeconds(30);
-        private int maxRoomsPerConnection = 100;
-        private int maxLineLength = 16_384;
-        private long maxDiscardedLine = 1 << 20;
-        private int maxTextLength = 4096;
-        private double ratePerSecond = 50;
-        private int rateBurst = 100;
-        private int floodRefusals = 100;
-        private Duration floodWindow = Duration.ofSeconds(10);
-        private int outboundQueueBytes = 1 << 20;
-        private Duration writeTimeout = Duration.ofSeconds(10);
-        private int directWriteMaxRecipients = 4;
-        private int joinReplay = 50;
-        private int maxReplay = 1000;
-        private int maxHistoryLimit = 500;
-        private Duration drainTimeout = Duration.ofSeconds(5);
-        private java.time.InstantSource clock = java.time.InstantSource.system();
-        private ServerMetrics metrics = ServerMetrics.NONE;
-        private Cluster cluster;
-        private Ticker ticker = Ticker.SYSTEM;
-        private int newRoomsPerMinute = 10;
-        private int newRoomBurst = 100;
-        private int roomsPageSize = 200;
+        private final SettingsDraft d = new SettingsDraft();
 
         private Builder() {
         }
 
         /** Adds a transport to listen on (at least one is required; several feed the same rooms). */
         public Builder listen(Transport transport) {
-            transports.add(Objects.requireNonNull(transport, "transport"));
+            d.transports.add(Objects.requireNonNull(transport, "transport"));
             return this;
         }
 
         /** The message store (required). The server does not close it. */
         public Builder store(MessageStore store) {
-            this.store = Objects.requireNonNull(store, "store");
+            d.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
         /** Who may connect under which name; default {@link Authenticator#anonymous()}. */
         public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            d.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * The key of anonymous users' resume tokens (HMAC-SHA256, at least 16 bytes; copied): a token
+         * from {@code WELCOME resume=} lets a later {@code HELLO} come back as the same identity, with
+         * its direct messages. Default: a random key per server instance, so tokens do not survive a
+         * restart; set the same secret on every node of a cluster. Keep it secret: whoever has it can
+         * make a token for any anonymous identity.
+         */
+        public Builder resumeSecret(byte[] secret) {
+            d.resumeSecret = Objects.requireNonNull(secret, "resumeSecret").clone();
             return this;
         }
 
         /** Checks or rewrites messages before they are stored; default {@link MessageFilter#acceptAll()}. */
         public Builder messageFilter(MessageFilter filter) {
-            this.filter = Objects.requireNonNull(filter, "messageFilter");
+            d.filter = Objects.requireNonNull(filter, "messageFilter");
             return this;
         }
 
         /** Observes the server (see {@link ServerListener} for threading); default none. */
         public Builder listener(ServerListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            d.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
         /** Listener events held before new ones are dropped; default 10000. */
         public Builder listenerQueueSize(int size) {
-            this.listenerQueueSize = size;
+            d.listenerQueueSize = size;
             return this;
         }
 
         /** Connections at once; more get {@code SERVER_FULL}; default 10000. */
         public Builder maxConnections(int max) {
-            this.maxConnections = max;
+            d.maxConnections = max;
             return this;
         }
 
         /** Connections at once from one IP address; more get {@code SERVER_FULL}; default 256. */
         public Builder maxConnectionsPerAddress(int max) {
-            this.maxConnectionsPerAddress = max;
+            d.maxConnectionsPerAddress = max;
             return this;
         }
 
         /** Time from connect to HELLO before {@code ERROR code=TIMEOUT}; default 10 s. */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = timeout;
+            d.handshakeTimeout = timeout;
             return this;
         }
 
         /** Silence after which the server sends {@code PING}; default 30 s. */
         public Builder pingInterval(Duration interval) {
-            this.pingInterval = interval;
+            d.pingInterval = interval;
             return this;
         }
 
         /** Time after a server PING with no inbound frame before {@code ERROR code=TIMEOUT}; default 30 s. */
         public Builder pingTimeout(Duration timeout) {
-            this.pingTimeout = timeout;
+            d.pingTimeout = timeout;
             return this;
         }
 
         /** Rooms one connection may be in; more get {@code TOO_MANY_ROOMS}; default 100. */
         public Builder maxRoomsPerConnection(int max) {
-            this.maxRoomsPerConnection = max;
+            d.maxRoomsPerConnection = max;
             return this;
         }
 
@@ -457,32 +411,32 @@ public final class ChatServer implements AutoCloseable {
          * a room left empty before any message gives its token back); default 10 a minute, burst 100.
          */
         public Builder newRoomLimit(int perMinute, int burst) {
-            this.newRoomsPerMinute = perMinute;
-            this.newRoomBurst = burst;
+            d.newRoomsPerMinute = perMinute;
+            d.newRoomBurst = burst;
             return this;
         }
 
         /** Most {@code ROOM} frames in one answer to {@code ROOMS} (its {@code limit=} is clamped to it); default 200. */
         public Builder roomsPageSize(int rooms) {
-            this.roomsPageSize = rooms;
+            d.roomsPageSize = rooms;
             return this;
         }
 
         /** Longest line in bytes (announced as {@code max-line}); longer gets {@code LINE_TOO_LONG}; default 16384. */
         public Builder maxLineLength(int bytes) {
-            this.maxLineLength = bytes;
+            d.maxLineLength = bytes;
             return this;
         }
 
         /** Bytes of one over-long line, without LF, after which the connection is closed; default 1 MiB. */
         public Builder maxDiscardedLine(long bytes) {
-            this.maxDiscardedLine = bytes;
+            d.maxDiscardedLine = bytes;
             return this;
         }
 
         /** Longest message text in UTF-8 bytes (announced as {@code max-text}); default 4096. */
         public Builder maxTextLength(int bytes) {
-            this.maxTextLength = bytes;
+            d.maxTextLength = bytes;
             return this;
         }
 
@@ -491,8 +445,8 @@ public final class ChatServer implements AutoCloseable {
          * refused frames get {@code RATE_LIMITED}; default 50/s, burst 100.
          */
         public Builder rateLimit(double framesPerSecond, int burst) {
-            this.ratePerSecond = framesPerSecond;
-            this.rateBurst = burst;
+            d.ratePerSecond = framesPerSecond;
+            d.rateBurst = burst;
             return this;
         }
 
@@ -501,20 +455,20 @@ public final class ChatServer implements AutoCloseable {
          * ({@code BYE reason=flood}); default 100 within 10 s.
          */
         public Builder floodLimit(int refusedFrames, Duration window) {
-            this.floodRefusals = refusedFrames;
-            this.floodWindow = window;
+            d.floodRefusals = refusedFrames;
+            d.floodWindow = window;
             return this;
         }
 
         /** Bytes queued for one connection before it is closed as {@code SLOW_CONSUMER}; default 1 MiB. */
         public Builder outboundQueueBytes(int bytes) {
-            this.outboundQueueBytes = bytes;
+            d.outboundQueueBytes = bytes;
             return this;
         }
 
         /** How long one write may stall before the connection is closed as {@code SLOW_CONSUMER}; default 10 s. */
         public Builder writeTimeout(Duration timeout) {
-            this.writeTimeout = timeout;
+            d.writeTimeout = timeout;
             return this;
         }
 
@@ -526,31 +480,31 @@ public final class ChatServer implements AutoCloseable {
          * times as many. 0 always queues. Default 4. A performance knob: measure before changing it.
          */
         public Builder directWriteMaxRecipients(int recipients) {
-            this.directWriteMaxRecipients = recipients;
+            d.directWriteMaxRecipients = recipients;
             return this;
         }
 
         /** Messages replayed on a JOIN without {@code since}; default 50. */
         public Builder joinReplay(int messages) {
-            this.joinReplay = messages;
+            d.joinReplay = messages;
             return this;
         }
 
         /** Most messages replayed on a JOIN with {@code since} (older ones get a {@code GAP}); default 1000. */
         public Builder maxReplay(int messages) {
-            this.maxReplay = messages;
+            d.maxReplay = messages;
             return this;
         }
 
         /** Largest HISTORY page; bigger limits are clamped to it; default 500. */
         public Builder maxHistoryLimit(int messages) {
-            this.maxHistoryLimit = messages;
+            d.maxHistoryLimit = messages;
             return this;
         }
 
         /** How long {@link ChatServer#close()} lets queued frames drain before closing; default 5 s. */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = timeout;
+            d.drainTimeout = timeout;
             return this;
         }
 
@@ -560,7 +514,7 @@ public final class ChatServer implements AutoCloseable {
          * Tests use it to play such a clock.
          */
         public Builder clock(java.time.InstantSource clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            d.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -571,7 +525,7 @@ public final class ChatServer implements AutoCloseable {
          * presence. The {@link #store(MessageStore) store} must be the one the cluster shares.
          */
         public Builder cluster(Cluster cluster) {
-            this.cluster = Objects.requireNonNull(cluster, "cluster");
+            d.cluster = Objects.requireNonNull(cluster, "cluster");
             return this;
         }
 
@@ -581,13 +535,23 @@ public final class ChatServer implements AutoCloseable {
          * {@link ChatServer#stats()} works either way.
          */
         public Builder metrics(ServerMetrics metrics) {
-            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            d.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * The application's access rules: who may join, read, post in, list and see the members of
+         * which room, and send direct messages to whom (see {@link AccessPolicy}, docs/access.md);
+         * default {@link AccessPolicy#allowAll()}. {@link ChatServer#access()} adds private rooms on top.
+         */
+        public Builder accessPolicy(AccessPolicy policy) {
+            d.accessPolicy = Objects.requireNonNull(policy, "accessPolicy");
             return this;
         }
 
         /** Tests: the monotonic clock of deadlines, rate limits and delivery waits. */
         Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            d.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -597,71 +561,7 @@ public final class ChatServer implements AutoCloseable {
          * @throws IllegalArgumentException naming the first setting that is missing or impossible
          */
         public ChatServer build() {
-            if (transports.isEmpty()) {
-                throw new IllegalArgumentException("listen: at least one transport is required");
-            }
-            if (store == null) {
-                throw new IllegalArgumentException("store: a MessageStore is required");
-            }
-            atLeast("listenerQueueSize", listenerQueueSize, 1);
-            atLeast("maxConnections", maxConnections, 1);
-            atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
-            positive("handshakeTimeout", handshakeTimeout);
-            positive("pingInterval", pingInterval);
-            positive("pingTimeout", pingTimeout);
-            atLeast("maxRoomsPerConnection", maxRoomsPerConnection, 1);
-            atLeast("newRoomLimit perMinute", newRoomsPerMinute, 1);
-            atLeast("newRoomLimit burst", newRoomBurst, 1);
-            atMost("newRoomLimit perMinute", newRoomsPerMinute, 1_000_000);
-            atMost("newRoomLimit burst", newRoomBurst, 1_000_000);
-            atLeast("roomsPageSize", roomsPageSize, 1);
-            atLeast("maxLineLength", maxLineLength, 256);
-            if (maxDiscardedLine < maxLineLength) {
-                throw new IllegalArgumentException("maxDiscardedLine must be at least maxLineLength (" + maxLineLength
-                        + "), was " + maxDiscardedLine);
-            }
-            atLeast("maxTextLength", maxTextLength, 1);
-            if (maxTextLength > maxLineLength - 64) {
-                throw new IllegalArgumentException("maxTextLength must leave room for the frame in maxLineLength ("
-                        + maxLineLength + " - 64), was " + maxTextLength);
-            }
-            if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
-                throw new IllegalArgumentException("rateLimit framesPerSecond must be positive, was " + ratePerSecond);
-            }
-            atLeast("rateLimit burst", rateBurst, 1);
-            atLeast("floodLimit refusedFrames", floodRefusals, 1);
-            positive("floodLimit window", floodWindow);
-            atLeast("outboundQueueBytes", outboundQueueBytes, 4096);
-            positive("writeTimeout", writeTimeout);
-            atLeast("directWriteMaxRecipients", directWriteMaxRecipients, 0);
-            atLeast("joinReplay", joinReplay, 0);
-            atLeast("maxReplay", maxReplay, 1);
-            atLeast("maxHistoryLimit", maxHistoryLimit, 1);
-            positive("drainTimeout", drainTimeout);
-            return new ChatServer(new Settings(List.copyOf(transports), store, authenticator, filter, listener,
-                    listenerQueueSize, maxConnections, maxConnectionsPerAddress, handshakeTimeout, pingInterval,
-                    pingTimeout, maxRoomsPerConnection, maxLineLength, maxDiscardedLine, maxTextLength, ratePerSecond,
-                    rateBurst, floodRefusals, floodWindow, outboundQueueBytes, writeTimeout, directWriteMaxRecipients, joinReplay, maxReplay,
-                    maxHistoryLimit, drainTimeout, clock, ticker, cluster, metrics, "parley/0.1.0",
-                    newRoomsPerMinute, newRoomBurst, roomsPageSize));
-        }
-
-        private static void atLeast(String setting, long value, long min) {
-            if (value < min) {
-                throw new IllegalArgumentException(setting + " must be at least " + min + ", was " + value);
-            }
-        }
-
-        private static void atMost(String setting, long value, long max) {
-            if (value > max) {
-                throw new IllegalArgumentException(setting + " must be at most " + max + ", was " + value);
-            }
-        }
-
-                private static void positive(String setting, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(setting + " must be a positive duration, was " + d);
-            }
+            return new ChatServer(d.toSettings());
         }
     }
 }

@@ -4,9 +4,11 @@ import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.StoredMessage;
 
 /**
- * The direct conversation of two users, as this server delivers it: the recipient's connections here
- * get {@code MSG with=SENDER}, the sender's other connections here {@code MSG with=RECIPIENT}. Who is
- * connected is looked up at delivery; a user connected to another node of a cluster is served there.
+ * The direct conversation of two identities ({@link Identities}), as this server delivers it: the
+ * recipient's connections here get {@code MSG with=SENDER}, the sender's other connections here
+ * {@code MSG with=RECIPIENT}. Who is connected is looked up at delivery, by identity: a later holder
+ * of a participant's name is another identity and gets nothing. A user connected to another node of
+ * a cluster is served there.
  */
 final class DirectConversation extends Conversation {
     private final Users users;
@@ -17,31 +19,33 @@ final class DirectConversation extends Conversation {
     private volatile String shownA;
     private volatile String shownB;
 
-    DirectConversation(String canonicalA, String canonicalB, Conversation.Env env, Users users, Events events) {
-        super(Conversations.direct(canonicalA, canonicalB), env);
+    DirectConversation(String identityA, String identityB, Conversation.Env env, Users users, Events events) {
+        super(Conversations.direct(identityA, identityB), env);
         this.users = users;
         this.events = events;
-        this.a = canonicalA;
-        this.b = canonicalB;
-        this.shownA = canonicalA;
-        this.shownB = canonicalB;
+        this.a = identityA;
+        this.b = identityB;
+        this.shownA = Identities.canonicalOf(identityA);
+        this.shownB = Identities.canonicalOf(identityB);
     }
 
     /** Remembers how a participant registered its name (learnt when a DM to it is sent). */
-    void shownAs(String canonical, String name) {
-        if (canonical.equals(a)) {
+    void shownAs(String identity, String name) {
+        if (identity.equals(a)) {
             shownA = name;
-        } else if (canonical.equals(b)) {
+        } else if (identity.equals(b)) {
             shownB = name;
         }
     }
 
     @Override
     void deliverNow(StoredMessage m, Session origin, boolean local) {
+        // Two participants online at once never share a canonical name, so the sender's name tells which.
         String senderCanonical = Wire.canonicalUser(m.sender());
-        String recipientCanonical = a.equals(senderCanonical) ? b : a;
-        User sender = users.local(senderCanonical);
-        User recipient = users.local(recipientCanonical);
+        boolean fromA = Identities.canonicalOf(a).equals(senderCanonical);
+        String recipientIdentity = fromA ? b : a;
+        User sender = users.localIdentity(fromA ? a : b);
+        User recipient = users.localIdentity(recipientIdentity);
         int recipients = 0;
         if (recipient != null && recipient != sender) {
             byte[] toRecipient = Wire.msg(null, m.sender(), m, null);
@@ -53,7 +57,7 @@ final class DirectConversation extends Conversation {
             }
         }
         if (sender != null) {
-            String with = recipient != null ? recipient.name : (recipientCanonical.equals(a) ? shownA : shownB);
+            String with = recipient != null ? recipient.name : (recipientIdentity.equals(a) ? shownA : shownB);
             byte[] toSender = Wire.msg(null, with, m, null);
             for (Session s : sender.sessions) {
                 if (s != origin) {
@@ -70,6 +74,6 @@ final class DirectConversation extends Conversation {
 
     @Override
     boolean hasRecipients() {
-        return users.local(a) != null || users.local(b) != null;
+        return users.localIdentity(a) != null || users.localIdentity(b) != null;
     }
 }

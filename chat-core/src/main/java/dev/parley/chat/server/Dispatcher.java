@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * request types hands the request to its handler. Failures become one {@code ERROR} with the request's
  * ref. Runs on the connection's reader thread; stateless.
  *
- * <p>Later checks that apply to every request (an access policy before JOIN, HISTORY, SEND, WHO,
- * ROOMS) belong between the parse and the switch.
+ * <p>The access checks ({@link AccessRules}) are the handlers' own, each where its request names
+ * the room or recipient it is about.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -66,6 +66,7 @@ final class Dispatcher {
             replies.error(e.code(), e.ref(), e.getMessage());
             return;
         }
+        session.forgetRemovedRooms();
         try {
             switch (request) {
                 case ClientMessage.Send m -> session.sends.send(m);

@@ -10,8 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code HELLO}: the version, the name rules, the authenticator, then the name itself, in the order of
- * PROTOCOL.md ("Order of checks"). Runs on the connection's reader thread; stateless.
+ * {@code HELLO}: the version, the name rules, the authenticator, the resume token, then the name
+ * itself, in the order of PROTOCOL.md ("Order of checks"). An authenticated user's identity is its
+ * canonical name; an anonymous user gets a new identity, or the one its resume token names
+ * ({@link Identities}), and a token for it in {@code WELCOME}. Runs on the connection's reader thread;
+ * stateless.
  */
 final class HelloHandler {
     private static final Logger log = LoggerFactory.getLogger(HelloHandler.class);
@@ -70,14 +73,28 @@ final class HelloHandler {
             replies.error(ErrorCode.INTERNAL, ref, "authenticator returned an invalid name");
             return;
         }
-        User u = users.register(session, accepted, canonical, result.shared());
+        String identity;
+        if (result.shared()) {
+            identity = canonical; // an authenticated identity; a resume token is ignored
+        } else if (m.resume() != null) {
+            identity = s.identities().resume(canonical, m.resume());
+            if (identity == null) {
+                log.info("{} resume token refused for {}", session.tag(), Escaping.forLog(accepted, 64));
+                replies.error(ErrorCode.RESUME_REFUSED, ref, "resume token refused");
+                return;
+            }
+        } else {
+            identity = s.identities().anonymous(canonical);
+        }
+        User u = users.register(session, accepted, canonical, identity);
         if (u == null) {
             replies.error(ErrorCode.NAME_TAKEN, ref, "name is taken");
             return;
         }
         session.user = u;
+        String resume = Identities.isAnonymous(identity) ? s.identities().token(identity) : null;
         replies.add(new ServerMessage.Welcome(PROTOCOL_VERSION, u.name, s.serverName(), s.maxLineLength(),
-                s.maxTextLength(), rateLimit, ref));
+                s.maxTextLength(), rateLimit, resume, ref));
         ConnectionInfo info = session.info();
         events.post(l -> l.registered(info));
         log.debug("{} registered as {}", session.tag(), Escaping.forLog(u.name, 64));

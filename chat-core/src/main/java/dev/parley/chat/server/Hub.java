@@ -37,6 +37,7 @@ final class Hub {
     final ServerNode node;
     final Cluster cluster;
     final Session.Shared shared;
+    final RoomAccess roomAccess;
     private final AtomicLong ids = new AtomicLong();
 
     Hub(Settings settings, String name) {
@@ -57,12 +58,14 @@ final class Hub {
                 task -> Thread.ofVirtual().name(name + "-fetch").start(task), waits, counters);
         this.directory = new RoomDirectory(env, presence, users, events, settings);
         this.publisher = new Publisher(bus, counters, fence);
+        this.roomAccess = new RoomAccess(users, directory);
+        AccessRules access = new AccessRules(settings.accessPolicy(), roomAccess, users);
         Dispatcher dispatcher = new Dispatcher(settings, counters,
                 new HelloHandler(settings, users, events),
-                new RoomHandler(settings, directory, settings.store(), fence, counters),
-                new QueryHandler(settings, directory, users, settings.store(), counters));
+                new RoomHandler(settings, directory, settings.store(), fence, counters, access),
+                new QueryHandler(settings, directory, users, settings.store(), counters, access));
         this.shared = new Session.Shared(settings, counters, events, ticker, admission, users, dispatcher, publisher,
-                directory);
+                directory, access);
         this.reaper = new Reaper(admission, waits, ticker, tickMillis(settings));
         this.node = new ServerNode(name, directory, users, admission, fence);
     }

@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.protocol.Names;
 import dev.parley.chat.server.spi.Presence;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,18 +11,21 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The single-server {@link Presence}: names and room memberships in this process. One lock guards
+ * The single-server {@link Presence}: names (with their {@linkplain Names#confusableKeys confusable
+ * keys}, unique among the names held) and room memberships in this process. One lock guards
  * everything; no call blocks.
  */
 final class LocalPresence implements Presence {
-    private static final class Holder {
+    private static final class Claim {
         final String name;
-        final boolean shared;
+        final String identity;
+        final List<String> keys;
         final Set<Long> connections = new HashSet<>(2);
 
-        Holder(String name, boolean shared) {
+        Claim(String name, String identity, List<String> keys) {
             this.name = name;
-            this.shared = shared;
+            this.identity = identity;
+            this.keys = keys;
         }
     }
 
@@ -36,19 +40,30 @@ final class LocalPresence implements Presence {
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock: canonical name to holder. */
-    private final Map<String, Holder> names = new HashMap<>();
+    private final Map<String, Claim> names = new HashMap<>();
+    /** Guarded by lock: each held name's confusable keys to its canonical name. */
+    private final Map<String, String> keys = new HashMap<>();
     /** Guarded by lock: room to (canonical name to its connections there). */
     private final Map<String, Map<String, InRoom>> rooms = new HashMap<>();
 
     @Override
-    public boolean claimName(String name, String canonicalName, boolean shared, long connectionId) {
+    public boolean claimName(String name, String canonicalName, String identity, long connectionId) {
+        List<String> claimed = Names.confusableKeys(name);
         lock.lock();
         try {
-            Holder h = names.get(canonicalName);
+            Claim h = names.get(canonicalName);
             if (h == null) {
-                h = new Holder(name, shared);
+                for (String key : claimed) {
+                    if (keys.containsKey(key)) {
+                        return false; // a look-alike of another name is online
+                    }
+                }
+                h = new Claim(name, identity, claimed);
                 names.put(canonicalName, h);
-            } else if (!(h.shared && shared)) {
+                for (String key : claimed) {
+                    keys.put(key, canonicalName);
+                }
+            } else if (!h.identity.equals(identity)) {
                 return false;
             }
             h.connections.add(connectionId);
@@ -62,9 +77,12 @@ final class LocalPresence implements Presence {
     public void releaseName(String canonicalName, long connectionId) {
         lock.lock();
         try {
-            Holder h = names.get(canonicalName);
+            Claim h = names.get(canonicalName);
             if (h != null && h.connections.remove(connectionId) && h.connections.isEmpty()) {
                 names.remove(canonicalName);
+                for (String key : h.keys) {
+                    keys.remove(key, canonicalName);
+                }
             }
         } finally {
             lock.unlock();
@@ -72,11 +90,11 @@ final class LocalPresence implements Presence {
     }
 
     @Override
-    public String holder(String canonicalName) {
+    public Presence.Holder holder(String canonicalName) {
         lock.lock();
         try {
-            Holder h = names.get(canonicalName);
-            return h == null ? null : h.name;
+            Claim h = names.get(canonicalName);
+            return h == null ? null : new Presence.Holder(h.name, h.identity);
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package dev.parley.chat.server;
 import dev.parley.chat.protocol.ClientMessage;
 import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.server.spi.Presence;
 import dev.parley.chat.store.Conversations;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.StoredMessage;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The read-only requests: {@code HISTORY}, {@code WHO} and {@code ROOMS}. Runs on the connection's
@@ -25,9 +27,12 @@ final class QueryHandler {
     private final MessageStore store;
 
     private final Counters counters;
+    private final AccessRules access;
 
-    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters) {
+    QueryHandler(Settings s, RoomDirectory directory, Users users, MessageStore store, Counters counters,
+            AccessRules access) {
         this.s = s;
+        this.access = access;
         this.counters = counters;
         this.directory = directory;
         this.users = users;
@@ -43,6 +48,10 @@ final class QueryHandler {
         String with = null;
         if (m.room() != null) {
             String canonical = Wire.canonicalRoom(m.room());
+            if (canonical != null && !access.room(session, AccessPolicy.Action.HISTORY, canonical)) {
+                replies.error(ErrorCode.FORBIDDEN, ref, RoomHandler.FORBIDDEN_TEXT);
+                return;
+            }
             Room joined = canonical == null ? null : session.rooms.get(canonical);
             if (joined == null) {
                 replies.error(ErrorCode.NOT_IN_ROOM, ref, "join the room first");
@@ -56,9 +65,11 @@ final class QueryHandler {
                 replies.add(new ServerMessage.End(0, false, ref));
                 return;
             }
-            String shown = users.holder(other);
-            with = shown != null ? shown : m.with();
-            key = Conversations.direct(session.user.canonical, other);
+            // The conversation with whoever holds the name now; if nobody does, with the authenticated
+            // identity of that name (an anonymous identity that ended cannot be named any more).
+            Presence.Holder holder = users.holder(other);
+            with = holder != null ? holder.name() : m.with();
+            key = Conversations.direct(session.user.identity, holder != null ? holder.identity() : other);
         }
         List<StoredMessage> messages;
         boolean more;
@@ -87,6 +98,10 @@ final class QueryHandler {
 
     void who(Session session, ClientMessage.Who m) {
         String canonical = Wire.canonicalRoom(m.room());
+        if (canonical != null && !access.room(session, AccessPolicy.Action.WHO, canonical)) {
+            session.replies.error(ErrorCode.FORBIDDEN, m.ref(), RoomHandler.FORBIDDEN_TEXT);
+            return;
+        }
         List<String> names = canonical == null ? null : directory.members(canonical);
         if (names == null) {
             session.replies.error(ErrorCode.NO_SUCH_ROOM, m.ref(), "no such room");
@@ -99,10 +114,10 @@ final class QueryHandler {
     }
 
     void rooms(Session session, ClientMessage.Rooms m) {
-        Map<String, Integer> all = directory.roomList();
         int limit = Math.min(m.limit() == null ? s.roomsPageSize() : m.limit(), s.roomsPageSize());
-        List<Map.Entry<String, Integer>> page = new ArrayList<>(Math.min(limit, all.size()));
-        boolean more = page(all, m.after(), limit, page);
+        List<Map.Entry<String, Integer>> page = new ArrayList<>(Math.min(limit, 64));
+        boolean more = page(directory.roomList(), m.after(), limit,
+                name -> access.room(session, AccessPolicy.Action.LIST, name), page);
         for (Map.Entry<String, Integer> room : page) {
             session.replies.add(new ServerMessage.Room(room.getKey(), room.getValue(), m.ref()));
         }
@@ -110,14 +125,19 @@ final class QueryHandler {
     }
 
     /**
-     * One page of a name-sorted room list: into {@code page}, up to {@code limit} rooms whose names sort
-     * after {@code after} ({@code null}: from the first).
+     * One page of a name-sorted room list: into {@code page}, up to {@code limit} rooms that
+     * {@code visible} lets through (the access rules: a hidden room is skipped as if it did not
+     * exist) and whose names sort after {@code after} ({@code null}: from the first).
      *
-     * @return whether more rooms follow the page
+     * @return whether more visible rooms follow the page
      */
-    static boolean page(Map<String, Integer> sorted, String after, int limit, List<Map.Entry<String, Integer>> page) {
+    static boolean page(Map<String, Integer> sorted, String after, int limit, Predicate<String> visible,
+            List<Map.Entry<String, Integer>> page) {
         for (Map.Entry<String, Integer> room : sorted.entrySet()) {
             if (after != null && room.getKey().compareTo(after) <= 0) {
+                continue;
+            }
+            if (!visible.test(room.getKey())) {
                 continue;
             }
             if (page.size() == limit) {

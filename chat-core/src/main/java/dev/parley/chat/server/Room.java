@@ -252,6 +252,16 @@ final class Room extends Conversation {
         broadcast(Wire.encode(notice), null);
     }
 
+    /** The connections in the room now (for {@link RoomAccess}). */
+    List<Session> sessions() {
+        lock.lock();
+        try {
+            return List.copyOf(members.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     boolean hasRecipients() {
         return !members.isEmpty();

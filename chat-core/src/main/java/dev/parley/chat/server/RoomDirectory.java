@@ -109,11 +109,11 @@ final class RoomDirectory {
         }
     }
 
-    /** The direct conversation of two users (canonical names), created on first use. */
-    DirectConversation direct(String canonicalA, String canonicalB) {
-        String key = Conversations.direct(canonicalA, canonicalB);
+    /** The direct conversation of two identities ({@link Identities}), created on first use. */
+    DirectConversation direct(String identityA, String identityB) {
+        String key = Conversations.direct(identityA, identityB);
         DirectConversation d = directs.get(key);
-        return d != null ? d : directs.computeIfAbsent(key, k -> new DirectConversation(canonicalA, canonicalB, env, users, events));
+        return d != null ? d : directs.computeIfAbsent(key, k -> new DirectConversation(identityA, identityB, env, users, events));
     }
 
     /**
@@ -135,7 +135,7 @@ final class RoomDirectory {
         }
         String a = key.substring(1, space);
         String b = key.substring(space + 1);
-        if (directs.get(key) == null && users.local(a) == null && users.local(b) == null) {
+        if (directs.get(key) == null && users.localIdentity(a) == null && users.localIdentity(b) == null) {
             return null;
         }
         return direct(a, b);

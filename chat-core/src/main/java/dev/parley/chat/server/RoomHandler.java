@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RoomHandler {
     private static final Logger log = LoggerFactory.getLogger(RoomHandler.class);
+    /** The text of every FORBIDDEN about a room: the same whether or not the room exists. */
+    static final String FORBIDDEN_TEXT = "not allowed in that room";
 
     private final Settings s;
     private final RoomDirectory directory;
@@ -24,9 +26,12 @@ final class RoomHandler {
     private final Fence fence;
 
     private final Counters counters;
+    private final AccessRules access;
 
-    RoomHandler(Settings s, RoomDirectory directory, MessageStore store, Fence fence, Counters counters) {
+    RoomHandler(Settings s, RoomDirectory directory, MessageStore store, Fence fence, Counters counters,
+            AccessRules access) {
         this.s = s;
+        this.access = access;
         this.counters = counters;
         this.directory = directory;
         this.store = store;
@@ -37,6 +42,10 @@ final class RoomHandler {
         Replies replies = session.replies;
         String ref = m.ref();
         String canonical = Names.canonicalRoom(m.room());
+        if (!access.room(session, AccessPolicy.Action.JOIN, canonical)) {
+            replies.error(ErrorCode.FORBIDDEN, ref, FORBIDDEN_TEXT);
+            return;
+        }
         if (!session.rooms.containsKey(canonical) && session.rooms.size() >= s.maxRoomsPerConnection()) {
             replies.error(ErrorCode.TOO_MANY_ROOMS, ref, "at most " + s.maxRoomsPerConnection() + " rooms per connection");
             return;
@@ -54,6 +63,12 @@ final class RoomHandler {
             }
             head = room.join(session, session.user);
         } while (head < 0);
+        if (!access.admitted(session, canonical)) { // removed while joining: RoomAccess missed this member
+            room.leave(session, session.user, "removed");
+            session.rooms.remove(canonical, room);
+            replies.error(ErrorCode.FORBIDDEN, ref, FORBIDDEN_TEXT);
+            return;
+        }
         session.rooms.put(canonical, room);
         replies.add(new ServerMessage.Joined(canonical, session.user.name, head, ref));
         try {

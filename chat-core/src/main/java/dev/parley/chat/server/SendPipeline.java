@@ -4,6 +4,7 @@ import dev.parley.chat.protocol.ClientMessage;
 import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.Names;
 import dev.parley.chat.protocol.ServerMessage;
+import dev.parley.chat.server.spi.Presence;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoreException;
@@ -42,11 +43,14 @@ final class SendPipeline {
     private final Publisher publisher;
     private final RoomDirectory directory;
     private final Users users;
+    private final AccessRules access;
     private final List<Pending> batch = new ArrayList<>();
     private boolean flushing;
 
-    SendPipeline(Session session, Settings s, Publisher publisher, RoomDirectory directory, Users users) {
+    SendPipeline(Session session, Settings s, Publisher publisher, RoomDirectory directory, Users users,
+            AccessRules access) {
         this.session = session;
+        this.access = access;
         this.s = s;
         this.publisher = publisher;
         this.directory = directory;
@@ -58,7 +62,7 @@ final class SendPipeline {
         return !batch.isEmpty();
     }
 
-    /** Checks one SEND (text length, membership or recipient, filter) and adds it to the batch. */
+    /** Checks one SEND (text length, access, membership or recipient, filter) and adds it to the batch. */
     void send(ClientMessage.Send m) {
         Replies replies = session.replies;
         String ref = m.ref();
@@ -73,6 +77,10 @@ final class SendPipeline {
         String to = null;
         if (m.room() != null) {
             room = Names.canonicalRoom(m.room());
+            if (!access.room(session, AccessPolicy.Action.SEND, room)) {
+                replies.error(ErrorCode.FORBIDDEN, ref, RoomHandler.FORBIDDEN_TEXT);
+                return;
+            }
             conversation = session.rooms.get(room);
             if (conversation == null) {
                 replies.error(ErrorCode.NOT_IN_ROOM, ref, "join the room first");
@@ -80,13 +88,18 @@ final class SendPipeline {
             }
         } else {
             String recipient = Wire.canonicalUser(m.to());
-            to = recipient == null ? null : users.holder(recipient);
-            if (to == null) {
+            Presence.Holder holder = recipient == null ? null : users.holder(recipient);
+            if (holder == null) {
                 replies.error(ErrorCode.NO_SUCH_USER, ref, "nobody by that name is connected");
                 return;
             }
-            DirectConversation direct = directory.direct(me.canonical, recipient);
-            direct.shownAs(recipient, to);
+            to = holder.name();
+            if (!access.direct(session, recipient, to)) {
+                replies.error(ErrorCode.FORBIDDEN, ref, "not allowed to send to that user");
+                return;
+            }
+            DirectConversation direct = directory.direct(me.identity, holder.identity());
+            direct.shownAs(holder.identity(), to);
             conversation = direct;
         }
         MessageFilter.Verdict verdict = s.filter().filter(new MessageFilter.Message(me.name, room, to, text));

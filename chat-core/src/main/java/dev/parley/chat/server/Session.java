@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,7 @@ final class Session {
 
     /** What every connection of one server shares. */
     record Shared(Settings settings, Counters counters, Events events, Ticker ticker, Admission admission,
-            Users users, Dispatcher dispatcher, Publisher publisher, RoomDirectory directory) {
+            Users users, Dispatcher dispatcher, Publisher publisher, RoomDirectory directory, AccessRules access) {
     }
 
     final long id;
@@ -69,6 +71,9 @@ final class Session {
      */
     volatile boolean loneSend;
 
+    /** Rooms {@link RoomAccess} took this connection out of (any thread), for the reader to forget. */
+    private final Queue<Room> removedRooms = new ConcurrentLinkedQueue<>();
+
     private final ReentrantLock presenceLock = new ReentrantLock();
     /** Guarded by presenceLock. */
     private boolean presenceReleased;
@@ -85,7 +90,8 @@ final class Session {
         this.transport = connection.transportName();
         this.out = new Outbound(this, connection, s.outboundQueueBytes(), shared.counters());
         this.replies = new Replies(out, s.outboundQueueBytes(), Hub.nanos(s.writeTimeout()), this::beforeReply);
-        this.sends = new SendPipeline(this, s, shared.publisher(), shared.directory(), shared.users());
+        this.sends = new SendPipeline(this, s, shared.publisher(), shared.directory(), shared.users(),
+                shared.access());
         this.limiter = new RateLimiter(shared.ticker(), s.ratePerSecond(), s.rateBurst(), s.floodRefusals(),
                 Hub.nanos(s.floodWindow()));
         this.deadlines = new Deadlines(shared.ticker(), s);
@@ -99,6 +105,19 @@ final class Session {
     ConnectionInfo info() {
         User u = user;
         return new ConnectionInfo(id, u == null ? null : u.name, remote, transport);
+    }
+
+    /** Any thread: {@link RoomAccess} took this connection out of the room. */
+    void roomRemoved(Room room) {
+        removedRooms.add(room);
+    }
+
+    /** Reader thread, before each request: forgets the rooms it was taken out of. */
+    void forgetRemovedRooms() {
+        Room r;
+        while ((r = removedRooms.poll()) != null) {
+            rooms.remove(r.name, r);
+        }
     }
 
     private void beforeReply() {

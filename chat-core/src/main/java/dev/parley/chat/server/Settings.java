@@ -40,7 +40,9 @@ record Settings(
         String serverName,
         int newRoomsPerMinute,
         int newRoomBurst,
-        int roomsPageSize) {
+        int roomsPageSize,
+        AccessPolicy accessPolicy,
+        Identities identities) {
 
     /** The effective configuration for a DEBUG log line (no secrets are held here). */
     String describe() {
@@ -66,6 +68,7 @@ record Settings(
                 + " drainTimeout=" + drainTimeout.toMillis() + "ms"
                 + " newRoomLimit=" + newRoomsPerMinute + "/min burst " + newRoomBurst
                 + " roomsPageSize=" + roomsPageSize
+                + " accessPolicy=" + accessPolicy.getClass().getName()
                 + " cluster=" + (cluster == null ? "none" : cluster.getClass().getName());
     }
 }

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users online on this server, by canonical name, with their connections here: who a direct
- * message or a kick reaches on this server. Whether a name may be taken at all is decided by
+ * The users online on this server, by canonical name (held by one identity at a time), with their
+ * connections here: who a direct message or a kick reaches on this server. Whether a name may be taken at all is decided by
  * {@link Presence} (for the whole cluster when there is one); this registry follows its decisions.
  *
  * <p>{@link #lock} guards the map and each user's connection list; it is never held while calling
@@ -33,13 +33,18 @@ final class Users {
      * @return the user, or {@code null} if the name is taken
      * @throws dev.parley.chat.store.StoreException if presence cannot be reached (nothing changed)
      */
-    User register(Session session, String name, String canonical, boolean shared) {
-        if (!presence.claimName(name, canonical, shared, session.id)) {
+    User register(Session session, String name, String canonical, String identity) {
+        if (!presence.claimName(name, canonical, identity, session.id)) {
             return null;
         }
         lock.lock();
         try {
-            User u = users.computeIfAbsent(canonical, c -> new User(name, c));
+            User u = users.get(canonical);
+            if (u == null || !u.identity.equals(identity)) {
+                // presence decided: an earlier identity's entry here (if any) is on its way out
+                u = new User(name, canonical, identity);
+                users.put(canonical, u);
+            }
             u.sessions.add(session);
             return u;
         } finally {
@@ -78,13 +83,19 @@ final class Users {
         }
     }
 
+    /** The user of this identity with connections on this server, or {@code null}. */
+    User localIdentity(String identity) {
+        User u = local(Identities.canonicalOf(identity));
+        return u != null && u.identity.equals(identity) ? u : null;
+    }
+
     /**
-     * The name as registered by whoever holds {@code canonical} on this server or, through presence,
-     * anywhere; {@code null} if nobody does.
+     * Who holds {@code canonical} on this server or, through presence, anywhere; {@code null} if
+     * nobody does.
      */
-    String holder(String canonical) {
+    Presence.Holder holder(String canonical) {
         User u = local(canonical);
-        return u != null ? u.name : presence.holder(canonical);
+        return u != null ? new Presence.Holder(u.name, u.identity) : presence.holder(canonical);
     }
 
     /** Distinct names online on this server. */

@@ -1,6 +1,7 @@
 package dev.parley.chat.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.server.ChatServer;
@@ -126,8 +127,12 @@ class WebSocketBrowserTest {
             String conversation = "alice: Hi Bob, this is the browser ✓ | bob: Hello Alice\nfrom a terminal <b>";
             page.waitFor("bob's message, as text", LOBBY_MESSAGES + " === " + js(conversation), WAIT);
 
+            // the resume token from WELCOME is kept in sessionStorage, and the reload comes back with it
+            Object token = page.eval("sessionStorage.getItem('parley.resume')");
+            assertTrue(token instanceof String t && t.startsWith("1."), "resume token kept: " + token);
             page.reload();
             page.waitFor("the history after the reload", ONLINE + " && " + LOBBY_MESSAGES + " === " + js(conversation), WAIT);
+            assertEquals(token, page.eval("sessionStorage.getItem('parley.resume')"), "the same identity after the reload");
             bob.await("alice back after the reload",
                     f -> f.verb().equals("JOINED") && "alice".equals(f.field("name")), WAIT);
             assertEquals(List.of("alice", "bob"), server.members("lobby"));

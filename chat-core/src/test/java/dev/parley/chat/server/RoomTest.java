@@ -33,7 +33,7 @@ class RoomTest {
     private Session session(String name) {
         CaptureConnection c = new CaptureConnection();
         Session s = new Session(++ids, c, hub.shared);
-        s.user = hub.users.register(s, name, name.toLowerCase(), false);
+        s.user = hub.users.register(s, name, name.toLowerCase(), name.toLowerCase() + "~test" + ids);
         return s;
     }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Issue 16, names people can trust, over real sockets: the issue's reproductions are refused by
  * HELLO with INVALID_NAME (the rules are {@link dev.parley.chat.protocol.Names}'), and full case
- * folding makes Straße/STRASSE and final-sigma spellings one name (NAME_TAKEN).
+ * folding makes Straße/STRASSE and final-sigma spellings one name (NAME_TAKEN), and so do confusable
+ * skeletons (Cyrillic асе and ace; {@link LocalPresenceTest} has the rest).
  */
 @Timeout(30)
 class TrustedNamesTest {
@@ -81,6 +82,21 @@ class TrustedNamesTest {
             assertTrue(a.read().startsWith("WELCOME proto=1 name=" + first + " "));
             b.send("HELLO proto=1 name=" + second + " ref=h");
             assertEquals("ERROR code=NAME_TAKEN ref=h :name is taken", b.read());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ace,асе", "асе,ACE", "Ian,lan", "ＡＬＩＣＥ,alice"})
+    void aLookAlikeOfANameOnlineIsTaken(String first, String second) throws IOException {
+        try (Raw a = new Raw(server.port()); Raw b = new Raw(server.port())) {
+            a.send("HELLO proto=1 name=" + first);
+            assertTrue(a.read().startsWith("WELCOME proto=1 name=" + first + " "));
+            b.send("HELLO proto=1 name=" + second + " ref=h");
+            assertEquals("ERROR code=NAME_TAKEN ref=h :name is taken", b.read());
+            a.send("QUIT");
+            assertEquals("BYE reason=quit", a.read());
+            b.send("HELLO proto=1 name=" + second);
+            assertTrue(b.read().startsWith("WELCOME proto=1 name=" + second + " "), "free once the first left");
         }
     }
 

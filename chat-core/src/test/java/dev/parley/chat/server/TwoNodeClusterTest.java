@@ -61,8 +61,8 @@ class TwoNodeClusterTest {
                     long offset = index * 1_000_000_000L;
                     return new Presence() {
                         @Override
-                        public boolean claimName(String name, String canonical, boolean shared, long id) {
-                            return presence.claimName(name, canonical, shared, offset + id);
+                        public boolean claimName(String name, String canonical, String identity, long id) {
+                            return presence.claimName(name, canonical, identity, offset + id);
                         }
 
                         @Override
@@ -71,7 +71,7 @@ class TwoNodeClusterTest {
                         }
 
                         @Override
-                        public String holder(String canonical) {
+                        public Holder holder(String canonical) {
                             return presence.holder(canonical);
                         }
 

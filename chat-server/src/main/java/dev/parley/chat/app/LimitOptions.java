@@ -95,11 +95,25 @@ final class LimitOptions {
             description = "Join/leave log events held before some are dropped (default 10000).")
     Integer listenerQueueSize;
 
+    @Option(names = "--new-room-limit", paramLabel = "PER_MINUTE", order = 71,
+            description = "New rooms one user, and one address, may make per minute after the burst; more get TOO_MANY_ROOMS (default 10).")
+    Integer newRoomLimit;
+
+    @Option(names = "--new-room-burst", paramLabel = "N", order = 72,
+            description = "New rooms one user, and one address, may make at once (default 100).")
+    Integer newRoomBurst;
+
+    @Option(names = "--rooms-page-size", paramLabel = "N", order = 73,
+            description = "Most rooms in one answer to ROOMS; the client asks for the next page (default 200).")
+    Integer roomsPageSize;
+
     /** The defaults of ChatServer.Builder for the settings that take two values. */
     private static final double DEFAULT_RATE = 50;
     private static final int DEFAULT_BURST = 100;
     private static final int DEFAULT_FLOOD = 100;
     private static final Duration DEFAULT_FLOOD_WINDOW = Duration.ofSeconds(10);
+    private static final int DEFAULT_NEW_ROOMS = 10;
+    private static final int DEFAULT_NEW_ROOM_BURST = 100;
 
     /** Sets every limit that was given; the builder validates the values. */
     void applyTo(ChatServer.Builder b) {
@@ -159,6 +173,13 @@ final class LimitOptions {
         }
         if (listenerQueueSize != null) {
             b.listenerQueueSize(listenerQueueSize);
+        }
+        if (newRoomLimit != null || newRoomBurst != null) {
+            b.newRoomLimit(newRoomLimit == null ? DEFAULT_NEW_ROOMS : newRoomLimit,
+                    newRoomBurst == null ? DEFAULT_NEW_ROOM_BURST : newRoomBurst);
+        }
+        if (roomsPageSize != null) {
+            b.roomsPageSize(roomsPageSize);
         }
     }
 }

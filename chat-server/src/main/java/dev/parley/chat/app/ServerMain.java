@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Parley server as a program: {@code java -jar parley-server.jar [options]} or {@code bin/parley}.
- * The options are in {@link ServerOptions}; {@code --help} lists them.
+ * The options are in {@link ServerOptions}; {@code --help} lists them. {@code parley hash-password
+ * [NAME]} makes a line of the {@code --users} file instead ({@link HashPassword}).
  *
  * <p>Prints {@code listening on HOST:PORT} once the TCP port accepts, then {@code page at URL} for the
  * browser page (WebSocket and {@code /healthz} on the same port), and logs who joins and leaves.
@@ -35,6 +36,11 @@ public final class ServerMain {
 
     /** Starts the server and runs until the process is stopped. */
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals(HashPassword.COMMAND)) {
+            System.exit(HashPassword.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.console(),
+                    System.in, System.out, System.err));
+            return;
+        }
         ServerOptions options;
         switch (ServerOptions.parse(args, System.getenv())) {
             case ServerOptions.Exit exit -> {
@@ -161,6 +167,8 @@ public final class ServerMain {
             builder.listen(o.network.web(tls, () -> running.get() != null && running.get().healthy()));
         }
         o.limits.applyTo(builder);
+        o.access.applyTo(builder);
+        o.identity.applyTo(builder, o.store);
         if (node != null) {
             builder.cluster(node.cluster());
         }

@@ -15,7 +15,8 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The server's command line. Each concern is one class of {@code @Option} fields mixed in here:
- * {@link NetworkOptions}, {@link StoreOptions}, {@link LimitOptions}, {@link ClusterOptions}.
+ * {@link NetworkOptions}, {@link StoreOptions}, {@link LimitOptions}, {@link ClusterOptions},
+ * {@link AccessOptions}, {@link IdentityOptions}.
  *
  * <p>To add an option, add an {@code @Option} field to the class of its concern (or a new class,
  * mixed in below with {@code @Mixin}), give it an {@code order} in that class's range, and apply it
@@ -37,7 +38,8 @@ import picocli.CommandLine.ParameterException;
             "",
             "Durations are written 250ms, 10s, 5m, 2h or 7d; sizes 16384, 16KiB or 1MiB.",
             ""},
-        footer = {"", "Stop it with Ctrl-C or SIGTERM: clients are told BYE reason=shutdown and reconnect when it is back."})
+        footer = {"", "Stop it with Ctrl-C or SIGTERM: clients are told BYE reason=shutdown and reconnect when it is back.",
+            "'parley hash-password [NAME]' prints a line of the --users file (asks for the password, no echo)."})
 final class ServerOptions {
     @Option(names = "--config", paramLabel = "FILE", order = 1,
             description = "Read settings from this properties file (see above).")
@@ -54,6 +56,12 @@ final class ServerOptions {
 
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
+
+    @Mixin
+    AccessOptions access = new AccessOptions();
+
+    @Mixin
+    IdentityOptions identity = new IdentityOptions();
 
     /** What the command line asked for. */
     sealed interface Parsed {
@@ -83,6 +91,7 @@ final class ServerOptions {
             options.network.check();
             options.store.check();
             options.cluster.check(options.store);
+            options.access.check();
             return new Run(options);
         } catch (ParameterException | IllegalArgumentException e) {
             return new Exit(e.getMessage() + System.lineSeparator() + "Try --help for the options." + System.lineSeparator(), 2);

@@ -115,6 +115,34 @@ class ServerMainTest {
     }
 
     @Test
+    void theResumeSecretIsKeptInTheDataFolderSoTokensSurviveARestart() throws Exception {
+        Path data = dir.resolve("parley-data");
+        String token;
+        try (ServerMain.Running running = ServerMain.start(new String[] {"--port", "0", "--no-web", "--data", data.toString()}, out)) {
+            try (LineClient c = new LineClient(new Socket("127.0.0.1", running.server().port()))) {
+                c.send("HELLO proto=1 name=Souvik");
+                Matcher m = Pattern.compile(" resume=(\\S+)").matcher(c.readUntil("WELCOME"));
+                assertTrue(m.find());
+                token = m.group(1);
+            }
+        }
+        Path secret = data.resolve(IdentityOptions.FILE_NAME);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)));
+        assertEquals(64, Files.size(secret));
+        try (ServerMain.Running again = ServerMain.start(new String[] {"--port", "0", "--no-web", "--data", data.toString()}, out)) {
+            try (LineClient c = new LineClient(new Socket("127.0.0.1", again.server().port()))) {
+                c.send("HELLO proto=1 name=souvik resume=" + token);
+                assertTrue(c.readUntil("WELCOME").contains(" resume=" + token));
+            }
+        }
+        Path own = dir.resolve("own-secret");
+        Files.writeString(own, "short");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerMain.start(new String[] {
+            "--port", "0", "--no-web", "--memory", "--resume-secret", own.toString()}, out));
+        assertEquals("--resume-secret " + own + " has 5 bytes; it needs at least 16", e.getMessage());
+    }
+
+    @Test
     void withNoStoreOptionMessagesAreKeptInH2InTheDataFolder() throws Exception {
         Path data = dir.resolve("parley-data");
         try (ServerMain.Running running = ServerMain.start(new String[] {"--port", "0", "--no-web", "--data", data.toString()}, out)) {

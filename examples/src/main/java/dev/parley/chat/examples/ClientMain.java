@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  * The interactive terminal client.
  *
  * <pre>
- * ClientMain [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--state DIR]
+ * ClientMain [--host HOST] [--port PORT] [--name NAME] [--password PASS] [--room ROOM] [--state DIR]
  * </pre>
  *
  * Asks for a name when none is given (and again when it is taken), joins {@code lobby}, shows the
@@ -41,11 +41,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClientMain {
     static final String USAGE = """
-            Usage: ClientMain [--host HOST] [--port PORT] [--name NAME] [--room ROOM] [--state DIR]
+            Usage: ClientMain [--host HOST] [--port PORT] [--name NAME] [--password PASS] [--room ROOM] [--state DIR]
 
               --host HOST   the server (default localhost)
               --port PORT   its port (default 7878)
               --name NAME   your name; asked for when missing
+              --password PASS  for a server with a users file; asked for (not echoed) when it wants one
               --room ROOM   the room to join first (default lobby)
               --state DIR   where to remember the last message seen per room (default ~/.parley)
               --help        this text
@@ -64,6 +65,8 @@ public final class ClientMain {
 
     /** Earlier messages shown again, for context, when coming back to a room. */
     private static final int CONTEXT = 5;
+    /** How long a line typed while the server is away is kept for resending, and any request waits. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
     private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("d MMM HH:mm");
 
@@ -82,7 +85,10 @@ public final class ClientMain {
     private volatile boolean offline;
 
     private String name;
+    private String password;
     private SeenState seen;
+    /** Where this name's resume token is kept; set before each connection attempt. */
+    private volatile ResumeTokenFile resumeFile;
     private volatile ChatSession session;
     private volatile String current;
     private volatile boolean quitting;
@@ -94,6 +100,7 @@ public final class ClientMain {
         this.host = o.host;
         this.port = o.port;
         this.name = o.name;
+        this.password = o.password;
         this.firstRoom = o.room;
         this.stateDir = o.stateDir;
         this.style = new Style(term.colours());
@@ -205,6 +212,7 @@ public final class ClientMain {
 
     /** Registers, asking for a name until one is accepted. False if the user gave up or the server is unreachable. */
     private boolean connect() throws IOException {
+        int passwordTries = 0;
         while (true) {
             if (name == null) {
                 String answer = term.readLine("Your name: ", true);
@@ -219,23 +227,42 @@ public final class ClientMain {
                 }
             }
             try {
+                resumeFile = ResumeTokenFile.of(stateDir, host, port, name);
                 session = ChatClient.builder()
                         .address(host, port)
                         .name(name)
+                        .token(password)
+                        .resumeToken(resumeFile.read()) // come back as the same identity, with its direct messages
                         .listener(new Screen())
                         // a person waits for the server to come back: retry sooner than the default 30 s cap
                         .reconnectDelay(Duration.ofMillis(250), Duration.ofSeconds(5))
+                        .requestTimeout(REQUEST_TIMEOUT)
                         .build()
                         .connect();
                 name = session.name();
                 return true;
             } catch (IllegalArgumentException e) {
+                if (password != null && e.getMessage().startsWith("token")) {
+                    error("! A password may not contain spaces or control characters.");
+                    password = null;
+                    continue;
+                }
                 error("! That name cannot be used: names have 1 to 32 letters, digits, '_', '-' or '.', and no spaces.");
             } catch (ProtocolException e) {
                 if (e.code() == ErrorCode.NAME_TAKEN) {
                     error("! The name " + name + " is taken. Choose another one.");
                 } else if (e.code() == ErrorCode.INVALID_NAME) {
                     error("! That name cannot be used: " + e.getMessage());
+                } else if (e.code() == ErrorCode.AUTH_FAILED && passwordTries++ < 3) {
+                    if (password != null) {
+                        error("! The server refused: " + e.getMessage());
+                    }
+                    password = term.readSecret("Password for " + name + ": ");
+                    if (password == null) {
+                        quitting = true;
+                        return false;
+                    }
+                    continue; // the same name, with the password
                 } else {
                     error("! The server refused: " + e.getMessage() + " (" + e.code() + ")");
                     return false;
@@ -305,12 +332,18 @@ public final class ClientMain {
             return;
         }
         if (offline || session.state() != ChatSession.State.OPEN) {
-            term.println(style.warning("! not connected: your message will be sent when the server is back") + " "
-                    + style.dim("(" + clean(text) + ")"));
+            term.println(style.warning("! not connected: your message will be sent when the server is back"
+                    + " (if within " + REQUEST_TIMEOUT.toSeconds() + " s)") + " " + style.dim("(" + clean(text) + ")"));
         }
         session.send(room, text).whenComplete((ack, e) -> {
             if (e != null) {
-                failed("message", e);
+                if (unwrap(e) instanceof TimeoutException) {
+                    // the session gave it up: say which line, so that it can be typed again
+                    error("! message not sent: no answer within " + REQUEST_TIMEOUT.toSeconds()
+                            + " s, it will not be resent (" + clean(text) + ")");
+                } else {
+                    failed("message", e);
+                }
                 return;
             }
             session.lastSeq(room).ifPresent(seq -> seen.put(room, seq));
@@ -430,10 +463,15 @@ public final class ClientMain {
         });
     }
 
-    private void failed(String what, Throwable e) {
+    private static Throwable unwrap(Throwable e) {
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
         }
+        return e;
+    }
+
+    private void failed(String what, Throwable e) {
+        e = unwrap(e);
         if (e instanceof ProtocolException pe) {
             error("! " + what + " failed: " + clean(pe.getMessage()) + " (" + pe.code() + ")");
         } else if (e instanceof TimeoutException) {
@@ -500,6 +538,15 @@ public final class ClientMain {
                 term.println(style.warning("* Connection lost (" + reason + "). Reconnecting... "
                         + "What you type now is sent when the server is back."));
                 term.prompt(prompt());
+            }
+        }
+
+        @Override
+        public void onResumeToken(String token) {
+            try {
+                resumeFile.write(token);
+            } catch (java.io.UncheckedIOException e) {
+                error("! Cannot keep the resume token: " + e.getMessage());
             }
         }
 

@@ -7,6 +7,8 @@ final class ClientOptions {
     String host = "localhost";
     int port = 7878;
     String name;
+    /** For a server that checks passwords (HELLO token=); asked for when the server wants one. */
+    String password;
     String room = "lobby";
     /** Where the client keeps what it remembers: ~/.parley. */
     static final Path DEFAULT_STATE = Path.of(System.getProperty("user.home"), ".parley");
@@ -22,6 +24,7 @@ final class ClientOptions {
                 case "--host" -> o.host = value(args, ++i, a);
                 case "--port" -> o.port = port(value(args, ++i, a));
                 case "--name" -> o.name = value(args, ++i, a);
+                case "--password" -> o.password = value(args, ++i, a);
                 case "--room" -> o.room = value(args, ++i, a);
                 case "--state" -> o.stateDir = Path.of(value(args, ++i, a));
                 default -> throw new IllegalArgumentException("Unknown option: " + a);

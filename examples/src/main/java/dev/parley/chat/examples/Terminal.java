@@ -93,6 +93,15 @@ abstract class Terminal implements AutoCloseable {
      */
     abstract String readLine(String prompt, boolean keep) throws IOException;
 
+    /**
+     * Reads a secret (a password): not echoed on a terminal, never kept in the line history.
+     *
+     * @return the line, or {@code null} at the end of input
+     */
+    String readSecret(String prompt) throws IOException {
+        return readLine(prompt, true);
+    }
+
     /** Changes the prompt shown while typing. */
     abstract void prompt(String prompt);
 
@@ -187,6 +196,16 @@ abstract class Terminal implements AutoCloseable {
             // Above the prompt and the typed line when reading (redrawn below, however many rows
             // they wrap over); a plain line otherwise.
             reader.printAbove(line);
+        }
+
+        @Override
+        String readSecret(String prompt) {
+            reader.option(LineReader.Option.ERASE_LINE_ON_FINISH, false);
+            try {
+                return reader.readLine(prompt, (char) 0); // mask 0: no echo; masked lines skip the history
+            } catch (EndOfFileException | UserInterruptException e) {
+                return null;
+            }
         }
 
         @Override

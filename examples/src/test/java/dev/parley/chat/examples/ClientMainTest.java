@@ -8,7 +8,9 @@ import dev.parley.chat.app.ServerMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,8 +35,13 @@ class ClientMainTest {
     }
 
     private String[] client(int port, String... more) {
+        return clientWithState("state", port, more);
+    }
+
+    /** Another person's client: a state folder of its own (a resume token is kept there per name). */
+    private String[] clientWithState(String state, int port, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--state", dir.resolve("state").toString()));
+                "--state", dir.resolve(state).toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
     }
@@ -51,7 +58,7 @@ class ClientMainTest {
             souvik.expect("Connected to 127.0.0.1:" + port + " as Souvik");
             souvik.expect("You joined lobby");
             souvik.expect("In lobby: Souvik");
-            CliDriver ritam = new CliDriver("ritam", client(port, "--name", "SOUVIK"));
+            CliDriver ritam = new CliDriver("ritam", clientWithState("ritam-state", port, "--name", "SOUVIK"));
 
             // Ritam first tries a name that collides with Souvik's, and is asked again.
             ritam.expect("The name SOUVIK is taken");
@@ -77,13 +84,18 @@ class ClientMainTest {
             ritam.expect("Bye.");
             assertEquals(0, ritam.exitStatus());
             souvik.expect("Ritam has left");
+            // Ritam's resume token is kept for his next run, readable by him alone
+            Path tokenFile = dir.resolve("ritam-state").resolve("ritam@127.0.0.1_" + port + ".resume");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+            String token = Files.readString(tokenFile);
+            assertTrue(token.startsWith("1."), token);
 
             // The server restarts on the same port with the same database; Souvik's client reconnects.
             server.close();
             souvik.expect("Connection lost (shutdown). Reconnecting...");
             // Typed while the server is down: said so, and sent once it is back.
             souvik.type("typed while you were away");
-            souvik.expect("! not connected: your message will be sent when the server is back (typed while you were away)");
+            souvik.expect("! not connected: your message will be sent when the server is back (if within 60 s) (typed while you were away)");
             server = startServer(port);
             souvik.expect("Reconnected.");
             souvik.expect("Souvik: typed while you were away");
@@ -96,7 +108,7 @@ class ClientMainTest {
             souvik.expect("end of history");
 
             // Ritam comes back: the earlier conversation, then what he missed.
-            try (CliDriver again = new CliDriver("ritam-again", client(port, "--name", "Ritam"))) {
+            try (CliDriver again = new CliDriver("ritam-again", clientWithState("ritam-state", port, "--name", "Ritam"))) {
                 again.expect("Welcome back to lobby.");
                 again.expect("Souvik: hello Ritam");
                 again.expect("Ritam: hi Souvik, how are you?");
@@ -112,12 +124,38 @@ class ClientMainTest {
                 assertEquals(0, again.exitStatus());
                 souvik.expect("Ritam has left");
             }
+            assertEquals(token, Files.readString(tokenFile), "the server took the token back: the same identity");
             souvik.endOfInput();
             assertEquals(0, souvik.exitStatus());
             assertFalse(souvik.seen().stream().skip(1).anyMatch(l -> l.startsWith("!") && !l.startsWith("! not connected")),
                     "no errors: " + souvik.seen());
         } finally {
             server.close();
+        }
+    }
+
+    /** Issue 16: against a server with a users file, the client asks for the password, or takes --password. */
+    @Test
+    void aPasswordIsAskedForWhenTheServerWantsOne() throws Exception {
+        byte[] salt = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        byte[] hash = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                .generateSecret(new javax.crypto.spec.PBEKeySpec("ann-pw".toCharArray(), salt, 1000, 256)).getEncoded();
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        Path users = dir.resolve("users");
+        java.nio.file.Files.writeString(users, "ann pbkdf2-sha256$1000$" + b64.encodeToString(salt) + "$"
+                + b64.encodeToString(hash) + " staff\n");
+        ServerMain.Running server = ServerMain.start(new String[] {"--port", "0", "--no-web", "--host", "127.0.0.1",
+                "--memory", "--users", users.toString()}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        int port = server.server().port();
+        try (server; CliDriver ann = new CliDriver("ann", client(port, "--name", "ann", "--room", "staff"))) {
+            ann.type("wrong"); // answers the password prompt, which ends no line
+            ann.expect("wrong name or password");
+            ann.type("ann-pw");
+            ann.expect("Connected to 127.0.0.1:" + port + " as ann");
+            ann.expect("You joined staff");
+            try (CliDriver again = new CliDriver("ann2", client(port, "--name", "ann", "--password", "ann-pw", "--room", "lobby"))) {
+                again.expect("as ann");
+            }
         }
     }
 

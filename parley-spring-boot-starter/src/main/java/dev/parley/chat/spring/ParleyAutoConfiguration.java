@@ -3,6 +3,7 @@ package dev.parley.chat.spring;
 import dev.parley.chat.jakarta.JakartaWebSocketTransport;
 import dev.parley.chat.micrometer.ParleyMetrics;
 import dev.parley.chat.net.TcpTransport;
+import dev.parley.chat.server.AccessPolicy;
 import dev.parley.chat.server.Authenticator;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.server.MessageFilter;
@@ -33,7 +34,7 @@ import org.springframework.context.annotation.Configuration;
  * ({@link ParleyProperties}), listening on a TCP port and, in a servlet application with Jakarta
  * WebSocket, on the application's own port ({@code parley.websocket.path}, chat page at {@code /});
  * history in the application's {@code DataSource} when there is one; the application's
- * {@link Authenticator}, {@link MessageFilter}, {@link ServerListener}, {@link Cluster} and extra
+ * {@link Authenticator}, {@link MessageFilter}, {@link AccessPolicy}, {@link ServerListener}, {@link Cluster} and extra
  * {@link Transport} beans;
  * {@link ParleyServerCustomizer}s for the rest; Micrometer meters and
  * a health indicator when those are present; started and closed with the context
@@ -85,7 +86,8 @@ public class ParleyAutoConfiguration {
             ObjectProvider<Authenticator> authenticator, ObjectProvider<MessageFilter> filter,
             ObjectProvider<ServerListener> listeners, ObjectProvider<ServerMetrics> metrics,
             ObjectProvider<Transport> transports, ObjectProvider<SslBundles> sslBundles,
-            ObjectProvider<Cluster> cluster, ObjectProvider<ParleyServerCustomizer> customizers) {
+            ObjectProvider<Cluster> cluster, ObjectProvider<ParleyServerCustomizer> customizers,
+            ObjectProvider<AccessPolicy> accessPolicy) {
         ChatServer.Builder b = ChatServer.builder()
                 .store(store)
                 .listenerQueueSize(p.getListenerQueueSize())
@@ -109,6 +111,9 @@ public class ParleyAutoConfiguration {
                 .maxReplay(p.getMaxReplay())
                 .maxHistoryLimit(p.getMaxHistoryLimit())
                 .drainTimeout(p.getDrainTimeout());
+        if (p.getResumeSecret() != null) {
+            b.resumeSecret(p.getResumeSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         ParleyProperties.Tcp tcp = p.getTcp();
         if (tcp.isEnabled()) {
             TcpTransport.Builder t = TcpTransport.builder().port(tcp.getPort()).handshakeTimeout(tcp.getHandshakeTimeout());
@@ -127,6 +132,7 @@ public class ParleyAutoConfiguration {
         transports.orderedStream().forEach(b::listen); // the WebSocket endpoint, and any the application adds
         authenticator.ifUnique(b::authenticator);
         filter.ifUnique(b::messageFilter);
+        accessPolicy.ifUnique(b::accessPolicy);
         List<ServerListener> all = listeners.orderedStream().toList();
         if (all.size() == 1) {
             b.listener(all.get(0));

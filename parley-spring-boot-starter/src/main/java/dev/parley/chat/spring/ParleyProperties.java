@@ -37,7 +37,7 @@ public class ParleyProperties {
     /** Rooms one connection may be in; more get TOO_MANY_ROOMS. */
     private int maxRoomsPerConnection = 100;
 
-    /** Most ROOM frames in one answer to ROOMS (END more=1 when more follow). */
+    /** Most rooms in one answer to ROOMS (END more=1 says a next page follows). */
     private int roomsPageSize = 200;
 
     /** Longest line in bytes (announced as max-line); longer gets LINE_TOO_LONG. */
@@ -69,6 +69,12 @@ public class ParleyProperties {
 
     /** How long shutdown lets queued frames drain before closing connections. */
     private Duration drainTimeout = Duration.ofSeconds(5);
+
+    /**
+     * The key of anonymous users' resume tokens (its UTF-8 bytes, at least 16); unset: random per
+     * start, so tokens do not survive a restart. The same on every node of a cluster. A secret.
+     */
+    private String resumeSecret;
 
     public boolean isEnabled() {
         return enabled;
@@ -222,6 +228,14 @@ public class ParleyProperties {
         this.drainTimeout = drainTimeout;
     }
 
+    public String getResumeSecret() {
+        return resumeSecret;
+    }
+
+    public void setResumeSecret(String resumeSecret) {
+        this.resumeSecret = resumeSecret;
+    }
+
     /** Per-connection token bucket. */
     private final RateLimit rateLimit = new RateLimit();
 
@@ -236,7 +250,7 @@ public class ParleyProperties {
         return floodLimit;
     }
 
-    /** New rooms per identity and per address: past it, JOIN of a new room gets TOO_MANY_ROOMS. */
+    /** New rooms per user and per address; more get TOO_MANY_ROOMS. */
     private final NewRoomLimit newRoomLimit = new NewRoomLimit();
 
     public NewRoomLimit getNewRoomLimit() {
@@ -298,6 +312,31 @@ public class ParleyProperties {
 
     }
 
+    /** Token buckets of new rooms, one per user and one per address; a room left empty before any message gives its token back. */
+    public static class NewRoomLimit {
+        /** New rooms per minute, sustained, after the burst. */
+        private int perMinute = 10;
+
+        /** New rooms at once. */
+        private int burst = 100;
+
+        public int getPerMinute() {
+            return perMinute;
+        }
+
+        public void setPerMinute(int perMinute) {
+            this.perMinute = perMinute;
+        }
+
+        public int getBurst() {
+            return burst;
+        }
+
+        public void setBurst(int burst) {
+            this.burst = burst;
+        }
+    }
+
     /** A connection with this many refusals within the window is closed. */
     public static class FloodLimit {
         /** Refused frames within the window after which the connection is closed (BYE reason=flood). */
@@ -322,31 +361,6 @@ public class ParleyProperties {
             this.window = window;
         }
 
-    }
-
-    /** A token bucket per identity and per address for new rooms (a room left empty before any message gives its token back). */
-    public static class NewRoomLimit {
-        /** New rooms per minute sustained. */
-        private int perMinute = 10;
-
-        /** New rooms at once. */
-        private int burst = 100;
-
-        public int getPerMinute() {
-            return perMinute;
-        }
-
-        public void setPerMinute(int perMinute) {
-            this.perMinute = perMinute;
-        }
-
-        public int getBurst() {
-            return burst;
-        }
-
-        public void setBurst(int burst) {
-            this.burst = burst;
-        }
     }
 
     /** The TCP (and TLS) listener. */

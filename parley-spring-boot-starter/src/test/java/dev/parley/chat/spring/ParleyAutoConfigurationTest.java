@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.micrometer.ParleyMetrics;
+import dev.parley.chat.server.AccessPolicy;
 import dev.parley.chat.server.Authenticator;
 import dev.parley.chat.server.ChatServer;
 import dev.parley.chat.server.ConnectionInfo;
@@ -92,6 +93,28 @@ class ParleyAutoConfigurationTest {
     }
 
     @Test
+    void theResumeSecretPropertyLetsATokenOutliveTheContext() {
+        String[] token = new String[1];
+        ApplicationContextRunner withSecret = runner.withPropertyValues("parley.resume-secret=0123456789abcdef-not-for-production");
+        withSecret.run(context -> {
+            try (Line c = new Line(context.getBean(ChatServer.class).port())) {
+                String welcome = c.call("HELLO proto=1 name=ann", "WELCOME");
+                token[0] = welcome.substring(welcome.indexOf(" resume=") + 8).split(" ")[0];
+            }
+        });
+        withSecret.run(context -> {
+            try (Line c = new Line(context.getBean(ChatServer.class).port())) {
+                assertThat(c.call("HELLO proto=1 name=ann resume=" + token[0], "WELCOME")).contains("resume=" + token[0]);
+            }
+        });
+        runner.run(context -> {
+            try (Line c = new Line(context.getBean(ChatServer.class).port())) {
+                assertThat(c.call("HELLO proto=1 name=ann resume=" + token[0], "ERROR")).contains("code=RESUME_REFUSED");
+            }
+        });
+    }
+
+    @Test
     void theApplicationsDataSourceKeepsTheHistory() {
         runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
                 .withPropertyValues("spring.datasource.url=jdbc:h2:mem:parley-starter-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
@@ -118,6 +141,7 @@ class ParleyAutoConfigurationTest {
                         assertThat(c.call("JOIN room=lobby", "MSG")).endsWith(":two");
                         assertThat(c.call("SEND room=lobby ref=1 :hello", "ACK")).contains("ref=1");
                         assertThat(c.call("HISTORY room=lobby limit=1 ref=h", "MSG")).endsWith(":HELLO");
+                        assertThat(c.call("JOIN room=secret ref=s", "ERROR")).contains("code=FORBIDDEN");
                     }
                     try (Line c = new Line(server.port())) {
                         assertThat(c.call("HELLO proto=1 name=mallory", "ERROR")).contains("code=AUTH_FAILED");
@@ -154,6 +178,11 @@ class ParleyAutoConfigurationTest {
         Authenticator noMallory() {
             return r -> r.name().equals("mallory") ? Authenticator.Result.reject("not you")
                     : Authenticator.Result.anonymous(r.name());
+        }
+
+        @Bean
+        AccessPolicy noSecrets() {
+            return (who, action, room) -> !room.equals("secret");
         }
 
         @Bean
@@ -206,8 +235,8 @@ class ParleyAutoConfigurationTest {
         for (java.lang.reflect.Method m : ChatServer.Builder.class.getDeclaredMethods()) {
             String name = m.getName().toLowerCase(java.util.Locale.ROOT);
             if (!java.lang.reflect.Modifier.isPublic(m.getModifiers())
-                    || List.of("listen", "store", "authenticator", "messagefilter", "listener", "metrics", "cluster", "clock",
-                            "build")
+                    || List.of("listen", "store", "authenticator", "messagefilter", "accesspolicy", "listener", "metrics",
+                            "cluster", "clock", "build")
                             .contains(name)) {
                 continue; // beans, not properties (the clock: a ParleyServerCustomizer)
             }

@@ -40,11 +40,23 @@ public final class ParleyProcess implements AutoCloseable {
      */
     public static ParleyProcess start(List<String> jvmOptions, List<String> serverArgs, Path log, long timeoutSeconds)
             throws IOException {
+        return start(jvmOptions, System.getProperty("java.class.path"), serverArgs, log, timeoutSeconds);
+    }
+
+    /**
+     * {@link #start(List, List, Path, long)} with another class path for the server: a bench server
+     * built from another commit ({@code chat-bench/ab.sh}), driven by this JVM's generator.
+     *
+     * @param classPath the child's class path; it must hold a {@link BenchServer} with the same
+     *     stdin/stdout protocol
+     */
+    public static ParleyProcess start(List<String> jvmOptions, String classPath, List<String> serverArgs, Path log,
+            long timeoutSeconds) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(BenchServer.class.getName());
         cmd.addAll(serverArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd)

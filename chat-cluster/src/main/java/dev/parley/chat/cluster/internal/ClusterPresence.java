@@ -2,6 +2,7 @@ package dev.parley.chat.cluster.internal;
 
 import dev.parley.chat.cluster.Announcement;
 import dev.parley.chat.cluster.Doorbell;
+import dev.parley.chat.protocol.Names;
 import dev.parley.chat.server.spi.Presence;
 import dev.parley.chat.store.StoreException;
 import java.sql.Array;
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * {@link Presence} for the whole cluster, in the database: one transaction per claim, release, join
  * or leave, each guarded by the node's lease ({@link NodeLease#guard}).
  *
- * <p><b>Names.</b> A name row per canonical name (the primary key makes it one holder cluster-wide)
- * and a holder row per connection; a shared (authenticated) name may have several holders, on any
- * nodes. The last holder's release deletes the name.
+ * <p><b>Names.</b> A name row per canonical name, with the identity holding it (the primary key makes
+ * it one identity cluster-wide), a key row per {@linkplain Names#confusableKeys confusable key} (the
+ * primary key makes look-alikes of a name online unclaimable) and a holder row per connection; the
+ * connections of one identity (authenticated, or anonymous and resumed) share its name, on any nodes.
+ * The last holder's release deletes the name and, by cascade, its keys.
  *
  * <p><b>Rooms.</b> A member row per connection and room, and per room and identity a count of
  * connections, moved under its row lock: the count's 0-&gt;1 and 1-&gt;0 are the cluster-wide
@@ -59,8 +62,9 @@ final class ClusterPresence implements Presence {
     // ------------------------------------------------------------------ names
 
     @Override
-    public boolean claimName(String name, String canonicalName, boolean shared, long connectionId) {
+    public boolean claimName(String name, String canonicalName, String identity, long connectionId) {
         long me = lease.id();
+        List<String> keys = Names.confusableKeys(name).stream().sorted().toList(); // one lock order for all claims
         return db.transaction("claiming name " + canonicalName, c -> {
             lease.guard(c);
             while (true) {
@@ -68,23 +72,42 @@ final class ClusterPresence implements Presence {
                 try (PreparedStatement ps = db.prepare(c, t.insertName)) {
                     ps.setString(1, canonicalName);
                     ps.setString(2, name);
-                    ps.setBoolean(3, shared);
+                    ps.setBoolean(3, identity.equals(canonicalName)); // read by version 1 nodes
+                    ps.setString(4, identity);
                     created = ps.executeUpdate() == 1;
                 }
-                if (!created) {
-                    Boolean holderShared = null;
+                if (created) {
+                    // A key held by another name (waiting for its claim to commit or roll back first)
+                    // means a look-alike is online: undo the name, its keys go with it.
+                    for (String key : keys) {
+                        try (PreparedStatement ps = db.prepare(c, t.insertNameKey)) {
+                            ps.setString(1, key);
+                            ps.setString(2, canonicalName);
+                            if (ps.executeUpdate() == 0) {
+                                try (PreparedStatement del = db.prepare(c, t.deleteName)) {
+                                    del.setString(1, canonicalName);
+                                    del.executeUpdate();
+                                }
+                                return false;
+                            }
+                        }
+                    }
+                } else {
+                    String holder = null;
+                    boolean found = false;
                     try (PreparedStatement ps = db.prepare(c, t.lockName)) {
                         ps.setString(1, canonicalName);
                         try (ResultSet rs = ps.executeQuery()) {
                             if (rs.next()) {
-                                holderShared = rs.getBoolean(1);
+                                found = true;
+                                holder = rs.getString(1);
                             }
                         }
                     }
-                    if (holderShared == null) {
+                    if (!found) {
                         continue; // released between our insert and our lock: try again
                     }
-                    if (!(holderShared && shared)) {
+                    if (!identity.equals(holder)) {
                         return false;
                     }
                 }
@@ -126,12 +149,12 @@ final class ClusterPresence implements Presence {
     }
 
     @Override
-    public String holder(String canonicalName) {
+    public Holder holder(String canonicalName) {
         return db.read("looking up name " + canonicalName, c -> {
             try (PreparedStatement ps = db.prepare(c, t.holderName)) {
                 ps.setString(1, canonicalName);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
+                    return rs.next() ? new Holder(rs.getString(1), rs.getString(2)) : null;
                 }
             }
         });

@@ -16,15 +16,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the cluster's tables (next to the store's, same schema and prefix) from the shipped file
- * {@value #RESOURCE_V1}, versioned in {@code <prefix>cluster_schema_version} like the store's own.
+ * Creates the cluster's tables (next to the store's, same schema and prefix) from the shipped files
+ * {@value #RESOURCE_V1} and {@value #RESOURCE_V2}, versioned in {@code <prefix>cluster_schema_version}
+ * like the store's own: a database at version 1 is migrated to 2 by running the second file.
  */
 public final class ClusterSchema {
     private static final Logger log = LoggerFactory.getLogger(ClusterSchema.class);
     /** The schema version this release creates and expects. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** The class-path resource of version 1. */
     public static final String RESOURCE_V1 = "dev/parley/chat/cluster/schema/V1__create.sql";
+    /** The class-path resource that takes version 1 to 2 (name identities and confusable keys). */
+    public static final String RESOURCE_V2 = "dev/parley/chat/cluster/schema/V2__name_identity.sql";
+    private static final List<String> RESOURCES = List.of(RESOURCE_V1, RESOURCE_V2);
 
     private ClusterSchema() {
     }
@@ -52,15 +56,20 @@ public final class ClusterSchema {
                         + ", newer than this release supports (" + VERSION + "); upgrade Parley");
             }
             if (found < VERSION) {
+                List<String> missing = RESOURCES.subList(found, VERSION);
                 if (!create) {
-                    throw new JdbcStoreException("cluster tables " + t.prefix + "* are missing; apply " + RESOURCE_V1
+                    throw new JdbcStoreException("cluster tables " + t.prefix + "* are " + (found == 0 ? "missing"
+                            : "at schema version " + found) + "; apply " + String.join(" then ", missing)
                             + " (with the prefix replaced) or let the store create its schema");
                 }
-                log.info("Creating cluster tables {}* (schema version {})", t.prefix, VERSION);
+                log.info("{} cluster tables {}* (schema version {} to {})", found == 0 ? "Creating" : "Migrating",
+                        t.prefix, found, VERSION);
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
-                    for (String sql : statements(script(t.prefix))) {
-                        s.execute(sql);
+                    for (String resource : missing) {
+                        for (String sql : statements(script(resource, t.prefix))) {
+                            s.execute(sql);
+                        }
                     }
                     c.commit();
                 } catch (SQLException e) {
@@ -87,11 +96,11 @@ public final class ClusterSchema {
         }
     }
 
-    /** The shipped script with the default prefix replaced. */
-    static String script(String prefix) {
-        try (InputStream in = ClusterSchema.class.getResourceAsStream("/" + RESOURCE_V1)) {
+    /** A shipped script with the default prefix replaced. */
+    static String script(String resource, String prefix) {
+        try (InputStream in = ClusterSchema.class.getResourceAsStream("/" + resource)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE_V1 + " is missing from the class path");
+                throw new IllegalStateException(resource + " is missing from the class path");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(ClusterTables.DEFAULT_PREFIX, prefix);
         } catch (IOException e) {

@@ -12,6 +12,7 @@ public final class ClusterTables {
     final String node;
     final String name;
     final String nameHolder;
+    final String nameKey;
     final String member;
     final String presence;
     final String roomEvents;
@@ -32,6 +33,8 @@ public final class ClusterTables {
     final String forgetOldNodes;
     // names
     final String insertName;
+    final String insertNameKey;
+    final String deleteName;
     final String lockName;
     final String insertHolder;
     final String deleteHolder;
@@ -71,6 +74,7 @@ public final class ClusterTables {
         node = in + prefix + "node";
         name = in + prefix + "name";
         nameHolder = in + prefix + "name_holder";
+        nameKey = in + prefix + "name_key";
         member = in + prefix + "member";
         presence = in + prefix + "presence";
         roomEvents = in + prefix + "room_events";
@@ -98,14 +102,18 @@ public final class ClusterTables {
         endNode = "UPDATE " + node + " SET state = ?, ended_at = clock_timestamp(), ended_by = ? WHERE id = ?";
         forgetOldNodes = "DELETE FROM " + node + " WHERE state <> 'alive' AND ended_at < clock_timestamp() - INTERVAL '1 day'";
 
-        insertName = "INSERT INTO " + name + " (canonical, name, shared) VALUES (?, ?, ?) ON CONFLICT (canonical) DO NOTHING";
-        lockName = "SELECT shared FROM " + name + " WHERE canonical = ? FOR UPDATE";
+        insertName = "INSERT INTO " + name + " (canonical, name, shared, identity) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (canonical) DO NOTHING";
+        insertNameKey = "INSERT INTO " + nameKey + " (skeleton, canonical) VALUES (?, ?) ON CONFLICT (skeleton) DO NOTHING";
+        deleteName = "DELETE FROM " + name + " WHERE canonical = ?";
+        lockName = "SELECT COALESCE(identity, CASE WHEN shared THEN canonical END) FROM " + name
+                + " WHERE canonical = ? FOR UPDATE";
         insertHolder = "INSERT INTO " + nameHolder + " (node_id, connection_id, canonical) VALUES (?, ?, ?)"
                 + " ON CONFLICT (node_id, connection_id) DO NOTHING";
         deleteHolder = "DELETE FROM " + nameHolder + " WHERE node_id = ? AND connection_id = ? AND canonical = ?";
         deleteNameIfUnheld = "DELETE FROM " + name + " n WHERE n.canonical = ANY(?)"
                 + " AND NOT EXISTS (SELECT 1 FROM " + nameHolder + " h WHERE h.canonical = n.canonical)";
-        holderName = "SELECT name FROM " + name + " WHERE canonical = ?";
+        holderName = "SELECT name, COALESCE(identity, canonical) FROM " + name + " WHERE canonical = ?";
 
         insertMember = "INSERT INTO " + member + " (node_id, connection_id, room, canonical) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (node_id, connection_id, room) DO NOTHING";

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param server a description of the server for logs and messages
  * @param name the name to register
  * @param token the authentication token or {@code null}
+ * @param resumeToken the resume token to present at the first HELLO, or {@code null}
  * @param listener receives events
  * @param requestTimeout how long a request may wait for its answer
  * @param connectTimeout how long connecting and the handshake may take
@@ -21,7 +22,8 @@ import java.time.Duration;
  * @param idleTimeout how long a connection may stay silent before it is considered dead
  * @param maxQueuedEvents how many events may wait for the listener before the socket reader pauses
  */
-public record ClientSettings(Connector connector, String server, String name, String token, ChatListener listener,
+public record ClientSettings(Connector connector, String server, String name, String token, String resumeToken,
+        ChatListener listener,
         Duration requestTimeout, Duration connectTimeout, Duration closeTimeout, boolean reconnect,
         Duration reconnectBaseDelay, Duration reconnectMaxDelay, Duration idleTimeout, int maxQueuedEvents) {
 }

@@ -105,6 +105,16 @@ public final class RealChatSession implements ChatSession {
     }
 
     @Override
+    public String resumeToken() {
+        s.lock.lock();
+        try {
+            return s.registration.resumeToken();
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    @Override
     public State state() {
         s.lock.lock();
         try {

@@ -75,16 +75,24 @@ final class Reconnector {
         l.send(hello);
         try {
             ServerMessage.Welcome welcome = l.welcome.get(c.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            String token;
             s.lock.lock();
             try {
-                s.registration.welcomed(welcome);
+                token = s.registration.welcomed(welcome);
             } finally {
                 s.lock.unlock();
+            }
+            if (token != null) {
+                s.events.post(() -> s.listener.onResumeToken(token));
             }
             return l;
         } catch (ExecutionException e) {
             l.close();
             if (e.getCause() instanceof ProtocolException pe) {
+                if (pe.code() == ErrorCode.RESUME_REFUSED && dropResumeToken()) {
+                    log.info("{} the server refused the resume token; registering as a new identity", s.tag);
+                    return dial();
+                }
                 throw pe;
             }
             throw new ChatClientException("handshake with " + c.server() + " failed: " + e.getCause().getMessage(), e.getCause());
@@ -95,6 +103,16 @@ final class Reconnector {
             l.close();
             Thread.currentThread().interrupt();
             throw new ChatClientException("interrupted while connecting to " + c.server());
+        }
+    }
+
+    /** Forgets a refused resume token; false if there was none (then the refusal is final). */
+    private boolean dropResumeToken() {
+        s.lock.lock();
+        try {
+            return s.registration.resumeRefused();
+        } finally {
+            s.lock.unlock();
         }
     }
 

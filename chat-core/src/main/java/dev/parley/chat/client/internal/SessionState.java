@@ -54,7 +54,7 @@ final class SessionState {
         this.events = new EventThread("parley-client-events-" + tag, settings.maxQueuedEvents());
         this.timers = new TimerThread("parley-client-timer-" + tag);
         this.pending = new PendingRequests(timers, settings.requestTimeout().toNanos(), this::timedOut);
-        this.registration = new Registration(settings.name(), settings.token());
+        this.registration = new Registration(settings.name(), settings.token(), settings.resumeToken());
     }
 
     /** Moves to another state and tells the listener. Caller holds the lock. */

@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * <p>Names are given twice: {@code name} as its owner registered it (what others see) and
  * {@code canonicalName}, its canonical form ({@link dev.parley.chat.protocol.Names#canonicalUser}),
- * which is what identifies a user. Rooms are canonical (lower-case) names. A connection is named by a
+ * which names a user in a room while it is online (only one identity holds a canonical name at a
+ * time). The identity behind a name ({@link Holder}) is what direct messages belong to. Rooms are canonical (lower-case) names. A connection is named by a
  * {@code connectionId}, unique within this server for its life (never reused); an implementation that
  * shares state between nodes qualifies it with its node id.
  *
@@ -32,28 +33,46 @@ import java.util.Map;
 public interface Presence {
 
     /**
+     * Who holds a name: the name as registered and the identity behind it.
+     *
+     * @param name the name as registered (what others see)
+     * @param identity the identity holding it: the canonical name for an authenticated user, or
+     *     {@code canonical~ID} for an anonymous one (PROTOCOL.md, "Identities")
+     */
+    record Holder(String name, String identity) {
+        /** Checks the components. */
+        public Holder {
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(identity, "identity");
+        }
+    }
+
+    /**
      * Claims a name for a connection that completed {@code HELLO}.
+     *
+     * <p>Uniqueness: a name is taken if a connection of another identity holds, anywhere in the
+     * cluster, a name that shares one of its {@linkplain dev.parley.chat.protocol.Names#confusableKeys
+     * confusable keys} (which covers an equal canonical form: {@code Straße} and {@code STRASSE}, and
+     * look-alikes: Cyrillic {@code асе} and {@code ace}). Connections of one identity share its name: an
+     * authenticated user's identity is its canonical name, so all its connections do; an anonymous
+     * identity is random, so only connections that resumed it with its token do.
      *
      * @param name the name as registered
      * @param canonicalName its canonical form
-     * @param shared whether the name is an authenticated identity that several connections may hold
-     *     together ({@code Authenticator.Result.identity}); an anonymous name is held by one
-     *     connection alone
+     * @param identity the identity claiming it (see {@link Holder#identity})
      * @param connectionId the connection
-     * @return {@code true} if the connection now holds the name; {@code false} if it is taken: held
-     *     anywhere in the cluster by another connection, unless both that holder and this claim are
-     *     {@code shared}
+     * @return {@code true} if the connection now holds the name; {@code false} if it is taken
      */
-    boolean claimName(String name, String canonicalName, boolean shared, long connectionId);
+    boolean claimName(String name, String canonicalName, String identity, long connectionId);
 
     /** The connection no longer holds the name (its last room was left before this call). */
     void releaseName(String canonicalName, long connectionId);
 
     /**
-     * The name as registered by whoever holds {@code canonicalName} now, anywhere in the cluster, or
-     * {@code null} if nobody does. Used for {@code SEND to=} and {@code HISTORY with=}.
+     * Who holds {@code canonicalName} now, anywhere in the cluster, or {@code null} if nobody does.
+     * Used for {@code SEND to=} and {@code HISTORY with=}: direct messages belong to the identity.
      */
-    String holder(String canonicalName);
+    Holder holder(String canonicalName);
 
     /**
      * A connection of the identity joined a room.

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Issue 20's goal table: N runs of the Suite as run.sh runs it (only=fanout,rooms,light,idle
+# targets=parley,redis,nats, each scenario interleaved across the targets), then the medians of the
+# runs with every run's value, Parley's ratio to Redis and NATS, and each goal met or not.
+#
+#   chat-bench/goals.sh                 # 3 runs, measure=10
+#   chat-bench/goals.sh runs=5 measure=15 nobuild
+#   chat-bench/goals.sh report=DIR      # only print the table of runs already in DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+. "$here/bench-env.sh"
+
+runs=3 measure=10 build=1 report=""
+for a in "$@"; do
+  case "$a" in
+    runs=*) runs=${a#*=} ;;
+    measure=*) measure=${a#*=} ;;
+    nobuild) build=0 ;;
+    report=*) report=${a#*=} ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown argument $a" >&2; exit 2 ;;
+  esac
+done
+
+if [ -z "$report" ]; then
+  bench_ulimit
+  java=$(bench_java)
+  if [ "$build" = 1 ] || [ ! -f "$root/chat-bench/target/bench-classpath.txt" ]; then
+    bench_build "$root"
+  fi
+  report="$root/chat-bench/target/goals/$(date -u +%Y%m%dT%H%M%SZ)"
+  mkdir -p "$report"
+  for ((i = 1; i <= runs; i++)); do
+    echo "run $i of $runs: load $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$java" -Xmx1g -XX:+UseParallelGC -cp "$(cat "$root/chat-bench/target/bench-classpath.txt")" \
+        dev.parley.chat.bench.Suite out="$report/run$i" only=fanout,rooms,light,idle \
+        targets=parley,redis,nats measure="$measure" > "$report/run$i.log" 2>&1 \
+      || echo "  run $i failed; see $report/run$i.log" >&2
+  done
+fi
+
+python3 - "$report" <<'EOF' | tee "$report/table.md"
+import glob, json, os, statistics, sys
+report = sys.argv[1]
+runs = []
+for d in sorted(glob.glob(os.path.join(report, 'run*')), key=lambda p: (len(p), p)):
+    p = os.path.join(d, 'results.json')
+    if os.path.isdir(d) and os.path.exists(p):
+        j = json.load(open(p))
+        runs.append((os.path.basename(d), j))
+def get(j, scenario, target, metric):
+    for r in j['results']:
+        if r['scenario'] == scenario and r['target'] == target:
+            return r['metrics'].get(metric)
+    return None
+def fmt(v):
+    if v is None: return '-'
+    if abs(v) >= 1e6: return f'{v / 1e6:.2f}M'
+    if abs(v) >= 1000: return f'{v:,.0f}'
+    if abs(v) >= 10: return f'{v:.1f}'
+    return f'{v:.3g}'
+def cell(scenario, target, metric):
+    vals = [get(j, scenario, target, metric) for _, j in runs]
+    got = [v for v in vals if v is not None]
+    m = statistics.median(got) if got else None
+    return m, f'{fmt(m)} [{", ".join(fmt(v) for v in vals)}]'
+rows = [
+    ('fan-out deliveries/s', 'fanout', 'deliveries/s', 'redis', lambda p, r, n: p >= r, '>= 1.0x Redis'),
+    ('fan-out p99 ms', 'fanout', 'p99 ms', 'redis', lambda p, r, n: p <= 1.5 * r, '<= 1.5x Redis'),
+    ('rooms p50 ms', 'rooms', 'p50 ms', None, None, ''),
+    ('rooms p99 ms', 'rooms', 'p99 ms', 'nats', lambda p, r, n: p <= n, '<= NATS'),
+    ('rooms server CPU cores', 'rooms', 'server CPU cores', 'redis', lambda p, r, n: p <= 1.5 * r, '<= 1.5x Redis'),
+    ('light p50 ms', 'light', 'p50 ms', None, None, ''),
+    ('light p99 ms', 'light', 'p99 ms', 'nats', lambda p, r, n: p <= n, '<= NATS'),
+    ('idle RSS per connection @9000 B', 'idle', 'RSS/conn @9000 B', 'redis', lambda p, r, n: p <= r, '<= Redis'),
+]
+print(f'Medians of {len(runs)} runs, each run\'s value in brackets (in run order).\n')
+print('| metric | Parley | Redis | NATS | Parley ÷ Redis | Parley ÷ NATS | goal | met |')
+print('|---|---:|---:|---:|---:|---:|---|---|')
+for label, s, metric, _, test, goal in rows:
+    p, pc = cell(s, 'parley', metric)
+    r, rc = cell(s, 'redis', metric)
+    n, nc = cell(s, 'nats', metric)
+    ratio = lambda a, b: f'{a / b:.2f}' if a is not None and b else '-'
+    met = '-' if test is None or None in (p, r, n) else ('**yes**' if test(p, r, n) else '**no**')
+    print(f'| {label} | {pc} | {rc} | {nc} | {ratio(p, r)} | {ratio(p, n)} | {goal} | {met} |')
+print()
+for name, j in runs:
+    und = []
+    for r in j['results']:
+        u = r['metrics'].get('undelivered %')
+        if u:
+            und.append(f"{r['scenario']}/{r['target']} {u:.3g} %")
+        for note in r.get('notes', []):
+            if r['scenario'] != 'idle' or 'live heap' not in note:
+                und.append(f"{r['scenario']}/{r['target']}: {note}")
+    sc = get(j, 'fanout', 'parley', 'generator thread busy')
+    print(f"- {name}: {j.get('started', '?')[:19]}Z, load before {j.get('loadBefore')}, after {j.get('loadAfter')}; "
+          f"generator thread busy in Parley fan-out {fmt(sc)}; "
+          + ('undelivered/notes: ' + '; '.join(und) if und else '0 undelivered, no notes'))
+EOF
