@@ -126,7 +126,9 @@ public final class BenchServer {
                 .store(store)
                 .maxConnections(20_000)
                 .maxConnectionsPerAddress(20_000)
-                .rateLimit(1_000_000, 1_000_000);
+                .rateLimit(1_000_000, 1_000_000)
+                // every generator client comes from 127.0.0.1: the rooms scenarios make 500 rooms at once
+                .newRoomLimit(1_000_000, 1_000_000);
         if (cluster != null) {
             builder.cluster(cluster);
             resources.set(0, cluster); // closes the store too
