@@ -2,24 +2,36 @@ package dev.parley.chat.net.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One platform thread with a {@link Selector} that wakes the virtual threads waiting on non-blocking
- * socket channels ({@link NioConnection}). It only turns readiness into signals; it never reads or
- * writes. Interest is one-shot: the poller clears the ops it reported, a waiter re-arms them.
+ * One platform thread with a {@link Selector} for the non-blocking socket channels of a binding
+ * ({@link NioConnection}). It reads: a readable channel gets one non-blocking {@code read} into the
+ * poller's buffer, copied into that connection's inbox, and its reader is woken; read interest stays
+ * on until the input ends or the inbox is full. It never writes and never runs server code: write
+ * interest is one-shot, set by a writer that found the socket full and cleared when reported.
  */
 public final class Poller implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
 
+    /** The size of one read. */
+    private static final int READ_BUFFER = 64 * 1024;
+
     private final Selector selector;
     private final Thread thread;
+    /** Every read lands here first (poller thread only); a direct buffer spares the JDK's copy. */
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(READ_BUFFER);
+    /** Selector wake-ups asked for by other threads (registrations, re-armed interest, cancels). */
+    private final AtomicLong wakeups = new AtomicLong();
     private volatile boolean closed;
     private final WarnLimiter warnings = new WarnLimiter(java.time.Duration.ofSeconds(10));
 
@@ -30,28 +42,46 @@ public final class Poller implements Closeable {
         thread.start();
     }
 
+    /** Registers the channel for reading; the selector sees it from its next select on. */
     SelectionKey register(SocketChannel channel, NioConnection connection) throws IOException {
-        // Since JDK 11 register() does not block while another thread is inside select().
-        return channel.register(selector, 0, connection);
+        // Since JDK 11 register() does not block while another thread is inside select(), but the
+        // new interest takes effect only when that select returns.
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ, connection);
+        wakeup();
+        return key;
     }
 
     /** Adds interest in {@code ops} for the key and makes the selector see it. */
     void arm(SelectionKey key, int ops) {
         key.interestOpsOr(ops);
-        selector.wakeup();
+        wakeup();
     }
 
     /** Cancels the key and wakes the selector so the channel's socket is really closed now. */
     void cancel(SelectionKey key) {
         key.cancel();
+        wakeup();
+    }
+
+    private void wakeup() {
+        wakeups.incrementAndGet();
         selector.wakeup();
+    }
+
+    /**
+     * How many times another thread woke the selector: once per connection registered and closed,
+     * and once per write that found a socket full or read paused by a full inbox; never per read.
+     */
+    long wakeups() {
+        return wakeups.get();
     }
 
     /**
      * Every plain connection of the binding depends on this thread: it survives any failure (an
      * {@code OutOfMemoryError} included), with a short pause while failures repeat, and ends only when
-     * the poller is closed. A key whose wake-up failed gets its interest back, so the next select
-     * reports it again and its waiter is not left hanging.
+     * the poller is closed. A writer whose wake-up failed gets its interest back, so the next select
+     * reports it again; a read that failed for memory ends that connection's input (a read whose
+     * bytes could not be kept cannot be repeated).
      */
     private void run() {
         long backoffMillis = 0;
@@ -91,19 +121,29 @@ public final class Poller implements Closeable {
         int ready;
         try {
             ready = key.readyOps();
-            key.interestOpsAnd(~ready);
-        } catch (java.nio.channels.CancelledKeyException e) {
-            ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+        } catch (CancelledKeyException e) {
+            connection.writable(); // closed: wakes a writer, which then sees it
+            return;
         }
-        try {
-            connection.ready(ready);
-        } catch (Throwable t) {
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
             try {
-                key.interestOpsOr(ready); // reported again by the next select
-            } catch (RuntimeException cancelled) {
-                // closed meanwhile: nobody waits
+                key.interestOpsAnd(~SelectionKey.OP_WRITE);
+            } catch (CancelledKeyException e) {
+                // closed meanwhile: the writer sees it
             }
-            throw t;
+            try {
+                connection.writable();
+            } catch (Throwable t) {
+                try {
+                    key.interestOpsOr(SelectionKey.OP_WRITE); // reported again by the next select
+                } catch (RuntimeException cancelled) {
+                    // closed meanwhile: nobody waits
+                }
+                throw t;
+            }
+        }
+        if ((ready & SelectionKey.OP_READ) != 0) {
+            connection.readable(key, scratch);
         }
     }
 

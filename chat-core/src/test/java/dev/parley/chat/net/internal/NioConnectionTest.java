@@ -1,0 +1,188 @@
+package dev.parley.chat.net.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The poller reads, the reader takes from the inbox: over real loopback sockets, what a peer sends
+ * arrives whole and in order, the inbox stays bounded while the reader does not read, the end of the
+ * input comes after the data, and reading costs the selector no wake-up.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class NioConnectionTest {
+    private ServerSocketChannel server;
+    private Poller poller;
+    private Socket peer;
+    private NioConnection connection;
+    private final AtomicInteger closes = new AtomicInteger();
+
+    @BeforeEach
+    void connect() throws IOException {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        poller = new Poller("parley-poll-test");
+        peer = new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort());
+        SocketChannel accepted = server.accept();
+        connection = new NioConnection(accepted, poller, "tcp", closes::incrementAndGet);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        connection.close();
+        peer.close();
+        poller.close();
+        server.close();
+    }
+
+    @Test
+    void aPeerFasterThanTheReaderIsHeldBackByTcpWithTheInboxBounded() throws Exception {
+        byte[] sent = new byte[64 << 20]; // more than TCP buffers on loopback (32 MiB receive, 4 MiB send at most)
+        new Random(7).nextBytes(sent);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = peer.getOutputStream();
+                out.write(sent);
+                out.flush();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        // Nobody reads: the poller fills the inbox up to its limit, then stops reading the socket,
+        // and the rest of the peer's 64 MiB waits in TCP's buffers and in its unfinished write.
+        while (connection.bufferedInput() < NioConnection.INBOX_LIMIT) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(NioConnection.INBOX_LIMIT, connection.bufferedInput());
+        assertTrue(!writer.isDone(), "64 MiB cannot all be buffered by TCP while nobody reads");
+
+        byte[] received = new byte[sent.length];
+        int n = 0;
+        byte[] buffer = new byte[65536];
+        while (n < received.length) {
+            int k = connection.read(buffer, 0, buffer.length);
+            assertTrue(k > 0, "read " + k + " after " + n + " bytes");
+            assertTrue(connection.bufferedInput() <= NioConnection.INBOX_LIMIT);
+            System.arraycopy(buffer, 0, received, n, k);
+            n += k;
+        }
+        writer.get(10, TimeUnit.SECONDS);
+        assertArrayEquals(sent, received);
+    }
+
+    @Test
+    void theEndOfTheInputComesAfterTheData() throws Exception {
+        OutputStream out = peer.getOutputStream();
+        out.write("HELLO name=ann\r\n".getBytes(StandardCharsets.US_ASCII));
+        peer.shutdownOutput();
+        byte[] buffer = new byte[4];
+        StringBuilder text = new StringBuilder();
+        int n;
+        while ((n = connection.read(buffer, 0, buffer.length)) > 0) {
+            text.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        assertEquals(-1, n);
+        assertEquals("HELLO name=ann\r\n", text.toString());
+        assertEquals(-1, connection.read(buffer, 0, buffer.length), "the end stays the end");
+    }
+
+    @Test
+    void aReaderWaitingForInputCostsTheSelectorNoWakeUp() throws Exception {
+        InputStream in = peer.getInputStream();
+        OutputStream out = peer.getOutputStream();
+        byte[] buffer = new byte[64];
+        long before = poller.wakeups();
+        // 200 round trips: each time the reader finds nothing, it waits for the poller's next read
+        // (the reader of an earlier design re-armed the selector here, one wake-up per message).
+        for (int i = 0; i < 200; i++) {
+            out.write('a' + i % 26);
+            int n = connection.read(buffer, 0, buffer.length);
+            assertEquals(1, n);
+            assertEquals('a' + i % 26, buffer[0]);
+            connection.tryWrite(new java.nio.ByteBuffer[] {java.nio.ByteBuffer.wrap(buffer, 0, 1)});
+            assertEquals('a' + i % 26, in.read());
+        }
+        assertEquals(before, poller.wakeups());
+    }
+
+    @Test
+    void closingWakesAWaitingReaderAndRunsOnCloseOnce() throws Exception {
+        CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                connection.read(new byte[16], 0, 16);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }, r -> Thread.ofVirtual().start(r));
+        connection.close();
+        connection.close();
+        Throwable t = reader.get(10, TimeUnit.SECONDS);
+        assertTrue(t instanceof ClosedChannelException, String.valueOf(t));
+        assertEquals(1, closes.get());
+        assertThrows(ClosedChannelException.class, () -> connection.read(new byte[16], 0, 16));
+    }
+
+    @Test
+    void aReaderThatFindsNothingLeavesACallbackThatRunsOnceWhenInputArrives() throws Exception {
+        CompletableFuture<Void> called = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        Runnable callback = () -> {
+            calls.incrementAndGet();
+            called.complete(null);
+        };
+        assertTrue(connection.takeOrCallBack(callback) == InputChunks.NOTHING);
+        peer.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        called.get(10, TimeUnit.SECONDS);
+        byte[] taken = connection.takeOrCallBack(() -> calls.addAndGet(100));
+        assertEquals("PING\r\n", new String(taken, StandardCharsets.US_ASCII));
+        // Data was there: the second callback was not kept, and more input does not run the first again.
+        peer.getOutputStream().write("PONG\r\n".getBytes(StandardCharsets.US_ASCII));
+        StringBuilder more = new StringBuilder();
+        byte[] buffer = new byte[16];
+        while (more.length() < 6) {
+            int n = connection.read(buffer, 0, buffer.length);
+            more.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        assertEquals("PONG\r\n", more.toString());
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void theEndOfTheInputAndTheCloseRunTheCallbackToo() throws Exception {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        assertTrue(connection.takeOrCallBack(() -> ended.complete(null)) == InputChunks.NOTHING);
+        peer.shutdownOutput();
+        ended.get(10, TimeUnit.SECONDS);
+        assertEquals(null, connection.takeOrCallBack(() -> { }), "null: the end of the input");
+
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        try (Socket other = new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort())) {
+            NioConnection second = new NioConnection(server.accept(), poller, "tcp", () -> { });
+            assertTrue(second.takeOrCallBack(() -> closed.complete(null)) == InputChunks.NOTHING);
+            second.close();
+            closed.get(10, TimeUnit.SECONDS);
+            assertThrows(ClosedChannelException.class, () -> second.takeOrCallBack(() -> { }));
+        }
+    }
+}
