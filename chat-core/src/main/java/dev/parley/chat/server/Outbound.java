@@ -397,6 +397,26 @@ final class Outbound {
         }
     }
 
+    /**
+     * Waits (at most {@code timeoutNanos}) until no thread is writing, then tells whether a queue is
+     * still held: an idle connection must hold none. For tests.
+     */
+    boolean holdsQueueOnceIdle(long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (writing && !closed && left > 0) {
+                left = progress().awaitNanos(left);
+            }
+            return queue != null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return queue != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Guarded by lock. */
     private boolean nothingQueued() {
         return queue == null || queue.isEmpty();
