@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * {@link CaptureConnection}, which has no non-blocking write, so every frame goes through the queue.
  */
 @Timeout(20)
-class OutboundTest {
+class OutboundIdleTest {
     private static final long WAIT = TimeUnit.SECONDS.toNanos(10);
     private final ChatServer server = ChatServer.builder().listen(InMemoryTransport.create())
             .store(InMemoryMessageStore.create()).build();
