@@ -36,9 +36,15 @@ final class Outbound {
     private final Counters counters;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition progress = lock.newCondition();
-    /** Guarded by lock. */
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /** Guarded by lock: made by the first thread that waits ({@link #awaitBelow}, {@link #awaitFinished}). */
+    private Condition progress;
+    /**
+     * Guarded by lock: what waits to be written; null when the connection has no writer and nothing
+     * queued. Most connections are idle most of the time, so the queue is made when the first frame is
+     * queued and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112
+     * bytes); a busy writer keeps it from round to round.
+     */
+    private ArrayDeque<ByteBuffer> queue;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
     private long queuedBytes;
     /** Guarded by lock: a thread owns the connection's write side. */
@@ -103,7 +109,7 @@ final class Outbound {
             if (closed || closeWhenDrained) {
                 return false;
             }
-            if (!writing && queue.isEmpty() && direct != null && allowDirect) {
+            if (!writing && nothingQueued() && direct != null && allowDirect) {
                 writing = true;
                 writeNow = true;
             } else {
@@ -112,8 +118,9 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
+                    ArrayDeque<ByteBuffer> q = queue();
                     for (ByteBuffer b : buffers) {
-                        queue.addLast(b);
+                        q.addLast(b);
                     }
                     queuedBytes += total;
                     if (!writing) {
@@ -153,14 +160,14 @@ final class Outbound {
         try {
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue.addFirst(buffers[i]);
+                    queue().addFirst(buffers[i]);
                     queuedBytes += buffers[i].remaining();
                 }
             }
-            if (queue.isEmpty()) {
+            if (nothingQueued()) {
                 writing = false;
                 close = closeWhenDrained;
-                progress.signalAll();
+                signalProgress();
             } else {
                 startWriter = true;
             }
@@ -186,7 +193,7 @@ final class Outbound {
                 lock.lock();
                 try {
                     outputEnded = true;
-                    progress.signalAll();
+                    signalProgress();
                 } finally {
                     lock.unlock();
                 }
@@ -212,9 +219,10 @@ final class Outbound {
                 if (closed) {
                     return;
                 }
-                if (queue.isEmpty()) {
+                if (nothingQueued()) {
+                    queue = null; // the writer exits: an idle connection keeps no queue
                     writing = false;
-                    progress.signalAll();
+                    signalProgress();
                     if (!closeWhenDrained) {
                         return;
                     }
@@ -251,7 +259,7 @@ final class Outbound {
             lock.lock();
             try {
                 queuedBytes -= bytes;
-                progress.signalAll();
+                signalProgress();
             } finally {
                 lock.unlock();
             }
@@ -267,7 +275,7 @@ final class Outbound {
         try {
             long left = timeoutNanos;
             while (!closed && queuedBytes > bytes && left > 0) {
-                left = progress.awaitNanos(left);
+                left = progress().awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -305,12 +313,12 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue.addLast(ByteBuffer.wrap(f));
+                queue().addLast(ByteBuffer.wrap(f));
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
             if (!writing) {
-                if (queue.isEmpty()) {
+                if (nothingQueued()) {
                     close = true;
                 } else {
                     writing = true;
@@ -360,8 +368,8 @@ final class Outbound {
         lock.lock();
         try {
             closed = true;
-            queue.clear();
-            progress.signalAll();
+            queue = null;
+            signalProgress();
         } finally {
             lock.unlock();
         }
@@ -378,7 +386,7 @@ final class Outbound {
         try {
             long left = timeoutNanos;
             while (!closed && !outputEnded && left > 0) {
-                left = progress.awaitNanos(left);
+                left = progress().awaitNanos(left);
             }
             return closed;
         } catch (InterruptedException e) {
@@ -386,6 +394,58 @@ final class Outbound {
             return closed;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits (at most {@code timeoutNanos}) until no thread is writing, then tells whether a queue is
+     * still held: an idle connection must hold none. For tests.
+     */
+    boolean holdsQueueOnceIdle(long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (writing && !closed && left > 0) {
+                left = progress().awaitNanos(left);
+            }
+            return queue != null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return queue != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guarded by lock. */
+    private boolean nothingQueued() {
+        return queue == null || queue.isEmpty();
+    }
+
+    /** Guarded by lock: the queue, made on first use. */
+    private ArrayDeque<ByteBuffer> queue() {
+        ArrayDeque<ByteBuffer> q = queue;
+        if (q == null) {
+            q = new ArrayDeque<>();
+            queue = q;
+        }
+        return q;
+    }
+
+    /** Guarded by lock. */
+    private Condition progress() {
+        Condition c = progress;
+        if (c == null) {
+            c = lock.newCondition();
+            progress = c;
+        }
+        return c;
+    }
+
+    /** Guarded by lock: wakes whoever waits for the queue to shrink or the output to end. */
+    private void signalProgress() {
+        if (progress != null) {
+            progress.signalAll();
         }
     }
 
