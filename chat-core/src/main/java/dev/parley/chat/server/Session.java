@@ -2,12 +2,7 @@ package dev.parley.chat.server;
 
 import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.Escaping;
-import dev.parley.chat.protocol.Frame;
-import dev.parley.chat.protocol.FrameDecoder;
-import dev.parley.chat.net.internal.InputChunks;
-import dev.parley.chat.protocol.ProtocolException;
 import dev.parley.chat.transport.Connection;
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
@@ -22,24 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's life: admission, the read loop, and the close ({@link CloseState}). Everything
- * here runs on the connection's reader virtual thread (on plain TCP a reader lasts as long as there
- * is input: one that finds nothing to read ends, and the transport starts the next one when input
- * arrives, so an idle connection holds no thread; one reader at a time), except {@link #terminate} and
- * {@link #slowConsumer} (any thread: they decide the close and, when the reader is idle, complete it)
- * and {@link #checkDeadlines} (the reaper).
+ * One connection's life: admission, the reading ({@link Reader}), and the close ({@link CloseState}).
+ * Everything here runs on the connection's reader virtual thread (on plain TCP a reader lasts as long
+ * as there is input: one that finds nothing to read ends, and the transport starts the next one when
+ * input arrives, so an idle connection holds no thread; one reader at a time), except
+ * {@link #terminate} and {@link #slowConsumer} (any thread: they decide the close and, when the reader
+ * is idle, complete it) and {@link #checkDeadlines} (the reaper).
  *
- * <p>The reader decodes everything one {@code read} returned and gives each line to the
- * {@link Dispatcher}; then it stores the SENDs of that read ({@link SendPipeline#flush}) and sends its
- * replies in one go ({@link Replies#flush}). When it stops (QUIT, end of stream, a close from
- * elsewhere) it releases the connection's presence exactly once: one {@code LEFT} per room where this
- * was the identity's last connection, then the name; then the listener is told.
+ * <p>When the reader stops (QUIT, end of stream, a close from elsewhere) it releases the connection's
+ * presence exactly once: one {@code LEFT} per room where this was the identity's last connection, then
+ * the name; then the listener is told.
  */
 final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    /** The read buffer of a connection until a read fills it, and after. */
-    private static final int SMALL_READ_BUFFER = 512;
-    private static final int LARGE_READ_BUFFER = 8192;
 
     /** What every connection of one server shares. */
     record Shared(Settings settings, Counters counters, Events events, Ticker ticker, Admission admission,
@@ -66,16 +56,9 @@ final class Session {
     final CloseState close = new CloseState();
     private final Shared shared;
     private final Settings s;
-    private final FrameDecoder decoder;
-    private final FrameDecoder.Sink sink;
-    /** The transport's input in pieces, read without waiting (plain TCP); null: blocking reads. */
-    private final InputChunks chunks;
-    /** Reader thread: the buffer of blocking reads, small until a read fills it. */
-    private byte[] readBuffer;
+    private final Reader reader;
     /** Reader thread: admission let the connection in (set before the first read). */
     private boolean admitted;
-    /** Left with the transport by a reader that found nothing to read: starts the next reader. */
-    private final Runnable startReader = this::startReader;
 
     /** Set once by HELLO on the reader; read by others (delivery, the reaper, the server API). */
     volatile User user;
@@ -110,8 +93,6 @@ final class Session {
     private final ReentrantLock presenceLock = new ReentrantLock();
     /** Guarded by presenceLock. */
     private boolean presenceReleased;
-    /** Reader thread: the peer ended its stream or the connection failed. */
-    private boolean inputEnded;
 
     Session(long id, Connection connection, Shared shared) {
         this.id = id;
@@ -126,25 +107,7 @@ final class Session {
                 shared.access());
         this.limiter = new RateLimiter(shared.rateLimit());
         this.deadlines = new Deadlines(shared.timeouts());
-        this.decoder = new FrameDecoder(s.maxLineLength());
-        this.chunks = connection instanceof InputChunks c ? c : null;
-        Dispatcher dispatcher = shared.dispatcher();
-        this.sink = new FrameDecoder.Sink() {
-            @Override
-            public void frame(Frame frame) {
-                dispatcher.frame(Session.this, frame);
-            }
-
-            @Override
-            public void error(ProtocolException error) {
-                dispatcher.decodeError(Session.this, error);
-            }
-
-            @Override
-            public void emptyLine() {
-                dispatcher.emptyLine(Session.this);
-            }
-        };
+        this.reader = new Reader(this, connection, shared.dispatcher(), shared.counters(), s);
     }
 
     /**
@@ -220,7 +183,7 @@ final class Session {
                 default -> admitted = true;
             }
             log.debug("{} connected from {} over {}", this, remote, transport);
-            suspended = readLoop();
+            suspended = reader.readLoop();
         } catch (RuntimeException | Error e) {
             readerFailed(e);
         } finally {
@@ -232,12 +195,13 @@ final class Session {
 
     /**
      * A new reader thread for a connection whose reader left with nothing to read
-     * ({@link InputChunks}): started by the transport when input, its end or the close arrived.
+     * ({@link dev.parley.chat.net.internal.InputChunks}): started by the transport when input, its end
+     * or the close arrived.
      */
-    private void resume() {
+    void resume() {
         boolean suspended = false;
         try {
-            suspended = readLoop();
+            suspended = reader.readLoop();
         } catch (RuntimeException | Error e) {
             readerFailed(e);
         } finally {
@@ -247,84 +211,11 @@ final class Session {
         }
     }
 
-    private void startReader() {
-        Thread.ofVirtual().name("parley-c" + id).start(this::resume);
-    }
-
     private void readerFailed(Throwable e) {
         log.warn("{} reader failed", this, e);
         if (close.abort(DisconnectReason.ERROR) == CloseState.Outcome.CALLER_COMPLETES) {
             shared.counters().disconnected(transport, DisconnectReason.ERROR);
         }
-    }
-
-    /**
-     * Reads and handles input until the connection closes (returns false: the caller finishes), or,
-     * on a transport with {@link InputChunks}, until nothing is left to read (returns true: this
-     * thread ends, and the transport starts a new reader when there is input again).
-     */
-    private boolean readLoop() {
-        while (close.isOpen()) {
-            byte[] input;
-            int n;
-            try {
-                if (chunks != null) {
-                    input = chunks.takeOrCallBack(startReader);
-                    if (input == InputChunks.NOTHING) {
-                        return true;
-                    }
-                    n = input == null ? -1 : input.length;
-                } else {
-                    // Small while the peer is quiet (most connections are idle: this is per
-                    // connection), grown once a read fills it, so a busy sender is read in large gulps.
-                    if (readBuffer == null) {
-                        readBuffer = new byte[SMALL_READ_BUFFER];
-                    }
-                    input = readBuffer;
-                    n = connection.read(input, 0, input.length);
-                    if (n == input.length && input.length < LARGE_READ_BUFFER) {
-                        readBuffer = new byte[LARGE_READ_BUFFER];
-                    }
-                }
-            } catch (IOException e) {
-                log.debug("{} read ended: {}", this, e.toString());
-                inputEnded = true;
-                return false;
-            }
-            if (n < 0) {
-                log.debug("{} peer closed the connection", this);
-                inputEnded = true;
-                return false;
-            }
-            if (n > 0 && !handle(input, n)) {
-                return false;
-            }
-        }
-        return false;
-    }
-
-    /** Decodes and handles one read's bytes; false if the connection is closing and reads no more. */
-    private boolean handle(byte[] input, int n) {
-        shared.counters().bytesIn(n);
-        if (!close.beginRead()) {
-            return false;
-        }
-        CloseState.Deferred deferred;
-        try {
-            decoder.decode(input, 0, n, sink);
-            if (decoder.discarded() > s.maxDiscardedLine()) {
-                // The line had its one LINE_TOO_LONG when it passed max-line: only BYE now.
-                terminate(DisconnectReason.LINE_TOO_LONG, null, null, null);
-            }
-        } finally {
-            sends.flush();
-            replies.flush();
-            deferred = close.endRead();
-        }
-        if (deferred != null) {
-            completeClose(deferred.reason(), deferred.lastFrames());
-        }
-        return true;
     }
 
     /** Runs once, on the reader thread, when it stops for whatever reason. */
@@ -342,8 +233,9 @@ final class Session {
         // The last frames (BYE) may still be draining: give them the drain timeout. Once they are out,
         // read (and drop) until the peer closes, so the close is not a reset; the reaper's close
         // deadline bounds this.
-        if (!out.awaitFinished(Hub.nanos(s.drainTimeout())) && !inputEnded) {
-            linger();
+        if (!out.awaitFinished(Hub.nanos(s.drainTimeout())) && !reader.inputEnded()) {
+            deadlines.closing(Hub.nanos(s.drainTimeout()));
+            reader.linger();
         }
         out.abort();
         close.closed();
@@ -356,18 +248,6 @@ final class Session {
             log.debug("{} {} disconnected: {}", this, Escaping.forLog(u.name, 64), reason.wireName());
         } else {
             log.debug("{} disconnected: {}", this, reason.wireName());
-        }
-    }
-
-    private void linger() {
-        deadlines.closing(Hub.nanos(s.drainTimeout()));
-        byte[] sink = new byte[4096];
-        try {
-            while (connection.read(sink, 0, sink.length) >= 0) {
-                // discard
-            }
-        } catch (IOException e) {
-            // closed by the reaper at the deadline, or reset by the peer
         }
     }
 
@@ -399,7 +279,7 @@ final class Session {
     }
 
     /** Presence first, then the last frames: a client that read BYE finds its name free. */
-    private void completeClose(DisconnectReason reason, List<byte[]> last) {
+    void completeClose(DisconnectReason reason, List<byte[]> last) {
         releasePresence(reason);
         out.finish(last);
         close.draining();
