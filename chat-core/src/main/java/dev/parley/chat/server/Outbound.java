@@ -6,6 +6,7 @@ import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,9 +20,12 @@ import org.slf4j.LoggerFactory;
  * {@link #send} called by any thread (a sender's reader, a room fan-out) writes directly, without
  * waiting, when nothing is queued, nobody is writing and the connection supports
  * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. Otherwise the
- * bytes are queued and a writer virtual thread, started on demand, drains the whole queue with one
- * write per round (up to 64 KiB copied into one direct buffer, {@link CopyingWrite}; a gathering
- * write for the rest of a round the socket did not take at once, or for a bigger one). No I/O ever
+ * bytes are queued and a writer virtual thread, started on demand, takes the whole queue per round and
+ * writes it in chunks of at most 64 KiB, one write call each (copied into one direct buffer,
+ * {@link CopyingWrite}; a blocking gathering write for what the socket did not take at once). A
+ * blocking write therefore waits for the peer to take one chunk, never a whole queue: how long the
+ * writer has waited ({@link #writeBlockedLongerThan}) tells a peer that stopped reading from one that
+ * reads, however long its queue. No I/O ever
  * happens while {@code lock} is held, so {@link #send} never blocks on a peer's socket. A queue
  * past its byte limit makes the session a slow consumer.
  */
@@ -126,7 +130,10 @@ final class Outbound {
             lock.unlock();
         }
         if (total < 0) {
-            session.slowConsumer("outbound queue passed " + limit + " bytes");
+            long started = writeStartedNanos;
+            session.slowConsumer("outbound queue passed " + limit + " bytes (the writer "
+                    + (started == 0 ? "was between writes" : "had waited " + (System.nanoTime() - started) / 1_000_000
+                            + " ms for the peer to take its current write") + ")");
             return false;
         }
         counters.sent(frames, total);
@@ -202,11 +209,10 @@ final class Outbound {
         Thread.ofVirtual().start(this::drain);
     }
 
-    /** The writer: drains the queue, everything queued in one gathering write per round. */
+    /** The writer: drains the queue, everything queued per round, one write call per 64 KiB chunk. */
     private void drain() {
         while (true) {
             ByteBuffer[] batch;
-            long bytes = 0;
             lock.lock();
             try {
                 if (closed) {
@@ -222,9 +228,6 @@ final class Outbound {
                 } else {
                     batch = queue.toArray(NONE);
                     queue.clear();
-                    for (ByteBuffer b : batch) {
-                        bytes += b.remaining();
-                    }
                 }
             } finally {
                 lock.unlock();
@@ -233,27 +236,42 @@ final class Outbound {
                 endOutput();
                 return;
             }
-            writeStartedNanos = System.nanoTime();
-            try {
-                if (direct != null && CopyingWrite.suits(batch, bytes)) {
-                    CopyingWrite.tryWrite(direct, batch);
+            // One write call per chunk of at most CopyingWrite.MAX_BYTES: a blocking write then waits
+            // for the peer to take one chunk, never the whole queue, so writeStartedNanos measures the
+            // peer's progress (pace leaves out a peer that took no chunk for 200 ms: one that stopped
+            // reading) and not how long the queue was; and each chunk written counts as progress.
+            int from = 0;
+            while (from < batch.length) {
+                int to = from + 1;
+                long chunk = batch[from].remaining();
+                while (to < batch.length && chunk + batch[to].remaining() <= CopyingWrite.MAX_BYTES) {
+                    chunk += batch[to].remaining();
+                    to++;
                 }
-                if (batch[batch.length - 1].hasRemaining()) {
-                    connection.write(batch); // what the socket did not take at once, waiting for room
+                ByteBuffer[] part = from == 0 && to == batch.length ? batch : Arrays.copyOfRange(batch, from, to);
+                writeStartedNanos = System.nanoTime();
+                try {
+                    if (direct != null && CopyingWrite.suits(part, chunk)) {
+                        CopyingWrite.tryWrite(direct, part);
+                    }
+                    if (part[part.length - 1].hasRemaining()) {
+                        connection.write(part); // what the socket did not take at once, waiting for room
+                    }
+                } catch (IOException e) {
+                    log.debug("{} write failed: {}", session.tag(), e.toString());
+                    writeStartedNanos = 0;
+                    abort();
+                    return;
                 }
-            } catch (IOException e) {
-                log.debug("{} write failed: {}", session.tag(), e.toString());
                 writeStartedNanos = 0;
-                abort();
-                return;
-            }
-            writeStartedNanos = 0;
-            lock.lock();
-            try {
-                queuedBytes -= bytes;
-                progress.signalAll();
-            } finally {
-                lock.unlock();
+                lock.lock();
+                try {
+                    queuedBytes -= chunk;
+                    progress.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                from = to;
             }
         }
     }

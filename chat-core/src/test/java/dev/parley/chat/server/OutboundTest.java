@@ -1,0 +1,140 @@
+package dev.parley.chat.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.chat.net.InMemoryTransport;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
+import dev.parley.chat.transport.Connection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The writer's structure: a blocking write covers one chunk of at most {@link CopyingWrite#MAX_BYTES},
+ * never the whole queue, and each chunk written counts as progress. That is what lets pacing tell a
+ * peer that reads (its writer waits for one chunk at a time) from one that stopped reading (its writer
+ * waits for one chunk for ever), whatever the length of the queue: a long queue to a reading peer
+ * once made its one write last long enough to look stopped, and the room's senders then flooded it
+ * past the limit (the fan-out slow-consumer collapse, BENCHMARKS.md).
+ */
+@Timeout(20)
+class OutboundTest {
+    private final ChatServer server = ChatServer.builder().listen(InMemoryTransport.create())
+            .store(InMemoryMessageStore.create()).build();
+
+    @AfterEach
+    void close() {
+        server.close();
+    }
+
+    /** A peer that takes one write call each time the test allows it, and records each call's size. */
+    private static final class GatedConnection implements Connection {
+        final Semaphore allowed = new Semaphore(0);
+        final BlockingQueue<Integer> calls = new ArrayBlockingQueue<>(1000);
+        final CountDownLatch closed = new CountDownLatch(1);
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return -1;
+        }
+
+        @Override
+        public void write(ByteBuffer... buffers) throws IOException {
+            allowed.acquireUninterruptibly();
+            int bytes = 0;
+            synchronized (written) {
+                for (ByteBuffer b : buffers) {
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    written.write(a, 0, a.length);
+                    bytes += a.length;
+                }
+            }
+            calls.add(bytes);
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return new InetSocketAddress("127.0.0.1", 1);
+        }
+
+        @Override
+        public String transportName() {
+            return "gated";
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    private static byte[] frame(int bytes, char fill) {
+        byte[] f = new byte[bytes];
+        Arrays.fill(f, (byte) fill);
+        f[bytes - 1] = '\n';
+        return f;
+    }
+
+    @Test
+    void aLongQueueIsWrittenOneChunkAtATime_andEachChunkCountsAsProgress() throws Exception {
+        GatedConnection peer = new GatedConnection();
+        Session session = new Session(1, peer, server.hub().shared);
+        Outbound out = session.out;
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+
+        byte[] first = frame(1000, 'a');
+        out.send(first, false); // starts the writer, which now waits in its first write
+        expected.write(first);
+        List<byte[]> queued = new ArrayList<>();
+        for (int i = 0; i < 40; i++) { // 40 x 10,000 bytes: about six chunks of 64 KiB
+            byte[] f = frame(10_000, (char) ('b' + i % 20));
+            queued.add(f);
+            expected.write(f);
+            assertTrue(out.send(f, false));
+        }
+        long total = first.length + 40 * 10_000L;
+        assertEquals(total, out.queued());
+
+        peer.allowed.release(); // the first write (the first frame alone)
+        assertEquals(first.length, peer.calls.poll(10, TimeUnit.SECONDS));
+        long left = total - first.length;
+        int chunks = 0;
+        while (left > 0) {
+            peer.allowed.release();
+            int call = peer.calls.poll(10, TimeUnit.SECONDS);
+            chunks++;
+            assertTrue(call <= CopyingWrite.MAX_BYTES, "one write call took " + call + " bytes");
+            left -= call;
+            // The writer counts a chunk as soon as it is written, not when the whole round is.
+            long now = left;
+            out.awaitBelow(now, TimeUnit.SECONDS.toNanos(10));
+            assertEquals(now, out.queued(), "queued after a chunk");
+        }
+        assertTrue(chunks >= 6, "the round of 400,000 bytes went out in " + chunks + " writes");
+        synchronized (peer.written) {
+            assertArrayEquals(expected.toByteArray(), peer.written.toByteArray(), "every byte in order");
+        }
+    }
+}
