@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
-    private static final ByteBuffer[] NONE = new ByteBuffer[0];
+    private static final byte[][] NONE = new byte[0][];
 
     private final Session session;
     private final Connection connection;
@@ -41,8 +41,13 @@ final class Outbound {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
-    /** Guarded by lock. */
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /**
+     * Guarded by lock: whole frames, shared with the other recipients and never modified; a
+     * {@code ByteBuffer} is made only for a write (one per merged chunk), not per frame and recipient.
+     */
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
+    private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
     private long queuedBytes;
     /** Guarded by lock: a thread owns the connection's write side. */
@@ -69,7 +74,7 @@ final class Outbound {
      * the peer. Returns false if the connection is closing or this made it a slow consumer.
      */
     boolean send(byte[] frame) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true, true);
+        return send(frame, null, frame.length, true, true);
     }
 
     /**
@@ -77,7 +82,7 @@ final class Outbound {
      * thread: a broadcast to many recipients queues for each and lets their writers merge frames.
      */
     boolean send(byte[] frame, boolean direct) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, direct, true);
+        return send(frame, null, frame.length, direct, true);
     }
 
     /**
@@ -89,17 +94,15 @@ final class Outbound {
         if (frames.isEmpty()) {
             return true;
         }
-        ByteBuffer[] buffers = new ByteBuffer[frames.size()];
         long total = 0;
-        for (int i = 0; i < buffers.length; i++) {
-            byte[] f = frames.get(i);
-            buffers[i] = ByteBuffer.wrap(f);
+        for (byte[] f : frames) {
             total += f.length;
         }
-        return send(buffers, total, buffers.length, true, false);
+        return send(null, frames, total, true, false);
     }
 
-    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean allowDirect, boolean enforceLimit) {
+    /** Sends {@code one} frame, or else the {@code many}. */
+    private boolean send(byte[] one, List<byte[]> many, long total, boolean allowDirect, boolean enforceLimit) {
         boolean writeNow = false;
         boolean startWriter = false;
         lock.lock();
@@ -116,8 +119,10 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
-                    for (ByteBuffer b : buffers) {
-                        queue.addLast(b);
+                    if (one != null) {
+                        queue.addLast(one);
+                    } else {
+                        queue.addAll(many);
                     }
                     queuedBytes += total;
                     if (!writing) {
@@ -136,8 +141,17 @@ final class Outbound {
                             + " ms for the peer to take its current write") + ")");
             return false;
         }
-        counters.sent(frames, total);
+        counters.sent(one != null ? 1 : many.size(), total);
         if (writeNow) {
+            ByteBuffer[] buffers;
+            if (one != null) {
+                buffers = new ByteBuffer[] {ByteBuffer.wrap(one)};
+            } else {
+                buffers = new ByteBuffer[many.size()];
+                for (int i = 0; i < buffers.length; i++) {
+                    buffers[i] = ByteBuffer.wrap(many.get(i));
+                }
+            }
             writeDirect(buffers);
         } else if (startWriter) {
             startWriter();
@@ -158,10 +172,12 @@ final class Outbound {
         boolean close = false;
         lock.lock();
         try {
+            // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue.addFirst(buffers[i]);
+                    queue.addFirst(buffers[i].array());
                     queuedBytes += buffers[i].remaining();
+                    headOffset = buffers[i].position();
                 }
             }
             if (queue.isEmpty()) {
@@ -212,7 +228,8 @@ final class Outbound {
     /** The writer: drains the queue, everything queued per round, one write call per 64 KiB chunk. */
     private void drain() {
         while (true) {
-            ByteBuffer[] batch;
+            byte[][] batch;
+            int offset = 0;
             lock.lock();
             try {
                 if (closed) {
@@ -228,6 +245,8 @@ final class Outbound {
                 } else {
                     batch = queue.toArray(NONE);
                     queue.clear();
+                    offset = headOffset;
+                    headOffset = 0;
                 }
             } finally {
                 lock.unlock();
@@ -242,20 +261,21 @@ final class Outbound {
             // reading) and not how long the queue was; and each chunk written counts as progress.
             int from = 0;
             while (from < batch.length) {
+                int first = from == 0 ? offset : 0;
                 int to = from + 1;
-                long chunk = batch[from].remaining();
-                while (to < batch.length && chunk + batch[to].remaining() <= CopyingWrite.MAX_BYTES) {
-                    chunk += batch[to].remaining();
+                long chunk = batch[from].length - first;
+                while (to < batch.length && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
+                    chunk += batch[to].length;
                     to++;
                 }
-                ByteBuffer[] part = from == 0 && to == batch.length ? batch : Arrays.copyOfRange(batch, from, to);
                 writeStartedNanos = System.nanoTime();
                 try {
-                    if (direct != null && CopyingWrite.suits(part, chunk)) {
-                        CopyingWrite.tryWrite(direct, part);
+                    long written = 0;
+                    if (direct != null && CopyingWrite.suits(to - from, chunk)) {
+                        written = CopyingWrite.tryWrite(direct, batch, from, to, first);
                     }
-                    if (part[part.length - 1].hasRemaining()) {
-                        connection.write(part); // what the socket did not take at once, waiting for room
+                    if (written < chunk) {
+                        connection.write(rest(batch, from, to, first, written)); // waits for room
                     }
                 } catch (IOException e) {
                     log.debug("{} write failed: {}", session.tag(), e.toString());
@@ -274,6 +294,22 @@ final class Outbound {
                 from = to;
             }
         }
+    }
+
+    /** Buffers over what is left of {@code frames[from..to)} once {@code written} bytes of it went out. */
+    private static ByteBuffer[] rest(byte[][] frames, int from, int to, int first, long written) {
+        int i = from;
+        long skip = written + first;
+        while (skip >= frames[i].length && i < to - 1) {
+            skip -= frames[i].length;
+            i++;
+        }
+        ByteBuffer[] out = new ByteBuffer[to - i];
+        out[0] = ByteBuffer.wrap(frames[i], (int) skip, frames[i].length - (int) skip);
+        for (int k = 1; k < out.length; k++) {
+            out[k] = ByteBuffer.wrap(frames[i + k]);
+        }
+        return out;
     }
 
     /**
@@ -323,7 +359,7 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue.addLast(ByteBuffer.wrap(f));
+                queue.addLast(f);
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
@@ -379,6 +415,7 @@ final class Outbound {
         try {
             closed = true;
             queue.clear();
+            headOffset = 0;
             progress.signalAll();
         } finally {
             lock.unlock();

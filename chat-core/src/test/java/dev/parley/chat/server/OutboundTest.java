@@ -90,6 +90,75 @@ class OutboundTest {
         }
     }
 
+    /** Takes {@code room} bytes of a non-blocking write, then nothing until a blocking write. */
+    private static final class ShortSocket implements Connection, dev.parley.chat.net.internal.NonBlockingWrite {
+        final GatedConnection inner = new GatedConnection();
+        int room;
+
+        ShortSocket(int room) {
+            this.room = room;
+        }
+
+        @Override
+        public long tryWrite(ByteBuffer[] buffers) {
+            long n = 0;
+            for (ByteBuffer b : buffers) {
+                int take = Math.min(room, b.remaining());
+                byte[] a = new byte[take];
+                b.get(a);
+                synchronized (inner.written) {
+                    inner.written.write(a, 0, take);
+                }
+                room -= take;
+                n += take;
+            }
+            return n;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            return inner.read(buffer, offset, length);
+        }
+
+        @Override
+        public void write(ByteBuffer... buffers) throws IOException {
+            inner.write(buffers);
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return inner.remoteAddress();
+        }
+
+        @Override
+        public String transportName() {
+            return "short";
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @Test
+    void whatADirectWriteLeftOfASharedFrameGoesOutFromWhereItStopped_andTheFrameStaysWhole() throws Exception {
+        ShortSocket peer = new ShortSocket(5);
+        Session session = new Session(1, peer, server.hub().shared);
+        byte[] shared = "MSG room=r seq=1 from=a :hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] copy = shared.clone();
+        assertTrue(session.out.send(shared)); // direct: 5 bytes go out, the rest is queued for the writer
+        assertTrue(session.out.send(copy, false));
+        peer.inner.allowed.release(2);
+        session.out.awaitBelow(0, TimeUnit.SECONDS.toNanos(10));
+        assertEquals(0, session.out.queued());
+        synchronized (peer.inner.written) {
+            assertEquals(new String(copy, java.nio.charset.StandardCharsets.US_ASCII).repeat(2),
+                    peer.inner.written.toString(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertArrayEquals(copy, shared, "a frame shared with other recipients is never modified");
+    }
+
     private static byte[] frame(int bytes, char fill) {
         byte[] f = new byte[bytes];
         Arrays.fill(f, (byte) fill);
