@@ -91,6 +91,18 @@ final class Outbound {
      * queue to drain ({@link #awaitBelow}), which is the back-pressure for what a client asked for.
      */
     boolean send(List<byte[]> frames) {
+        return send(frames, true, false);
+    }
+
+    /**
+     * Several broadcast frames in order (a run of consecutive messages of one room) with one queue
+     * operation, counted against the queue limit like {@link #send(byte[], boolean)}.
+     */
+    boolean send(List<byte[]> frames, boolean direct) {
+        return send(frames, direct, true);
+    }
+
+    private boolean send(List<byte[]> frames, boolean direct, boolean enforceLimit) {
         if (frames.isEmpty()) {
             return true;
         }
@@ -98,7 +110,7 @@ final class Outbound {
         for (byte[] f : frames) {
             total += f.length;
         }
-        return send(null, frames, total, true, false);
+        return send(null, frames, total, direct, enforceLimit);
     }
 
     /** Sends {@code one} frame, or else the {@code many}. */
