@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.chat.net.InMemoryTransport;
+import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
 import dev.parley.chat.transport.Connection;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -205,5 +207,33 @@ class OutboundTest {
         synchronized (peer.written) {
             assertArrayEquals(expected.toByteArray(), peer.written.toByteArray(), "every byte in order");
         }
+    }
+
+    @Test
+    void aSendersBatchReachesEachMemberAsOneQueueOperation() throws Exception {
+        Hub hub = server.hub();
+        Room room = hub.directory.room("r", true);
+        GatedConnection peer = new GatedConnection();
+        Session member = new Session(1, peer, hub.shared);
+        member.user = hub.users.register(member, "anna", "anna", "anna~test1");
+        room.join(member, member.user);
+        room.goLive(member);
+        List<NewMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batch.add(new NewMessage(room.key, "sys", "m" + i, Instant.parse("2026-01-01T00:00:00Z"), null));
+        }
+        hub.publisher.publish(List.of(room, room, room), batch, null);
+        // The three MSGs were queued together, before the writer started: its first write has them
+        // all. Queued one by one, the writer started by the first could have taken it alone.
+        peer.allowed.release();
+        int first = peer.calls.poll(10, TimeUnit.SECONDS);
+        String written;
+        synchronized (peer.written) {
+            written = peer.written.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertEquals(3, written.lines().filter(l -> l.startsWith("MSG ")).count(), written);
+        assertEquals(written.length(), first, "one write call");
+        assertTrue(written.indexOf(":m0") < written.indexOf(":m1") && written.indexOf(":m1") < written.indexOf(":m2"),
+                "in seq order: " + written);
     }
 }
