@@ -179,7 +179,7 @@ class OutboundTest {
         out.send(first, false); // starts the writer, which now waits in its first write
         expected.write(first);
         List<byte[]> queued = new ArrayList<>();
-        for (int i = 0; i < 40; i++) { // 40 x 10,000 bytes: about six chunks of 64 KiB
+        for (int i = 0; i < 40; i++) { // 40 x 10,000 bytes: at least seven chunks of 64 KiB with the first
             byte[] f = frame(10_000, (char) ('b' + i % 20));
             queued.add(f);
             expected.write(f);
@@ -188,9 +188,8 @@ class OutboundTest {
         long total = first.length + 40 * 10_000L;
         assertEquals(total, out.queued());
 
-        peer.allowed.release(); // the first write (the first frame alone)
-        assertEquals(first.length, peer.calls.poll(10, TimeUnit.SECONDS));
-        long left = total - first.length;
+        // The writer may take the first frame alone or with some of the others, whenever it starts.
+        long left = total;
         int chunks = 0;
         while (left > 0) {
             peer.allowed.release();
@@ -203,7 +202,7 @@ class OutboundTest {
             out.awaitBelow(now, TimeUnit.SECONDS.toNanos(10));
             assertEquals(now, out.queued(), "queued after a chunk");
         }
-        assertTrue(chunks >= 6, "the round of 400,000 bytes went out in " + chunks + " writes");
+        assertTrue(chunks >= 7, "401,000 bytes went out in " + chunks + " writes");
         synchronized (peer.written) {
             assertArrayEquals(expected.toByteArray(), peer.written.toByteArray(), "every byte in order");
         }
