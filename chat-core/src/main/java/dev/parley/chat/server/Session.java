@@ -4,6 +4,7 @@ import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.Escaping;
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameDecoder;
+import dev.parley.chat.net.internal.InputChunks;
 import dev.parley.chat.protocol.ProtocolException;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection's life: admission, the read loop, and the close ({@link CloseState}). Everything
- * here runs on the connection's reader virtual thread, except {@link #terminate} and
+ * here runs on the connection's reader virtual thread (on plain TCP a reader lasts as long as there
+ * is input: one that finds nothing to read ends, and the transport starts the next one when input
+ * arrives, so an idle connection holds no thread; one reader at a time), except {@link #terminate} and
  * {@link #slowConsumer} (any thread: they decide the close and, when the reader is idle, complete it)
  * and {@link #checkDeadlines} (the reaper).
  *
@@ -55,6 +58,15 @@ final class Session {
     private final Shared shared;
     private final Settings s;
     private final FrameDecoder decoder;
+    private final FrameDecoder.Sink sink;
+    /** The transport's input in pieces, read without waiting (plain TCP); null: blocking reads. */
+    private final InputChunks chunks;
+    /** Reader thread: the buffer of blocking reads, small until a read fills it. */
+    private byte[] readBuffer;
+    /** Reader thread: admission let the connection in (set before the first read). */
+    private boolean admitted;
+    /** Left with the transport by a reader that found nothing to read: starts the next reader. */
+    private final Runnable startReader = this::startReader;
 
     /** Set once by HELLO on the reader; read by others (delivery, the reaper, the server API). */
     volatile User user;
@@ -96,6 +108,24 @@ final class Session {
                 Hub.nanos(s.floodWindow()));
         this.deadlines = new Deadlines(shared.ticker(), s);
         this.decoder = new FrameDecoder(s.maxLineLength());
+        this.chunks = connection instanceof InputChunks c ? c : null;
+        Dispatcher dispatcher = shared.dispatcher();
+        this.sink = new FrameDecoder.Sink() {
+            @Override
+            public void frame(Frame frame) {
+                dispatcher.frame(Session.this, frame);
+            }
+
+            @Override
+            public void error(ProtocolException error) {
+                dispatcher.decodeError(Session.this, error);
+            }
+
+            @Override
+            public void emptyLine() {
+                dispatcher.emptyLine(Session.this);
+            }
+        };
     }
 
     String tag() {
@@ -136,7 +166,7 @@ final class Session {
     void run(Admission.Verdict verdict) {
         ConnectionInfo first = info();
         shared.events().post(l -> l.connected(first));
-        boolean admitted = false;
+        boolean suspended = false;
         try {
             switch (verdict) {
                 case FULL, ADDRESS_FULL -> {
@@ -152,83 +182,115 @@ final class Session {
                 default -> admitted = true;
             }
             log.debug("{} connected from {} over {}", tag, remote, transport);
-            readLoop();
+            suspended = readLoop();
         } catch (RuntimeException | Error e) {
-            log.warn("{} reader failed", tag, e);
-            if (close.abort(DisconnectReason.ERROR) == CloseState.Outcome.CALLER_COMPLETES) {
-                shared.counters().disconnected(transport, DisconnectReason.ERROR);
-            }
+            readerFailed(e);
         } finally {
-            finish(admitted);
+            if (!suspended) {
+                finish();
+            }
         }
     }
 
-    private void readLoop() {
-        // Small while the peer is quiet (most connections are idle: this is per connection), grown
-        // once a read fills it, so that a busy sender is read in large gulps.
-        byte[] buffer = new byte[SMALL_READ_BUFFER];
-        Dispatcher dispatcher = shared.dispatcher();
-        FrameDecoder.Sink sink = new FrameDecoder.Sink() {
-            @Override
-            public void frame(Frame frame) {
-                dispatcher.frame(Session.this, frame);
+    /**
+     * A new reader thread for a connection whose reader left with nothing to read
+     * ({@link InputChunks}): started by the transport when input, its end or the close arrived.
+     */
+    private void resume() {
+        boolean suspended = false;
+        try {
+            suspended = readLoop();
+        } catch (RuntimeException | Error e) {
+            readerFailed(e);
+        } finally {
+            if (!suspended) {
+                finish();
             }
+        }
+    }
 
-            @Override
-            public void error(ProtocolException error) {
-                dispatcher.decodeError(Session.this, error);
-            }
+    private void startReader() {
+        Thread.ofVirtual().name("parley-c" + id).start(this::resume);
+    }
 
-            @Override
-            public void emptyLine() {
-                dispatcher.emptyLine(Session.this);
-            }
-        };
+    private void readerFailed(Throwable e) {
+        log.warn("{} reader failed", tag, e);
+        if (close.abort(DisconnectReason.ERROR) == CloseState.Outcome.CALLER_COMPLETES) {
+            shared.counters().disconnected(transport, DisconnectReason.ERROR);
+        }
+    }
+
+    /**
+     * Reads and handles input until the connection closes (returns false: the caller finishes), or,
+     * on a transport with {@link InputChunks}, until nothing is left to read (returns true: this
+     * thread ends, and the transport starts a new reader when there is input again).
+     */
+    private boolean readLoop() {
         while (close.isOpen()) {
+            byte[] input;
             int n;
             try {
-                n = connection.read(buffer, 0, buffer.length);
+                if (chunks != null) {
+                    input = chunks.takeOrCallBack(startReader);
+                    if (input == InputChunks.NOTHING) {
+                        return true;
+                    }
+                    n = input == null ? -1 : input.length;
+                } else {
+                    // Small while the peer is quiet (most connections are idle: this is per
+                    // connection), grown once a read fills it, so a busy sender is read in large gulps.
+                    if (readBuffer == null) {
+                        readBuffer = new byte[SMALL_READ_BUFFER];
+                    }
+                    input = readBuffer;
+                    n = connection.read(input, 0, input.length);
+                    if (n == input.length && input.length < LARGE_READ_BUFFER) {
+                        readBuffer = new byte[LARGE_READ_BUFFER];
+                    }
+                }
             } catch (IOException e) {
                 log.debug("{} read ended: {}", tag, e.toString());
                 inputEnded = true;
-                return;
+                return false;
             }
             if (n < 0) {
                 log.debug("{} peer closed the connection", tag);
                 inputEnded = true;
-                return;
+                return false;
             }
-            if (n == 0) {
-                continue;
-            }
-            shared.counters().bytesIn(n);
-            boolean grow = n == buffer.length && buffer.length < LARGE_READ_BUFFER;
-            if (!close.beginRead()) {
-                return;
-            }
-            CloseState.Deferred deferred;
-            try {
-                decoder.decode(buffer, 0, n, sink);
-                if (decoder.discarded() > s.maxDiscardedLine()) {
-                    // The line had its one LINE_TOO_LONG when it passed max-line: only BYE now.
-                    terminate(DisconnectReason.LINE_TOO_LONG, null, null, null);
-                }
-            } finally {
-                sends.flush();
-                replies.flush();
-                deferred = close.endRead();
-            }
-            if (deferred != null) {
-                completeClose(deferred.reason(), deferred.lastFrames());
-            }
-            if (grow) {
-                buffer = new byte[LARGE_READ_BUFFER];
+            if (n > 0 && !handle(input, n)) {
+                return false;
             }
         }
+        return false;
+    }
+
+    /** Decodes and handles one read's bytes; false if the connection is closing and reads no more. */
+    private boolean handle(byte[] input, int n) {
+        shared.counters().bytesIn(n);
+        if (!close.beginRead()) {
+            return false;
+        }
+        CloseState.Deferred deferred;
+        try {
+            decoder.decode(input, 0, n, sink);
+            if (decoder.discarded() > s.maxDiscardedLine()) {
+                // The line had its one LINE_TOO_LONG when it passed max-line: only BYE now.
+                terminate(DisconnectReason.LINE_TOO_LONG, null, null, null);
+            }
+        } finally {
+            sends.flush();
+            replies.flush();
+            deferred = close.endRead();
+        }
+        if (deferred != null) {
+            completeClose(deferred.reason(), deferred.lastFrames());
+        }
+        return true;
     }
 
     /** Runs once, on the reader thread, when it stops for whatever reason. */
-    private void finish(boolean admitted) {
+    private void finish() {
         DisconnectReason ended = close.endOfInput();
         if (ended != null) {
             shared.counters().disconnected(transport, ended);

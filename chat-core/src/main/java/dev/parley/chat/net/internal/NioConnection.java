@@ -29,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * writable (one-shot interest, re-armed by the waiting writer); {@link #tryWrite} never waits, which
  * is what lets the server write small frames straight from a sender's thread.
  */
-public final class NioConnection implements Connection, NonBlockingWrite, HalfClose {
+public final class NioConnection implements Connection, InputChunks, NonBlockingWrite, HalfClose {
     /** Unread input held per connection before the poller stops reading it. */
     static final int INBOX_LIMIT = 32 * 1024;
 
@@ -55,6 +55,8 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
     private boolean endOfInput;
     /** Guarded by lock: a read failed on the poller thread; reported after the inbox. */
     private IOException readFailure;
+    /** Guarded by lock: a reader that found nothing and left ({@link #takeOrCallBack}); run once. */
+    private Runnable whenReadable;
     /** Guarded by lock. */
     private boolean writeReady;
     private volatile boolean closed;
@@ -112,6 +114,56 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
         return n;
     }
 
+    @Override
+    public byte[] takeOrCallBack(Runnable callback) throws IOException {
+        boolean resume = false;
+        byte[] taken;
+        lock.lock();
+        try {
+            checkOpen();
+            if (inboxBytes == 0) {
+                if (readFailure != null) {
+                    throw readFailure;
+                }
+                if (endOfInput) {
+                    return null;
+                }
+                whenReadable = callback;
+                return NOTHING;
+            }
+            taken = takeAll();
+            if (readPaused) {
+                readPaused = false;
+                resume = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (resume) {
+            try {
+                poller.arm(key, SelectionKey.OP_READ);
+            } catch (CancelledKeyException e) {
+                // closed meanwhile: the next take says so
+            }
+        }
+        return taken;
+    }
+
+    /** Guarded by lock; the inbox is not empty. Hands the chunk itself over when it is the only one. */
+    private byte[] takeAll() {
+        byte[] taken;
+        if (inbox.size() == 1 && headOffset == 0) {
+            taken = inbox.peekFirst();
+        } else {
+            taken = new byte[inboxBytes];
+            take(taken, 0, taken.length);
+        }
+        inbox = null;
+        headOffset = 0;
+        inboxBytes = 0;
+        return taken;
+    }
+
     /** Guarded by lock; the inbox is not empty. */
     private int take(byte[] buffer, int offset, int length) {
         int n = 0;
@@ -140,6 +192,7 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
      * failed, or the inbox is full.
      */
     void readable(SelectionKey key, ByteBuffer scratch) {
+        Runnable wake = null;
         lock.lock();
         try {
             if (closed || endOfInput || readFailure != null) {
@@ -158,13 +211,13 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
                 n = channel.read(scratch);
             } catch (IOException e) {
                 readFailure = e;
-                readable.signal();
+                wake = wakeReader();
                 stopReading(key);
                 return;
             }
             if (n < 0) {
                 endOfInput = true;
-                readable.signal();
+                wake = wakeReader();
                 stopReading(key);
                 return;
             }
@@ -178,7 +231,7 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
                 // The bytes are out of the socket and cannot be kept: end the input rather than
                 // let the reader see a stream with a hole in it.
                 readFailure = new IOException("out of memory reading " + n + " bytes");
-                readable.signal();
+                wake = wakeReader();
                 stopReading(key);
                 return;
             }
@@ -188,13 +241,45 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
             }
             inbox.addLast(chunk);
             inboxBytes += n;
-            readable.signal();
+            wake = wakeReader();
             if (inboxBytes >= INBOX_LIMIT) {
                 readPaused = true;
                 stopReading(key);
             }
         } finally {
             lock.unlock();
+            run(wake);
+        }
+    }
+
+    /** Guarded by lock: wakes a parked reader, and returns the callback of one that left, if any. */
+    private Runnable wakeReader() {
+        readable.signal();
+        Runnable r = whenReadable;
+        whenReadable = null;
+        return r;
+    }
+
+    /**
+     * Runs a departed reader's callback (outside the lock). If it fails (no memory for a thread), it
+     * is put back, so the next input or the close tries again.
+     */
+    private void run(Runnable callback) {
+        if (callback == null) {
+            return;
+        }
+        try {
+            callback.run();
+        } catch (Throwable t) {
+            lock.lock();
+            try {
+                if (whenReadable == null) {
+                    whenReadable = callback;
+                }
+            } finally {
+                lock.unlock();
+            }
+            throw t;
         }
     }
 
@@ -300,6 +385,7 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
         if (closed) {
             return;
         }
+        Runnable wake;
         lock.lock();
         try {
             if (closed) {
@@ -310,6 +396,8 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
             inboxBytes = 0;
             readable.signalAll();
             writable.signalAll();
+            wake = whenReadable;
+            whenReadable = null;
         } finally {
             lock.unlock();
         }
@@ -320,5 +408,8 @@ public final class NioConnection implements Connection, NonBlockingWrite, HalfCl
             // nothing left to do
         }
         onClose.run();
+        if (wake != null) {
+            wake.run(); // the reader sees the close
+        }
     }
 }

@@ -142,4 +142,47 @@ class NioConnectionTest {
         assertEquals(1, closes.get());
         assertThrows(ClosedChannelException.class, () -> connection.read(new byte[16], 0, 16));
     }
+
+    @Test
+    void aReaderThatFindsNothingLeavesACallbackThatRunsOnceWhenInputArrives() throws Exception {
+        CompletableFuture<Void> called = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        Runnable callback = () -> {
+            calls.incrementAndGet();
+            called.complete(null);
+        };
+        assertTrue(connection.takeOrCallBack(callback) == InputChunks.NOTHING);
+        peer.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        called.get(10, TimeUnit.SECONDS);
+        byte[] taken = connection.takeOrCallBack(() -> calls.addAndGet(100));
+        assertEquals("PING\r\n", new String(taken, StandardCharsets.US_ASCII));
+        // Data was there: the second callback was not kept, and more input does not run the first again.
+        peer.getOutputStream().write("PONG\r\n".getBytes(StandardCharsets.US_ASCII));
+        StringBuilder more = new StringBuilder();
+        byte[] buffer = new byte[16];
+        while (more.length() < 6) {
+            int n = connection.read(buffer, 0, buffer.length);
+            more.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        assertEquals("PONG\r\n", more.toString());
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void theEndOfTheInputAndTheCloseRunTheCallbackToo() throws Exception {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        assertTrue(connection.takeOrCallBack(() -> ended.complete(null)) == InputChunks.NOTHING);
+        peer.shutdownOutput();
+        ended.get(10, TimeUnit.SECONDS);
+        assertEquals(null, connection.takeOrCallBack(() -> { }), "null: the end of the input");
+
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        try (Socket other = new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort())) {
+            NioConnection second = new NioConnection(server.accept(), poller, "tcp", () -> { });
+            assertTrue(second.takeOrCallBack(() -> closed.complete(null)) == InputChunks.NOTHING);
+            second.close();
+            closed.get(10, TimeUnit.SECONDS);
+            assertThrows(ClosedChannelException.class, () -> second.takeOrCallBack(() -> { }));
+        }
+    }
 }
