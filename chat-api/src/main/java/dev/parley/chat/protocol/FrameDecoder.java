@@ -20,7 +20,9 @@ import java.util.List;
  * {@link ErrorCode#INVALID_UTF8}; NUL, a CR inside the line and malformed syntax give
  * {@link ErrorCode#BAD_FRAME}. After an error the decoder carries on with the next line.
  *
- * <p>The line buffer starts small and grows as long lines arrive, so idle connections cost little.
+ * <p>A line that arrives whole (its first byte and its LF in one call) is parsed where it is, without
+ * a copy; only a line split across calls is collected in the decoder's own buffer, which is allocated
+ * the first time one is (small, growing as long lines arrive), so idle connections cost little.
  *
  * <p>Not thread safe: one decoder per connection, used by its reader.
  */
@@ -43,8 +45,11 @@ public final class FrameDecoder {
 
     private static final int INITIAL_BUFFER = 256;
 
+    private static final byte[] NO_LINE = new byte[0];
+
     private final int maxLineLength;
-    private byte[] line;
+    /** A line split across calls is collected here; empty until the first one. */
+    private byte[] line = NO_LINE;
     private int count;
     private boolean discarding;
     private long discarded;
@@ -59,7 +64,6 @@ public final class FrameDecoder {
             throw new IllegalArgumentException("maxLineLength must be at least 64, was " + maxLineLength);
         }
         this.maxLineLength = maxLineLength;
-        this.line = new byte[Math.min(INITIAL_BUFFER, maxLineLength + 1)];
     }
 
     /** The largest line accepted, in bytes. */
@@ -79,6 +83,11 @@ public final class FrameDecoder {
     /** Bytes of an unfinished line held right now (at most {@code maxLineLength + 1}). */
     public int buffered() {
         return count;
+    }
+
+    /** The size of the decoder's own line buffer: 0 until a line arrived split across calls. */
+    int lineCapacity() {
+        return line.length;
     }
 
     /** Decodes everything in {@code src[off, off+len)}, reporting frames and errors to the sink in order. */
@@ -114,16 +123,27 @@ public final class FrameDecoder {
                 sink.error(tooLong());
                 continue;
             }
-            ensureCapacity(count + n);
-            System.arraycopy(src, i, line, count, n);
-            count += n;
-            if (lf < 0) {
-                return;
+            byte[] b;
+            int from;
+            int length;
+            if (count == 0 && lf >= 0) {
+                b = src; // the whole line is here: parse it in place
+                from = i;
+                length = n;
+            } else {
+                ensureCapacity(count + n);
+                System.arraycopy(src, i, line, count, n);
+                count += n;
+                if (lf < 0) {
+                    return;
+                }
+                b = line;
+                from = 0;
+                length = count;
+                count = 0;
             }
             i = lf + 1;
-            int length = count;
-            count = 0;
-            if (length > 0 && line[length - 1] == '\r') {
+            if (length > 0 && b[from + length - 1] == '\r') {
                 length--;
             }
             if (length > maxLineLength) {
@@ -136,7 +156,7 @@ public final class FrameDecoder {
             }
             Frame frame;
             try {
-                frame = parse(line, length);
+                frame = parse(b, from, length);
             } catch (ProtocolException e) {
                 sink.error(e);
                 continue;
@@ -224,18 +244,23 @@ public final class FrameDecoder {
         return -1;
     }
 
-    /** Makes room for {@code needed} bytes, doubling up to {@code maxLineLength + 1}. */
+    /** Makes room for {@code needed} bytes: at first {@value #INITIAL_BUFFER}, doubling up to {@code maxLineLength + 1}. */
     private void ensureCapacity(int needed) {
         if (needed > line.length) {
-            int size = Math.max(needed, Math.min(line.length * 2, maxLineLength + 1));
+            int size = Math.max(needed, Math.min(Math.max(line.length * 2, INITIAL_BUFFER), maxLineLength + 1));
             line = Arrays.copyOf(line, size);
         }
     }
 
     /** Parses one line of {@code length} bytes (no CR, no LF) into a frame. */
     static Frame parse(byte[] b, int length) {
+        return parse(b, 0, length);
+    }
+
+    /** Parses the {@code length} bytes at {@code b[off]} (no CR, no LF) into a frame. */
+    static Frame parse(byte[] b, int off, int length) {
         boolean ascii = true;
-        for (int i = 0; i < length; i++) {
+        for (int i = off, end = off + length; i < end; i++) {
             byte c = b[i];
             if (c == 0) {
                 throw new ProtocolException(ErrorCode.BAD_FRAME, "NUL byte in line");
@@ -252,13 +277,13 @@ public final class FrameDecoder {
         }
         String s;
         if (ascii) {
-            s = new String(b, 0, length, StandardCharsets.ISO_8859_1);
+            s = new String(b, off, length, StandardCharsets.ISO_8859_1);
         } else {
-            int bad = invalidUtf8At(b, length);
+            int bad = invalidUtf8At(b, off, length);
             if (bad >= 0) {
                 throw new ProtocolException(ErrorCode.INVALID_UTF8, "line is not valid UTF-8 (at byte " + bad + ")");
             }
-            s = new String(b, 0, length, StandardCharsets.UTF_8);
+            s = new String(b, off, length, StandardCharsets.UTF_8);
         }
         return parse(s);
     }
@@ -268,9 +293,14 @@ public final class FrameDecoder {
      * forms, no surrogates, nothing above U+10FFFF, no truncated or stray continuation bytes), or -1.
      */
     static int invalidUtf8At(byte[] b, int length) {
+        return invalidUtf8At(b, 0, length);
+    }
+
+    /** {@link #invalidUtf8At(byte[], int)} for the {@code length} bytes at {@code b[off]}; the offset returned is from {@code off}. */
+    static int invalidUtf8At(byte[] b, int off, int length) {
         int i = 0;
         while (i < length) {
-            int c = b[i] & 0xff;
+            int c = b[off + i] & 0xff;
             if (c < 0x80) {
                 i++;
                 continue;
@@ -300,12 +330,12 @@ public final class FrameDecoder {
             if (i + more >= length) {
                 return i;
             }
-            int c1 = b[i + 1] & 0xff;
+            int c1 = b[off + i + 1] & 0xff;
             if (c1 < lo || c1 > hi) {
                 return i;
             }
             for (int k = 2; k <= more; k++) {
-                int ck = b[i + k] & 0xff;
+                int ck = b[off + i + k] & 0xff;
                 if (ck < 0x80 || ck > 0xbf) {
                     return i;
                 }

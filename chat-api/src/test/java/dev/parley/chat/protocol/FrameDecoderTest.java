@@ -120,6 +120,35 @@ class FrameDecoderTest {
     }
 
     @Test
+    void wholeLinesAreParsedInPlaceAndOnlyASplitLineIsBuffered() {
+        RecordingSink sink = new RecordingSink();
+        FrameDecoder decoder = new FrameDecoder(16384);
+        byte[] stream = bytes(STREAM);
+        byte[] padded = new byte[stream.length + 20];
+        System.arraycopy(stream, 0, padded, 7, stream.length);
+        decoder.decode(padded, 7, stream.length, sink); // at an offset: the in-place path must honour it
+        assertEquals(EXPECTED, sink.events);
+        assertEquals(0, decoder.lineCapacity(), "no line was split: no buffer");
+        byte[] half = bytes("SEND room=lobby :নমস");
+        decoder.decode(half, 0, half.length, sink);
+        assertTrue(decoder.lineCapacity() >= half.length);
+        byte[] rest = bytes("্কার\r\nPING\n");
+        decoder.decode(rest, 0, rest.length, sink);
+        assertEquals(List.of("SEND room=lobby :নমস্কার", "PING"), sink.events.subList(EXPECTED.size(), sink.events.size()));
+    }
+
+    @Test
+    void invalidUtf8InPlaceReportsTheOffsetWithinTheLine() {
+        RecordingSink sink = new RecordingSink();
+        byte[] line = bytes("xxSEND room=a :ok\u00ff\n");
+        line[line.length - 3] = (byte) 0xff; // a stray byte in the text
+        new FrameDecoder(MAX).decode(line, 2, line.length - 2, sink);
+        assertEquals(1, sink.events.size());
+        assertTrue(sink.events.get(0).startsWith("INVALID_UTF8"), sink.events.get(0));
+        assertTrue(sink.events.get(0).contains("at byte " + (line.length - 2 - 3)), sink.events.get(0));
+    }
+
+    @Test
     void blankLinesAreIgnored() {
         assertEquals(List.of("PING"), decodeAtOnce(bytes("\n\r\n\n\r\nPING\n\n"), MAX).events);
     }

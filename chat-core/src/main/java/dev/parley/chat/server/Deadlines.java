@@ -25,11 +25,19 @@ final class Deadlines {
         CLOSE_NOW
     }
 
-    private final Ticker ticker;
-    private final long handshakeNanos;
-    private final long pingIntervalNanos;
-    private final long pingTimeoutNanos;
-    private final long writeTimeoutNanos;
+    /**
+     * The timeouts, the same for every connection of a server: shared, so that a connection keeps only
+     * its own times.
+     */
+    record Timeouts(Ticker ticker, long handshakeNanos, long pingIntervalNanos, long pingTimeoutNanos,
+            long writeTimeoutNanos) {
+        Timeouts(Ticker ticker, Settings s) {
+            this(ticker, Hub.nanos(s.handshakeTimeout()), Hub.nanos(s.pingInterval()), Hub.nanos(s.pingTimeout()),
+                    Hub.nanos(s.writeTimeout()));
+        }
+    }
+
+    private final Timeouts t;
     private final long connectedNanos;
     private volatile long lastInboundNanos;
     private volatile long pingSentNanos;
@@ -44,24 +52,19 @@ final class Deadlines {
     /** Reaper only. */
     private long pings;
 
-    Deadlines(Ticker ticker, Settings s) {
-        this(ticker, Hub.nanos(s.handshakeTimeout()), Hub.nanos(s.pingInterval()), Hub.nanos(s.pingTimeout()),
-                Hub.nanos(s.writeTimeout()));
+    Deadlines(Ticker ticker, long handshakeNanos, long pingIntervalNanos, long pingTimeoutNanos, long writeTimeoutNanos) {
+        this(new Timeouts(ticker, handshakeNanos, pingIntervalNanos, pingTimeoutNanos, writeTimeoutNanos));
     }
 
-    Deadlines(Ticker ticker, long handshakeNanos, long pingIntervalNanos, long pingTimeoutNanos, long writeTimeoutNanos) {
-        this.ticker = ticker;
-        this.handshakeNanos = handshakeNanos;
-        this.pingIntervalNanos = pingIntervalNanos;
-        this.pingTimeoutNanos = pingTimeoutNanos;
-        this.writeTimeoutNanos = writeTimeoutNanos;
-        this.connectedNanos = ticker.nanoTime();
+    Deadlines(Timeouts timeouts) {
+        this.t = timeouts;
+        this.connectedNanos = timeouts.ticker().nanoTime();
         this.lastInboundNanos = connectedNanos;
     }
 
     /** Reader: a line arrived (any line is a sign of life and answers a pending PING). */
     void inbound() {
-        lastInboundNanos = ticker.nanoTime();
+        lastInboundNanos = t.ticker().nanoTime();
         pingOutstanding = false;
     }
 
@@ -81,7 +84,7 @@ final class Deadlines {
     /** The connection is closing: its last frames have until {@code drainNanos} from now. Idempotent. */
     void closing(long drainNanos) {
         if (!closing) {
-            closeDeadlineNanos = ticker.nanoTime() + drainNanos;
+            closeDeadlineNanos = t.ticker().nanoTime() + drainNanos;
             closing = true;
         }
     }
@@ -96,16 +99,16 @@ final class Deadlines {
         if (closing) {
             return now - closeDeadlineNanos > 0 ? Due.CLOSE_NOW : Due.NOTHING;
         }
-        if (stalledNanos > writeTimeoutNanos) {
+        if (stalledNanos > t.writeTimeoutNanos()) {
             return Due.WRITE_STALLED;
         }
         if (!registered) {
-            return now - connectedNanos > handshakeNanos ? Due.HANDSHAKE_TIMEOUT : Due.NOTHING;
+            return now - connectedNanos > t.handshakeNanos() ? Due.HANDSHAKE_TIMEOUT : Due.NOTHING;
         }
         if (pingOutstanding) {
-            return now - pingSentNanos > pingTimeoutNanos ? Due.PING_TIMEOUT : Due.NOTHING;
+            return now - pingSentNanos > t.pingTimeoutNanos() ? Due.PING_TIMEOUT : Due.NOTHING;
         }
-        if (now - lastInboundNanos > pingIntervalNanos) {
+        if (now - lastInboundNanos > t.pingIntervalNanos()) {
             pingSentNanos = now;
             pingOutstanding = true;
             pings++;

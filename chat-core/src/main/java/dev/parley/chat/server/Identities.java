@@ -16,7 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
  * server's resume secret, truncated to 128 bits, in base64url without padding. Direct messages are
  * keyed by identity.
  *
- * <p>Thread safe: a {@link Mac} is made per call (HELLO only).
+ * <p>Thread safe: each call works on its own copy of one {@link Mac} keyed once at construction
+ * ({@code clone()}), so a HELLO looks up no provider: {@code Mac.getInstance} on a connection's reader
+ * left a {@code ThreadLocal} (the JDK's provider-lookup cache) on every virtual thread that registered,
+ * about 160 bytes per connection for its whole life.
  */
 final class Identities {
     /** Between the canonical name and the random id of an anonymous identity (never in a name). */
@@ -31,6 +34,8 @@ final class Identities {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     private final SecretKeySpec key;
+    /** Keyed once; never used itself, only copied (read-only, so copies may be taken concurrently). */
+    private final Mac keyed;
     private final SecureRandom random = new SecureRandom();
 
     /** @param secret the HMAC key, at least {@value #MIN_SECRET_BYTES} bytes (copied) */
@@ -40,6 +45,7 @@ final class Identities {
                     + secret.length);
         }
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        this.keyed = newMac();
     }
 
     /** Identities under a random secret: their tokens are good for this object's life only. */
@@ -105,13 +111,23 @@ final class Identities {
     }
 
     private byte[] mac(String identity) {
+        Mac mac;
+        try {
+            mac = (Mac) keyed.clone();
+        } catch (CloneNotSupportedException e) {
+            mac = newMac(); // a provider whose Mac cannot be copied
+        }
+        byte[] full = mac.doFinal(identity.getBytes(StandardCharsets.UTF_8));
+        byte[] out = new byte[MAC_BYTES];
+        System.arraycopy(full, 0, out, 0, MAC_BYTES);
+        return out;
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            byte[] full = mac.doFinal(identity.getBytes(StandardCharsets.UTF_8));
-            byte[] out = new byte[MAC_BYTES];
-            System.arraycopy(full, 0, out, 0, MAC_BYTES);
-            return out;
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }

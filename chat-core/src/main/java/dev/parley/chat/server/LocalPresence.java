@@ -3,11 +3,10 @@ package dev.parley.chat.server;
 import dev.parley.chat.protocol.Names;
 import dev.parley.chat.server.spi.Presence;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,12 +19,44 @@ final class LocalPresence implements Presence {
         final String name;
         final String identity;
         final List<String> keys;
-        final Set<Long> connections = new HashSet<>(2);
+        /**
+         * The ids of its connections, in {@code [0, count)}: nearly always one, so a bare array (24
+         * bytes) rather than a {@code Set<Long>} (about 150).
+         */
+        private long[] connections = new long[1];
+        private int count;
 
         Claim(String name, String identity, List<String> keys) {
             this.name = name;
             this.identity = identity;
             this.keys = keys;
+        }
+
+        void add(long connectionId) {
+            for (int i = 0; i < count; i++) {
+                if (connections[i] == connectionId) {
+                    return;
+                }
+            }
+            if (count == connections.length) {
+                connections = Arrays.copyOf(connections, count * 2);
+            }
+            connections[count++] = connectionId;
+        }
+
+        /** Whether the connection held it. */
+        boolean remove(long connectionId) {
+            for (int i = 0; i < count; i++) {
+                if (connections[i] == connectionId) {
+                    connections[i] = connections[--count];
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean isEmpty() {
+            return count == 0;
         }
     }
 
@@ -66,7 +97,7 @@ final class LocalPresence implements Presence {
             } else if (!h.identity.equals(identity)) {
                 return false;
             }
-            h.connections.add(connectionId);
+            h.add(connectionId);
             return true;
         } finally {
             lock.unlock();
@@ -78,7 +109,7 @@ final class LocalPresence implements Presence {
         lock.lock();
         try {
             Claim h = names.get(canonicalName);
-            if (h != null && h.connections.remove(connectionId) && h.connections.isEmpty()) {
+            if (h != null && h.remove(connectionId) && h.isEmpty()) {
                 names.remove(canonicalName);
                 for (String key : h.keys) {
                     keys.remove(key, canonicalName);

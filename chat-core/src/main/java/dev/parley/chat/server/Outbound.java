@@ -39,12 +39,17 @@ final class Outbound {
     private final Counters counters;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition progress = lock.newCondition();
+    /** Guarded by lock: made by the first thread that waits ({@link #awaitBelow}, {@link #awaitFinished}). */
+    private Condition progress;
     /**
-     * Guarded by lock: whole frames, shared with the other recipients and never modified; a
-     * {@code ByteBuffer} is made only for a write (one per merged chunk), not per frame and recipient.
+     * Guarded by lock: what waits to be written, as the frames' whole {@code byte[]}s (shared with the
+     * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
+     * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
+     * Most connections are idle most of the time, so the queue is made when the first frame is queued
+     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
+     * busy writer keeps it from round to round.
      */
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private ArrayDeque<byte[]> queue;
     /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
     private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
@@ -121,7 +126,7 @@ final class Outbound {
             if (closed || closeWhenDrained) {
                 return false;
             }
-            if (!writing && queue.isEmpty() && direct != null && allowDirect) {
+            if (!writing && nothingQueued() && direct != null && allowDirect) {
                 writing = true;
                 writeNow = true;
             } else {
@@ -130,10 +135,11 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
+                    ArrayDeque<byte[]> q = queue();
                     if (one != null) {
-                        queue.addLast(one);
+                        q.addLast(one);
                     } else {
-                        queue.addAll(many);
+                        q.addAll(many);
                     }
                     queuedBytes += total;
                     if (!writing) {
@@ -186,15 +192,15 @@ final class Outbound {
             // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue.addFirst(buffers[i].array());
+                    queue().addFirst(buffers[i].array());
                     queuedBytes += buffers[i].remaining();
                     headOffset = buffers[i].position();
                 }
             }
-            if (queue.isEmpty()) {
+            if (nothingQueued()) {
                 writing = false;
                 close = closeWhenDrained;
-                progress.signalAll();
+                signalProgress();
             } else {
                 startWriter = true;
             }
@@ -220,7 +226,7 @@ final class Outbound {
                 lock.lock();
                 try {
                     outputEnded = true;
-                    progress.signalAll();
+                    signalProgress();
                 } finally {
                     lock.unlock();
                 }
@@ -246,9 +252,10 @@ final class Outbound {
                 if (closed) {
                     return;
                 }
-                if (queue.isEmpty()) {
+                if (nothingQueued()) {
+                    queue = null; // the writer exits: an idle connection keeps no queue
                     writing = false;
-                    progress.signalAll();
+                    signalProgress();
                     if (!closeWhenDrained) {
                         return;
                     }
@@ -298,7 +305,7 @@ final class Outbound {
                 lock.lock();
                 try {
                     queuedBytes -= chunk;
-                    progress.signalAll();
+                    signalProgress();
                 } finally {
                     lock.unlock();
                 }
@@ -332,7 +339,7 @@ final class Outbound {
         try {
             long left = timeoutNanos;
             while (!closed && queuedBytes > bytes && left > 0) {
-                left = progress.awaitNanos(left);
+                left = progress().awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -370,12 +377,12 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue.addLast(f);
+                queue().addLast(f);
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
             if (!writing) {
-                if (queue.isEmpty()) {
+                if (nothingQueued()) {
                     close = true;
                 } else {
                     writing = true;
@@ -425,9 +432,9 @@ final class Outbound {
         lock.lock();
         try {
             closed = true;
-            queue.clear();
+            queue = null;
             headOffset = 0;
-            progress.signalAll();
+            signalProgress();
         } finally {
             lock.unlock();
         }
@@ -444,7 +451,7 @@ final class Outbound {
         try {
             long left = timeoutNanos;
             while (!closed && !outputEnded && left > 0) {
-                left = progress.awaitNanos(left);
+                left = progress().awaitNanos(left);
             }
             return closed;
         } catch (InterruptedException e) {
@@ -452,6 +459,58 @@ final class Outbound {
             return closed;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits (at most {@code timeoutNanos}) until no thread is writing, then tells whether a queue is
+     * still held: an idle connection must hold none. For tests.
+     */
+    boolean holdsQueueOnceIdle(long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (writing && !closed && left > 0) {
+                left = progress().awaitNanos(left);
+            }
+            return queue != null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return queue != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guarded by lock. */
+    private boolean nothingQueued() {
+        return queue == null || queue.isEmpty();
+    }
+
+    /** Guarded by lock: the queue, made on first use. */
+    private ArrayDeque<byte[]> queue() {
+        ArrayDeque<byte[]> q = queue;
+        if (q == null) {
+            q = new ArrayDeque<>();
+            queue = q;
+        }
+        return q;
+    }
+
+    /** Guarded by lock. */
+    private Condition progress() {
+        Condition c = progress;
+        if (c == null) {
+            c = lock.newCondition();
+            progress = c;
+        }
+        return c;
+    }
+
+    /** Guarded by lock: wakes whoever waits for the queue to shrink or the output to end. */
+    private void signalProgress() {
+        if (progress != null) {
+            progress.signalAll();
         }
     }
 

@@ -16,11 +16,14 @@ final class RateLimiter {
         FLOOD
     }
 
-    private final Ticker ticker;
-    private final double perSecond;
-    private final int burst;
-    private final int floodRefusals;
-    private final long floodWindowNanos;
+    /**
+     * The limits, the same for every connection of a server: shared, so that a connection keeps only
+     * its own bucket.
+     */
+    record Policy(Ticker ticker, double perSecond, int burst, int floodRefusals, long floodWindowNanos) {
+    }
+
+    private final Policy p;
     private double tokens;
     private long refilledNanos;
     /** When the last refusals happened, as a ring; allocated at the first refusal. */
@@ -28,32 +31,32 @@ final class RateLimiter {
     private int refusalCount;
 
     RateLimiter(Ticker ticker, double perSecond, int burst, int floodRefusals, long floodWindowNanos) {
-        this.ticker = ticker;
-        this.perSecond = perSecond;
-        this.burst = burst;
-        this.floodRefusals = floodRefusals;
-        this.floodWindowNanos = floodWindowNanos;
-        this.tokens = burst;
-        this.refilledNanos = ticker.nanoTime();
+        this(new Policy(ticker, perSecond, burst, floodRefusals, floodWindowNanos));
+    }
+
+    RateLimiter(Policy policy) {
+        this.p = policy;
+        this.tokens = policy.burst();
+        this.refilledNanos = policy.ticker().nanoTime();
     }
 
     /** Takes a token for one line. */
     Verdict take() {
-        long now = ticker.nanoTime();
-        tokens = Math.min(burst, tokens + (now - refilledNanos) * perSecond / 1e9);
+        long now = p.ticker().nanoTime();
+        tokens = Math.min(p.burst(), tokens + (now - refilledNanos) * p.perSecond() / 1e9);
         refilledNanos = now;
         if (tokens >= 1) {
             tokens -= 1;
             return Verdict.PASS;
         }
         if (refusals == null) {
-            refusals = new long[floodRefusals];
+            refusals = new long[p.floodRefusals()];
         }
         refusals[refusalCount % refusals.length] = now;
         refusalCount++;
         if (refusalCount >= refusals.length) {
             long oldest = refusals[refusalCount % refusals.length];
-            if (now - oldest <= floodWindowNanos) {
+            if (now - oldest <= p.floodWindowNanos()) {
                 return Verdict.FLOOD;
             }
         }

@@ -21,7 +21,13 @@ final class Replies {
     private final long queueLimit;
     private final long waitNanos;
     private final Runnable beforeReply;
-    private final List<byte[]> frames = new ArrayList<>();
+    /**
+     * What is collected: the first frame alone (a read is mostly answered with one frame: an ACK, a
+     * PONG), and all of them in a list once there is a second. Both are dropped at each flush, so an
+     * idle connection keeps no buffer.
+     */
+    private byte[] first;
+    private List<byte[]> frames;
     private long bytes;
 
     Replies(Outbound out, long queueLimit, long waitNanos, Runnable beforeReply) {
@@ -42,7 +48,15 @@ final class Replies {
     /** Adds an encoded frame (never modified; may be shared). */
     void add(byte[] frame) {
         beforeReply.run();
-        frames.add(frame);
+        if (first == null) {
+            first = frame;
+        } else {
+            if (frames == null) {
+                frames = new ArrayList<>();
+                frames.add(first);
+            }
+            frames.add(frame);
+        }
         bytes += frame.length;
         if (bytes >= FLUSH_BYTES) {
             flush();
@@ -51,12 +65,13 @@ final class Replies {
 
     /** Sends what is collected: waits (bounded) for our own queue, then one send. */
     void flush() {
-        if (frames.isEmpty()) {
+        if (first == null) {
             return;
         }
         out.awaitBelow(Math.max(0, queueLimit - bytes), waitNanos);
-        out.send(frames);
-        frames.clear();
+        out.send(frames == null ? List.of(first) : frames);
+        first = null;
+        frames = null;
         bytes = 0;
     }
 }

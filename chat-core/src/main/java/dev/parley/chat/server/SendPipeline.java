@@ -44,7 +44,8 @@ final class SendPipeline {
     private final RoomDirectory directory;
     private final Users users;
     private final AccessRules access;
-    private final List<Pending> batch = new ArrayList<>();
+    /** The checked SENDs of this read; null while there are none (an idle connection keeps no list). */
+    private List<Pending> batch;
     private boolean flushing;
 
     SendPipeline(Session session, Settings s, Publisher publisher, RoomDirectory directory, Users users,
@@ -59,7 +60,7 @@ final class SendPipeline {
 
     /** Whether SENDs wait for {@link #flush}. */
     boolean pending() {
-        return !batch.isEmpty();
+        return batch != null;
     }
 
     /** Checks one SEND (text length, access, membership or recipient, filter) and adds it to the batch. */
@@ -119,6 +120,9 @@ final class SendPipeline {
         }
         NewMessage message = new NewMessage(conversation.key, me.name, text,
                 s.clock().instant().truncatedTo(ChronoUnit.MILLIS), m.id());
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
         batch.add(new Pending(conversation, message, ref, room, to));
         if (batch.size() >= MAX_BATCH) {
             flush();
@@ -132,13 +136,13 @@ final class SendPipeline {
      * after each read.
      */
     void flush() {
-        if (batch.isEmpty() || flushing) {
+        if (batch == null || flushing) {
             return;
         }
         flushing = true;
         try {
-            List<Pending> sends = List.copyOf(batch);
-            batch.clear();
+            List<Pending> sends = batch;
+            batch = null;
             List<Conversation> conversations = new ArrayList<>(sends.size());
             List<NewMessage> messages = new ArrayList<>(sends.size());
             for (Pending p : sends) {

@@ -8,6 +8,8 @@ import dev.parley.chat.net.internal.InputChunks;
 import dev.parley.chat.protocol.ProtocolException;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +43,15 @@ final class Session {
 
     /** What every connection of one server shares. */
     record Shared(Settings settings, Counters counters, Events events, Ticker ticker, Admission admission,
-            Users users, Dispatcher dispatcher, Publisher publisher, RoomDirectory directory, AccessRules access) {
+            Users users, Dispatcher dispatcher, Publisher publisher, RoomDirectory directory, AccessRules access,
+            RateLimiter.Policy rateLimit, Deadlines.Timeouts timeouts) {
+        Shared(Settings settings, Counters counters, Events events, Ticker ticker, Admission admission, Users users,
+                Dispatcher dispatcher, Publisher publisher, RoomDirectory directory, AccessRules access) {
+            this(settings, counters, events, ticker, admission, users, dispatcher, publisher, directory, access,
+                    new RateLimiter.Policy(ticker, settings.ratePerSecond(), settings.rateBurst(),
+                            settings.floodRefusals(), Hub.nanos(settings.floodWindow())),
+                    new Deadlines.Timeouts(ticker, settings));
+        }
     }
 
     final long id;
@@ -54,7 +64,6 @@ final class Session {
     final RateLimiter limiter;
     final Deadlines deadlines;
     final CloseState close = new CloseState();
-    private final String tag;
     private final Shared shared;
     private final Settings s;
     private final FrameDecoder decoder;
@@ -74,7 +83,7 @@ final class Session {
      * Reader thread: the rooms this connection is in. Read by a thread that completes a close while
      * the reader is idle, after {@link CloseState} published it.
      */
-    final Map<String, Room> rooms = new LinkedHashMap<>();
+    final Map<String, Room> rooms = new LinkedHashMap<>(2); // most connections are in one room or two
     /**
      * Set by the reader before it publishes: whether this batch is a single SEND (no other SEND next
      * to it in its read), which is what light traffic looks like. {@link Room} then writes to more
@@ -83,8 +92,20 @@ final class Session {
      */
     volatile boolean loneSend;
 
-    /** Rooms {@link RoomAccess} took this connection out of (any thread), for the reader to forget. */
-    private final Queue<Room> removedRooms = new ConcurrentLinkedQueue<>();
+    /**
+     * Rooms {@link RoomAccess} took this connection out of (any thread), for the reader to forget; made
+     * by the first removal (rare), so that a connection without one keeps no queue.
+     */
+    private volatile Queue<Room> removedRooms;
+    private static final VarHandle REMOVED_ROOMS;
+
+    static {
+        try {
+            REMOVED_ROOMS = MethodHandles.lookup().findVarHandle(Session.class, "removedRooms", Queue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ReentrantLock presenceLock = new ReentrantLock();
     /** Guarded by presenceLock. */
@@ -97,16 +118,14 @@ final class Session {
         this.connection = connection;
         this.shared = shared;
         this.s = shared.settings();
-        this.tag = "[c" + id + "]";
         this.remote = connection.remoteAddress();
         this.transport = connection.transportName();
         this.out = new Outbound(this, connection, s.outboundQueueBytes(), shared.counters());
         this.replies = new Replies(out, s.outboundQueueBytes(), Hub.nanos(s.writeTimeout()), this::beforeReply);
         this.sends = new SendPipeline(this, s, shared.publisher(), shared.directory(), shared.users(),
                 shared.access());
-        this.limiter = new RateLimiter(shared.ticker(), s.ratePerSecond(), s.rateBurst(), s.floodRefusals(),
-                Hub.nanos(s.floodWindow()));
-        this.deadlines = new Deadlines(shared.ticker(), s);
+        this.limiter = new RateLimiter(shared.rateLimit());
+        this.deadlines = new Deadlines(shared.timeouts());
         this.decoder = new FrameDecoder(s.maxLineLength());
         this.chunks = connection instanceof InputChunks c ? c : null;
         Dispatcher dispatcher = shared.dispatcher();
@@ -128,8 +147,18 @@ final class Session {
         };
     }
 
-    String tag() {
-        return tag;
+    /**
+     * The connection's prefix for log lines: an object whose {@code toString()} is {@code [c<id>]}, so
+     * that the string is made only for a line that is really written (a per-connection string would
+     * be kept for the connection's life).
+     */
+    Object tag() {
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "[c" + id + "]";
     }
 
     ConnectionInfo info() {
@@ -139,13 +168,22 @@ final class Session {
 
     /** Any thread: {@link RoomAccess} took this connection out of the room. */
     void roomRemoved(Room room) {
-        removedRooms.add(room);
+        Queue<Room> q = removedRooms;
+        if (q == null) {
+            REMOVED_ROOMS.compareAndSet(this, null, new ConcurrentLinkedQueue<Room>());
+            q = removedRooms;
+        }
+        q.add(room);
     }
 
     /** Reader thread, before each request: forgets the rooms it was taken out of. */
     void forgetRemovedRooms() {
+        Queue<Room> q = removedRooms;
+        if (q == null) {
+            return;
+        }
         Room r;
-        while ((r = removedRooms.poll()) != null) {
+        while ((r = q.poll()) != null) {
             rooms.remove(r.name, r);
         }
     }
@@ -170,18 +208,18 @@ final class Session {
         try {
             switch (verdict) {
                 case FULL, ADDRESS_FULL -> {
-                    log.info("{} refused {}: server full", tag, remote);
+                    log.info("{} refused {}: server full", this, remote);
                     terminate(DisconnectReason.SERVER_FULL, ErrorCode.SERVER_FULL, "too many connections", null);
                     return;
                 }
                 case FENCED -> {
-                    log.info("{} refused {}: this node is fenced", tag, remote);
+                    log.info("{} refused {}: this node is fenced", this, remote);
                     terminate(DisconnectReason.SHUTDOWN, ErrorCode.SHUTTING_DOWN, "this node is not serving", null);
                     return;
                 }
                 default -> admitted = true;
             }
-            log.debug("{} connected from {} over {}", tag, remote, transport);
+            log.debug("{} connected from {} over {}", this, remote, transport);
             suspended = readLoop();
         } catch (RuntimeException | Error e) {
             readerFailed(e);
@@ -214,7 +252,7 @@ final class Session {
     }
 
     private void readerFailed(Throwable e) {
-        log.warn("{} reader failed", tag, e);
+        log.warn("{} reader failed", this, e);
         if (close.abort(DisconnectReason.ERROR) == CloseState.Outcome.CALLER_COMPLETES) {
             shared.counters().disconnected(transport, DisconnectReason.ERROR);
         }
@@ -249,12 +287,12 @@ final class Session {
                     }
                 }
             } catch (IOException e) {
-                log.debug("{} read ended: {}", tag, e.toString());
+                log.debug("{} read ended: {}", this, e.toString());
                 inputEnded = true;
                 return false;
             }
             if (n < 0) {
-                log.debug("{} peer closed the connection", tag);
+                log.debug("{} peer closed the connection", this);
                 inputEnded = true;
                 return false;
             }
@@ -315,9 +353,9 @@ final class Session {
         ConnectionInfo info = info();
         shared.admission().remove(this, admitted, l -> l.disconnected(info, reason));
         if (u != null) {
-            log.debug("{} {} disconnected: {}", tag, Escaping.forLog(u.name, 64), reason.wireName());
+            log.debug("{} {} disconnected: {}", this, Escaping.forLog(u.name, 64), reason.wireName());
         } else {
-            log.debug("{} disconnected: {}", tag, reason.wireName());
+            log.debug("{} disconnected: {}", this, reason.wireName());
         }
     }
 
@@ -388,7 +426,7 @@ final class Session {
         }
         shared.counters().disconnected(transport, DisconnectReason.SLOW_CONSUMER);
         deadlines.closing(Hub.nanos(s.drainTimeout()));
-        log.info("{} slow consumer: {}", tag, why);
+        log.info("{} slow consumer: {}", this, why);
         out.bestEffortThenClose(lastFrames(DisconnectReason.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER, why, null));
     }
 
@@ -412,7 +450,7 @@ final class Session {
                 try {
                     r.leave(this, u, reason.leftReason());
                 } catch (RuntimeException e) {
-                    log.warn("{} leaving {} failed", tag, r.name, e);
+                    log.warn("{} leaving {} failed", this, r.name, e);
                 }
             }
             rooms.clear();

@@ -46,4 +46,20 @@ class LocalPresenceTest {
         assertTrue(presence.claimName("RITAM", "ritam", "ritam~x", 3));
         assertEquals(new Presence.Holder("RITAM", "ritam~x"), presence.holder("ritam"));
     }
+
+    @Test
+    void aNameHeldByManyConnectionsIsFreeOnlyWhenTheLastLetsGo() {
+        for (long id = 1; id <= 5; id++) {
+            assertTrue(presence.claimName("ritam", "ritam", "ritam", id));
+        }
+        assertTrue(presence.claimName("ritam", "ritam", "ritam", 3), "the same connection again");
+        presence.releaseName("ritam", 3);
+        presence.releaseName("ritam", 3); // a second release of one connection changes nothing
+        presence.releaseName("ritam", 1);
+        presence.releaseName("ritam", 5);
+        presence.releaseName("ritam", 2);
+        assertEquals(new Presence.Holder("ritam", "ritam"), presence.holder("ritam"), "still held by 4");
+        presence.releaseName("ritam", 4);
+        assertNull(presence.holder("ritam"));
+    }
 }
