@@ -87,6 +87,12 @@ abstract class Conversation {
     private boolean fetchWanted;
     /** Guarded by lock. */
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
+    /** Guarded by lock: consecutive messages {@link #drain} delivers together, and their origin. */
+    private final List<StoredMessage> run = new ArrayList<>(1);
+    /** Guarded by lock. */
+    private Session runOrigin;
+    /** Guarded by lock. */
+    private boolean runLocal;
     /** Guarded by lock: notices waiting for their seq, sorted by afterSeq; null when none. */
     private List<PresenceEvent> notices;
 
@@ -104,6 +110,17 @@ abstract class Conversation {
 
     /** Guarded by lock: sends one message to every recipient on this server except {@code origin}. */
     abstract void deliverNow(StoredMessage message, Session origin, boolean local);
+
+    /**
+     * Guarded by lock: consecutive messages of one origin, in seq order, as {@link #deliverNow} would
+     * send them one by one (which is what this does unless a subclass does better: a room queues the
+     * whole run for each member in one go).
+     */
+    void deliverRun(List<StoredMessage> messages, Session origin, boolean local) {
+        for (StoredMessage m : messages) {
+            deliverNow(m, origin, local);
+        }
+    }
 
     /** Guarded by lock: whether anyone on this server should get this conversation's messages. */
     abstract boolean hasRecipients();
@@ -166,12 +183,23 @@ abstract class Conversation {
 
     /** An own append stored {@code message}: deliver it (and what it unblocks) in seq order. */
     final void appended(StoredMessage message, Session origin, int token) {
+        appended(List.of(message), origin, new int[] {token});
+    }
+
+    /**
+     * Own appends of one batch stored {@code messages} (tokens in the same order): deliver them (and
+     * what they unblock) in seq order, consecutive ones together ({@link #deliverRun}).
+     */
+    final void appended(List<StoredMessage> messages, Session origin, int[] tokens) {
         boolean fetch;
         lock.lock();
         try {
-            finished(token);
-            if (message.seq() >= next) {
-                pending.put(message.seq(), new Pending(message, origin, true));
+            for (int i = 0; i < messages.size(); i++) {
+                StoredMessage message = messages.get(i);
+                finished(tokens[i]);
+                if (message.seq() >= next) {
+                    pending.put(message.seq(), new Pending(message, origin, true));
+                }
             }
             fetch = drain();
         } finally {
@@ -281,7 +309,10 @@ abstract class Conversation {
      */
     private boolean drain() {
         while (true) {
-            deliverNotices();
+            if (notices != null) {
+                flushRun(); // a notice follows the messages before it
+                deliverNotices();
+            }
             Map.Entry<Long, Pending> first = pending.firstEntry();
             if (first != null && first.getKey() < next) {
                 pending.pollFirstEntry(); // delivered already (a resend, a read that raced an append)
@@ -291,13 +322,15 @@ abstract class Conversation {
                 pending.pollFirstEntry();
                 next++;
                 Pending p = first.getValue();
-                try {
-                    deliverNow(p.message(), p.origin(), p.local());
-                } catch (RuntimeException e) {
-                    log.warn("{}: delivering seq {} failed", key, p.message().seq(), e);
+                if (!run.isEmpty() && (p.origin() != runOrigin || p.local() != runLocal)) {
+                    flushRun();
                 }
+                run.add(p.message());
+                runOrigin = p.origin();
+                runLocal = p.local();
                 continue;
             }
+            flushRun();
             long missingTo = missingTo(first);
             if (next < 0 || missingTo < next) {
                 waiting = false;
@@ -326,6 +359,21 @@ abstract class Conversation {
             waiting = false;
             fetching = true;
             return true;
+        }
+    }
+
+    /** Guarded by lock: delivers the run of consecutive messages {@link #drain} gathered. */
+    private void flushRun() {
+        if (run.isEmpty()) {
+            return;
+        }
+        try {
+            deliverRun(run, runOrigin, runLocal);
+        } catch (RuntimeException e) {
+            log.warn("{}: delivering seq {}..{} failed", key, run.get(0).seq(), run.get(run.size() - 1).seq(), e);
+        } finally {
+            run.clear();
+            runOrigin = null;
         }
     }
 

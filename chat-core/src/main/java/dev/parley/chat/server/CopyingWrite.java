@@ -25,10 +25,14 @@ final class CopyingWrite {
     }
 
     /**
-     * Copies {@code frames} (heap buffers, at most {@link #MAX_BYTES} in all; see {@link #suits}) into a
-     * direct buffer, writes what the socket takes now, and advances the frames past what was written.
+     * Copies {@code frames[from..to)} (at most {@link #MAX_BYTES} in all, the first from
+     * {@code firstOffset} on; see {@link #suits}) into a direct buffer and writes what the socket takes
+     * now, without waiting. The frames themselves are never modified (they may be shared with other
+     * recipients).
+     *
+     * @return the number of bytes written, possibly 0
      */
-    static void tryWrite(NonBlockingWrite out, ByteBuffer[] frames) throws IOException {
+    static long tryWrite(NonBlockingWrite out, byte[][] frames, int from, int to, int firstOffset) throws IOException {
         ByteBuffer buffer = POOL.poll();
         if (buffer == null) {
             buffer = ByteBuffer.allocateDirect(MAX_BYTES);
@@ -36,19 +40,12 @@ final class CopyingWrite {
             POOLED.decrementAndGet();
         }
         try {
-            for (ByteBuffer f : frames) {
-                buffer.put(f.array(), f.arrayOffset() + f.position(), f.remaining());
+            buffer.put(frames[from], firstOffset, frames[from].length - firstOffset);
+            for (int i = from + 1; i < to; i++) {
+                buffer.put(frames[i]);
             }
             buffer.flip();
-            long written = out.tryWrite(new ByteBuffer[] {buffer});
-            for (ByteBuffer f : frames) {
-                int n = (int) Math.min(written, f.remaining());
-                f.position(f.position() + n);
-                written -= n;
-                if (written == 0) {
-                    break;
-                }
-            }
+            return out.tryWrite(new ByteBuffer[] {buffer});
         } finally {
             buffer.clear();
             if (POOLED.incrementAndGet() <= KEEP) {
@@ -59,16 +56,8 @@ final class CopyingWrite {
         }
     }
 
-    /** Whether the batch can go through {@link #tryWrite}. */
-    static boolean suits(ByteBuffer[] frames, long bytes) {
-        if (frames.length < 2 || bytes > MAX_BYTES) {
-            return false;
-        }
-        for (ByteBuffer f : frames) {
-            if (!f.hasArray()) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether a chunk of {@code frames} frames and {@code bytes} bytes goes through {@link #tryWrite}. */
+    static boolean suits(int frames, long bytes) {
+        return frames >= 2 && bytes <= MAX_BYTES;
     }
 }

@@ -19,15 +19,18 @@ import org.slf4j.LoggerFactory;
  * {@link #send} called by any thread (a sender's reader, a room fan-out) writes directly, without
  * waiting, when nothing is queued, nobody is writing and the connection supports
  * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. Otherwise the
- * bytes are queued and a writer virtual thread, started on demand, drains the whole queue with one
- * write per round (up to 64 KiB copied into one direct buffer, {@link CopyingWrite}; a gathering
- * write for the rest of a round the socket did not take at once, or for a bigger one). No I/O ever
+ * bytes are queued and a writer virtual thread, started on demand, takes the whole queue per round and
+ * writes it in chunks of at most 64 KiB, one write call each (copied into one direct buffer,
+ * {@link CopyingWrite}; a blocking gathering write for what the socket did not take at once). A
+ * blocking write therefore waits for the peer to take one chunk, never a whole queue: how long the
+ * writer has waited ({@link #writeBlockedLongerThan}) tells a peer that stopped reading from one that
+ * reads, however long its queue. No I/O ever
  * happens while {@code lock} is held, so {@link #send} never blocks on a peer's socket. A queue
  * past its byte limit makes the session a slow consumer.
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
-    private static final ByteBuffer[] NONE = new ByteBuffer[0];
+    private static final byte[][] NONE = new byte[0][];
 
     private final Session session;
     private final Connection connection;
@@ -39,12 +42,16 @@ final class Outbound {
     /** Guarded by lock: made by the first thread that waits ({@link #awaitBelow}, {@link #awaitFinished}). */
     private Condition progress;
     /**
-     * Guarded by lock: what waits to be written; null when the connection has no writer and nothing
-     * queued. Most connections are idle most of the time, so the queue is made when the first frame is
-     * queued and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112
-     * bytes); a busy writer keeps it from round to round.
+     * Guarded by lock: what waits to be written, as the frames' whole {@code byte[]}s (shared with the
+     * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
+     * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
+     * Most connections are idle most of the time, so the queue is made when the first frame is queued
+     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
+     * busy writer keeps it from round to round.
      */
-    private ArrayDeque<ByteBuffer> queue;
+    private ArrayDeque<byte[]> queue;
+    /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
+    private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
     private long queuedBytes;
     /** Guarded by lock: a thread owns the connection's write side. */
@@ -71,7 +78,7 @@ final class Outbound {
      * the peer. Returns false if the connection is closing or this made it a slow consumer.
      */
     boolean send(byte[] frame) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, true, true);
+        return send(frame, null, frame.length, true, true);
     }
 
     /**
@@ -79,7 +86,7 @@ final class Outbound {
      * thread: a broadcast to many recipients queues for each and lets their writers merge frames.
      */
     boolean send(byte[] frame, boolean direct) {
-        return send(new ByteBuffer[] {ByteBuffer.wrap(frame)}, frame.length, 1, direct, true);
+        return send(frame, null, frame.length, direct, true);
     }
 
     /**
@@ -88,20 +95,30 @@ final class Outbound {
      * queue to drain ({@link #awaitBelow}), which is the back-pressure for what a client asked for.
      */
     boolean send(List<byte[]> frames) {
+        return send(frames, true, false);
+    }
+
+    /**
+     * Several broadcast frames in order (a run of consecutive messages of one room) with one queue
+     * operation, counted against the queue limit like {@link #send(byte[], boolean)}.
+     */
+    boolean send(List<byte[]> frames, boolean direct) {
+        return send(frames, direct, true);
+    }
+
+    private boolean send(List<byte[]> frames, boolean direct, boolean enforceLimit) {
         if (frames.isEmpty()) {
             return true;
         }
-        ByteBuffer[] buffers = new ByteBuffer[frames.size()];
         long total = 0;
-        for (int i = 0; i < buffers.length; i++) {
-            byte[] f = frames.get(i);
-            buffers[i] = ByteBuffer.wrap(f);
+        for (byte[] f : frames) {
             total += f.length;
         }
-        return send(buffers, total, buffers.length, true, false);
+        return send(null, frames, total, direct, enforceLimit);
     }
 
-    private boolean send(ByteBuffer[] buffers, long total, int frames, boolean allowDirect, boolean enforceLimit) {
+    /** Sends {@code one} frame, or else the {@code many}. */
+    private boolean send(byte[] one, List<byte[]> many, long total, boolean allowDirect, boolean enforceLimit) {
         boolean writeNow = false;
         boolean startWriter = false;
         lock.lock();
@@ -118,9 +135,11 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
-                    ArrayDeque<ByteBuffer> q = queue();
-                    for (ByteBuffer b : buffers) {
-                        q.addLast(b);
+                    ArrayDeque<byte[]> q = queue();
+                    if (one != null) {
+                        q.addLast(one);
+                    } else {
+                        q.addAll(many);
                     }
                     queuedBytes += total;
                     if (!writing) {
@@ -133,11 +152,23 @@ final class Outbound {
             lock.unlock();
         }
         if (total < 0) {
-            session.slowConsumer("outbound queue passed " + limit + " bytes");
+            long started = writeStartedNanos;
+            session.slowConsumer("outbound queue passed " + limit + " bytes (the writer "
+                    + (started == 0 ? "was between writes" : "had waited " + (System.nanoTime() - started) / 1_000_000
+                            + " ms for the peer to take its current write") + ")");
             return false;
         }
-        counters.sent(frames, total);
+        counters.sent(one != null ? 1 : many.size(), total);
         if (writeNow) {
+            ByteBuffer[] buffers;
+            if (one != null) {
+                buffers = new ByteBuffer[] {ByteBuffer.wrap(one)};
+            } else {
+                buffers = new ByteBuffer[many.size()];
+                for (int i = 0; i < buffers.length; i++) {
+                    buffers[i] = ByteBuffer.wrap(many.get(i));
+                }
+            }
             writeDirect(buffers);
         } else if (startWriter) {
             startWriter();
@@ -158,10 +189,12 @@ final class Outbound {
         boolean close = false;
         lock.lock();
         try {
+            // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue().addFirst(buffers[i]);
+                    queue().addFirst(buffers[i].array());
                     queuedBytes += buffers[i].remaining();
+                    headOffset = buffers[i].position();
                 }
             }
             if (nothingQueued()) {
@@ -209,11 +242,11 @@ final class Outbound {
         Thread.ofVirtual().start(this::drain);
     }
 
-    /** The writer: drains the queue, everything queued in one gathering write per round. */
+    /** The writer: drains the queue, everything queued per round, one write call per 64 KiB chunk. */
     private void drain() {
         while (true) {
-            ByteBuffer[] batch;
-            long bytes = 0;
+            byte[][] batch;
+            int offset = 0;
             lock.lock();
             try {
                 if (closed) {
@@ -230,9 +263,8 @@ final class Outbound {
                 } else {
                     batch = queue.toArray(NONE);
                     queue.clear();
-                    for (ByteBuffer b : batch) {
-                        bytes += b.remaining();
-                    }
+                    offset = headOffset;
+                    headOffset = 0;
                 }
             } finally {
                 lock.unlock();
@@ -241,29 +273,61 @@ final class Outbound {
                 endOutput();
                 return;
             }
-            writeStartedNanos = System.nanoTime();
-            try {
-                if (direct != null && CopyingWrite.suits(batch, bytes)) {
-                    CopyingWrite.tryWrite(direct, batch);
+            // One write call per chunk of at most CopyingWrite.MAX_BYTES: a blocking write then waits
+            // for the peer to take one chunk, never the whole queue, so writeStartedNanos measures the
+            // peer's progress (pace leaves out a peer that took no chunk for 200 ms: one that stopped
+            // reading) and not how long the queue was; and each chunk written counts as progress.
+            int from = 0;
+            while (from < batch.length) {
+                int first = from == 0 ? offset : 0;
+                int to = from + 1;
+                long chunk = batch[from].length - first;
+                while (to < batch.length && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
+                    chunk += batch[to].length;
+                    to++;
                 }
-                if (batch[batch.length - 1].hasRemaining()) {
-                    connection.write(batch); // what the socket did not take at once, waiting for room
+                writeStartedNanos = System.nanoTime();
+                try {
+                    long written = 0;
+                    if (direct != null && CopyingWrite.suits(to - from, chunk)) {
+                        written = CopyingWrite.tryWrite(direct, batch, from, to, first);
+                    }
+                    if (written < chunk) {
+                        connection.write(rest(batch, from, to, first, written)); // waits for room
+                    }
+                } catch (IOException e) {
+                    log.debug("{} write failed: {}", session.tag(), e.toString());
+                    writeStartedNanos = 0;
+                    abort();
+                    return;
                 }
-            } catch (IOException e) {
-                log.debug("{} write failed: {}", session.tag(), e.toString());
                 writeStartedNanos = 0;
-                abort();
-                return;
-            }
-            writeStartedNanos = 0;
-            lock.lock();
-            try {
-                queuedBytes -= bytes;
-                signalProgress();
-            } finally {
-                lock.unlock();
+                lock.lock();
+                try {
+                    queuedBytes -= chunk;
+                    signalProgress();
+                } finally {
+                    lock.unlock();
+                }
+                from = to;
             }
         }
+    }
+
+    /** Buffers over what is left of {@code frames[from..to)} once {@code written} bytes of it went out. */
+    private static ByteBuffer[] rest(byte[][] frames, int from, int to, int first, long written) {
+        int i = from;
+        long skip = written + first;
+        while (skip >= frames[i].length && i < to - 1) {
+            skip -= frames[i].length;
+            i++;
+        }
+        ByteBuffer[] out = new ByteBuffer[to - i];
+        out[0] = ByteBuffer.wrap(frames[i], (int) skip, frames[i].length - (int) skip);
+        for (int k = 1; k < out.length; k++) {
+            out[k] = ByteBuffer.wrap(frames[i + k]);
+        }
+        return out;
     }
 
     /**
@@ -313,7 +377,7 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue().addLast(ByteBuffer.wrap(f));
+                queue().addLast(f);
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
@@ -369,6 +433,7 @@ final class Outbound {
         try {
             closed = true;
             queue = null;
+            headOffset = 0;
             signalProgress();
         } finally {
             lock.unlock();
@@ -423,8 +488,8 @@ final class Outbound {
     }
 
     /** Guarded by lock: the queue, made on first use. */
-    private ArrayDeque<ByteBuffer> queue() {
-        ArrayDeque<ByteBuffer> q = queue;
+    private ArrayDeque<byte[]> queue() {
+        ArrayDeque<byte[]> q = queue;
         if (q == null) {
             q = new ArrayDeque<>();
             queue = q;

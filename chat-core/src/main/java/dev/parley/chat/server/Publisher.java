@@ -3,6 +3,9 @@ package dev.parley.chat.server;
 import dev.parley.chat.server.spi.MessageBus;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -67,13 +70,26 @@ final class Publisher {
             }
             throw new IllegalStateException("the bus returned " + results.size() + " results for " + n + " messages");
         }
-        for (int i = 0; i < n; i++) {
-            AppendResult result = results.get(i);
-            if (result.duplicate()) {
-                conversations.get(i).appendFailed(tokens[i]);
-            } else {
-                conversations.get(i).appended(result.message(), origin, tokens[i]);
+        // Consecutive stored messages of one conversation are handed over together, so that a
+        // room queues them for each member with one queue operation (one lock hand-off).
+        int i = 0;
+        while (i < n) {
+            Conversation c = conversations.get(i);
+            if (results.get(i).duplicate()) {
+                c.appendFailed(tokens[i]);
+                i++;
+                continue;
             }
+            int end = i + 1;
+            while (end < n && conversations.get(end) == c && !results.get(end).duplicate()) {
+                end++;
+            }
+            List<StoredMessage> stored = new ArrayList<>(end - i);
+            for (int k = i; k < end; k++) {
+                stored.add(results.get(k).message());
+            }
+            c.appended(stored, origin, Arrays.copyOfRange(tokens, i, end));
+            i = end;
         }
         return results;
     }

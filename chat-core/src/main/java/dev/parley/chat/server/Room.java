@@ -70,7 +70,23 @@ final class Room extends Conversation {
         void send(byte[] bytes, long limit, boolean direct) {
             if (live) {
                 session.out.send(bytes, direct);
-            } else if (backlog != null) {
+            } else {
+                addToBacklog(bytes, limit);
+            }
+        }
+
+        void send(List<byte[]> frames, long limit, boolean direct) {
+            if (live) {
+                session.out.send(frames, direct);
+            } else {
+                for (byte[] f : frames) {
+                    addToBacklog(f, limit);
+                }
+            }
+        }
+
+        private void addToBacklog(byte[] bytes, long limit) {
+            if (backlog != null) {
                 backlog.add(bytes);
                 backlogBytes += bytes.length;
                 if (backlogBytes > limit) {
@@ -196,20 +212,36 @@ final class Room extends Conversation {
 
     /** Guarded by lock. */
     private int broadcast(byte[] bytes, Session except) {
-        // Few recipients: write on this thread when their queues are idle (latency). Many: queue
-        // for all and let their writers merge what accumulates into one write each (throughput).
-        // A sender whose read held only this SEND is not part of a burst: up to four times as many
-        // recipients are still written directly (BENCHMARKS.md, "rooms and light").
         int recipients = members.size() - (except == null ? 0 : 1);
-        int direct = directWriteMaxRecipients;
-        boolean writeDirect = recipients <= direct
-                || (recipients <= LONE_SEND_FACTOR * direct && except != null && except.loneSend);
+        boolean writeDirect = writeDirect(recipients, except);
         for (Member m : members.values()) {
             if (m.session != except) {
                 m.send(bytes, outboundLimit, writeDirect);
             }
         }
         return recipients;
+    }
+
+    /** Guarded by lock: {@link #broadcast(byte[], Session)} of several frames, one queue operation each. */
+    private int broadcast(List<byte[]> frames, Session except) {
+        int recipients = members.size() - (except == null ? 0 : 1);
+        boolean writeDirect = writeDirect(recipients, except);
+        for (Member m : members.values()) {
+            if (m.session != except) {
+                m.send(frames, outboundLimit, writeDirect);
+            }
+        }
+        return recipients;
+    }
+
+    private boolean writeDirect(int recipients, Session except) {
+        // Few recipients: write on this thread when their queues are idle (latency). Many: queue
+        // for all and let their writers merge what accumulates into one write each (throughput).
+        // A sender whose read held only this SEND is not part of a burst: up to four times as many
+        // recipients are still written directly (BENCHMARKS.md, "rooms and light").
+        int direct = directWriteMaxRecipients;
+        return recipients <= direct
+                || (recipients <= LONE_SEND_FACTOR * direct && except != null && except.loneSend);
     }
 
     /**
@@ -241,6 +273,24 @@ final class Room extends Conversation {
         counters().delivered(broadcast(Wire.msg(name, null, message, null), origin));
         if (local) {
             events.post(l -> l.messageStored(message));
+        }
+    }
+
+    @Override
+    void deliverRun(List<StoredMessage> messages, Session origin, boolean local) {
+        if (messages.size() == 1) {
+            deliverNow(messages.get(0), origin, local);
+            return;
+        }
+        List<byte[]> frames = new ArrayList<>(messages.size());
+        for (StoredMessage m : messages) {
+            frames.add(Wire.msg(name, null, m, null));
+        }
+        counters().delivered(broadcast(frames, origin) * messages.size());
+        if (local) {
+            for (StoredMessage m : messages) {
+                events.post(l -> l.messageStored(m));
+            }
         }
     }
 
