@@ -167,23 +167,28 @@ final class Session {
     void run(Admission.Verdict verdict) {
         ConnectionInfo first = info();
         shared.events().post(l -> l.connected(first));
+        readOrFinish(verdict);
+    }
+
+    /**
+     * A new reader thread for a connection whose reader left with nothing to read
+     * ({@link dev.parley.chat.net.internal.InputChunks}): started by the transport when input, its end
+     * or the close arrived.
+     */
+    void resume() {
+        readOrFinish(null);
+    }
+
+    /**
+     * Reads until the connection closes, then finishes it; or until nothing is left to read on a
+     * transport that starts the next reader itself, and then just returns.
+     *
+     * @param verdict admission's verdict on the first reader; null on the readers after it
+     */
+    private void readOrFinish(Admission.Verdict verdict) {
         boolean suspended = false;
         try {
-            switch (verdict) {
-                case FULL, ADDRESS_FULL -> {
-                    log.info("{} refused {}: server full", this, remote);
-                    terminate(DisconnectReason.SERVER_FULL, ErrorCode.SERVER_FULL, "too many connections", null);
-                    return;
-                }
-                case FENCED -> {
-                    log.info("{} refused {}: this node is fenced", this, remote);
-                    terminate(DisconnectReason.SHUTDOWN, ErrorCode.SHUTTING_DOWN, "this node is not serving", null);
-                    return;
-                }
-                default -> admitted = true;
-            }
-            log.debug("{} connected from {} over {}", this, remote, transport);
-            suspended = reader.readLoop();
+            suspended = (verdict == null || admit(verdict)) && reader.readLoop();
         } catch (RuntimeException | Error e) {
             readerFailed(e);
         } finally {
@@ -193,20 +198,23 @@ final class Session {
         }
     }
 
-    /**
-     * A new reader thread for a connection whose reader left with nothing to read
-     * ({@link dev.parley.chat.net.internal.InputChunks}): started by the transport when input, its end
-     * or the close arrived.
-     */
-    void resume() {
-        boolean suspended = false;
-        try {
-            suspended = reader.readLoop();
-        } catch (RuntimeException | Error e) {
-            readerFailed(e);
-        } finally {
-            if (!suspended) {
-                finish();
+    /** Whether the connection may stay; if not, it is told why and closed. */
+    private boolean admit(Admission.Verdict verdict) {
+        switch (verdict) {
+            case FULL, ADDRESS_FULL -> {
+                log.info("{} refused {}: server full", this, remote);
+                terminate(DisconnectReason.SERVER_FULL, ErrorCode.SERVER_FULL, "too many connections", null);
+                return false;
+            }
+            case FENCED -> {
+                log.info("{} refused {}: this node is fenced", this, remote);
+                terminate(DisconnectReason.SHUTDOWN, ErrorCode.SHUTTING_DOWN, "this node is not serving", null);
+                return false;
+            }
+            default -> {
+                admitted = true;
+                log.debug("{} connected from {} over {}", this, remote, transport);
+                return true;
             }
         }
     }

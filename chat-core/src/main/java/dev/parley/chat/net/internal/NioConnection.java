@@ -97,19 +97,12 @@ public final class NioConnection implements Connection, InputChunks, NonBlocking
                 return -1;
             }
             n = take(buffer, offset, length);
-            if (readPaused && inboxBytes <= INBOX_LIMIT / 2) {
-                readPaused = false;
-                resume = true;
-            }
+            resume = unpause();
         } finally {
             lock.unlock();
         }
         if (resume) {
-            try {
-                poller.arm(key, SelectionKey.OP_READ);
-            } catch (CancelledKeyException e) {
-                // closed meanwhile: the next read says so
-            }
+            resumeReading();
         }
         return n;
     }
@@ -132,21 +125,35 @@ public final class NioConnection implements Connection, InputChunks, NonBlocking
                 return NOTHING;
             }
             taken = takeAll();
-            if (readPaused) {
-                readPaused = false;
-                resume = true;
-            }
+            resume = unpause();
         } finally {
             lock.unlock();
         }
         if (resume) {
-            try {
-                poller.arm(key, SelectionKey.OP_READ);
-            } catch (CancelledKeyException e) {
-                // closed meanwhile: the next take says so
-            }
+            resumeReading();
         }
         return taken;
+    }
+
+    /**
+     * Guarded by lock: whether the poller stopped reading for a full inbox and the reader has now taken
+     * half of it; then the caller gives the key its read interest back ({@link #resumeReading}).
+     */
+    private boolean unpause() {
+        if (readPaused && inboxBytes <= INBOX_LIMIT / 2) {
+            readPaused = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** The reader took what made the poller stop reading: read interest back (outside the lock). */
+    private void resumeReading() {
+        try {
+            poller.arm(key, SelectionKey.OP_READ);
+        } catch (CancelledKeyException e) {
+            // closed meanwhile: the next read says so
+        }
     }
 
     /** Guarded by lock; the inbox is not empty. Hands the chunk itself over when it is the only one. */
