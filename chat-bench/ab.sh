@@ -4,6 +4,7 @@
 #   chat-bench/ab.sh c29eaa2 main                         # 3 rounds of fanout, rooms, light
 #   chat-bench/ab.sh rounds=5 only=rooms measure=10 main perf
 #   chat-bench/ab.sh nobuild ...                          # reuse the builds of an earlier call
+#   chat-bench/ab.sh rounds=2 only=durable,history main perf   # the stores: one row per store and metric
 #   chat-bench/ab.sh extra="probe=$PWD/chat-bench/syscalls.sh" main perf   # more Suite arguments
 #
 # Each commit is checked out in its own detached `git worktree` under chat-bench/target/ab/ of this
@@ -104,12 +105,21 @@ metrics = {
     'light': [('p50 ms', 'lower'), ('p99 ms', 'lower'), ('server CPU cores', 'lower'),
               (PER, 'lower'), ('undelivered %', 'lower')],
     'idle': [('RSS/conn @9000 B', 'lower'), ('heap/conn @9000 B', 'lower')],
+    # Parley-only scenarios with one result per store: "<target label>: <metric>".
+    'durable': [(f'{v}: {m}', b) for v in ('memory', 'h2 file, group commit', 'h2 file, no group commit',
+                                           'postgresql, group commit', 'postgresql, no group commit')
+                for m, b in (('acked msg/s', 'higher'), ('p99 ms', 'lower'))],
+    'history': [(f'{v}: {m}', 'lower') for v in ('memory', 'h2 file', 'postgresql') for m in ('p50 ms', 'p99 ms')],
 }
 def value(r, s, label, metric):
     p = os.path.join(runs, f'r{r}-{s}-{label}', 'results.json')
     try:
+        target = None
+        if ': ' in metric:  # a per-store result: "<target label>: <metric>"
+            target, metric = metric.split(': ', 1)
+            target = 'parley ' + target
         for res in json.load(open(p))['results']:
-            if res['scenario'] == s:
+            if res['scenario'] == s and (target is None or res.get('target') == target):
                 m = res['metrics']
                 if metric == PER:
                     cpu, d = m.get('server CPU cores'), m.get('deliveries/s')
