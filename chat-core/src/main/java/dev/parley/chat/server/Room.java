@@ -67,14 +67,6 @@ final class Room extends Conversation {
             this.session = session;
         }
 
-        void send(byte[] bytes, long limit, boolean direct) {
-            if (live) {
-                session.out.send(bytes, direct);
-            } else {
-                addToBacklog(bytes, limit);
-            }
-        }
-
         void send(List<byte[]> frames, long limit, boolean direct) {
             if (live) {
                 session.out.send(frames, direct);
@@ -212,17 +204,10 @@ final class Room extends Conversation {
 
     /** Guarded by lock. */
     private int broadcast(byte[] bytes, Session except) {
-        int recipients = members.size() - (except == null ? 0 : 1);
-        boolean writeDirect = writeDirect(recipients, except);
-        for (Member m : members.values()) {
-            if (m.session != except) {
-                m.send(bytes, outboundLimit, writeDirect);
-            }
-        }
-        return recipients;
+        return broadcast(List.of(bytes), except);
     }
 
-    /** Guarded by lock: {@link #broadcast(byte[], Session)} of several frames, one queue operation each. */
+    /** Guarded by lock: frames in order to every member but {@code except}, one queue operation each. */
     private int broadcast(List<byte[]> frames, Session except) {
         int recipients = members.size() - (except == null ? 0 : 1);
         boolean writeDirect = writeDirect(recipients, except);
@@ -270,18 +255,11 @@ final class Room extends Conversation {
 
     @Override
     void deliverNow(StoredMessage message, Session origin, boolean local) {
-        counters().delivered(broadcast(Wire.msg(name, null, message, null), origin));
-        if (local) {
-            events.post(l -> l.messageStored(message));
-        }
+        deliverRun(List.of(message), origin, local);
     }
 
     @Override
     void deliverRun(List<StoredMessage> messages, Session origin, boolean local) {
-        if (messages.size() == 1) {
-            deliverNow(messages.get(0), origin, local);
-            return;
-        }
         List<byte[]> frames = new ArrayList<>(messages.size());
         for (StoredMessage m : messages) {
             frames.add(Wire.msg(name, null, m, null));
