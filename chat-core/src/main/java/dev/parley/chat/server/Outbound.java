@@ -5,7 +5,6 @@ import dev.parley.chat.net.internal.NonBlockingWrite;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
-    private static final byte[][] NONE = new byte[0][];
 
     private final Session session;
     private final Connection connection;
@@ -44,12 +42,11 @@ final class Outbound {
     /**
      * Guarded by lock: what waits to be written, as the frames' whole {@code byte[]}s (shared with the
      * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
-     * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
-     * Most connections are idle most of the time, so the queue is made when the first frame is queued
-     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
-     * busy writer keeps it from round to round.
+     * chunk, not per frame and recipient); null when nothing is queued. Made when the first frame is
+     * queued; the writer takes it whole for a round (the next frame makes a new one), so an idle
+     * connection holds none.
      */
-    private ArrayDeque<byte[]> queue;
+    private FrameQueue queue;
     /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
     private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
@@ -135,11 +132,10 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
-                    ArrayDeque<byte[]> q = queue();
                     if (one != null) {
-                        q.addLast(one);
+                        queue(1).add(one);
                     } else {
-                        q.addAll(many);
+                        queue(many.size()).addAll(many);
                     }
                     queuedBytes += total;
                     if (!writing) {
@@ -192,7 +188,7 @@ final class Outbound {
             // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue().addFirst(buffers[i].array());
+                    queue(1).addFirst(buffers[i].array());
                     queuedBytes += buffers[i].remaining();
                     headOffset = buffers[i].position();
                 }
@@ -246,6 +242,7 @@ final class Outbound {
     private void drain() {
         while (true) {
             byte[][] batch;
+            int n = 0;
             int offset = 0;
             lock.lock();
             try {
@@ -253,16 +250,17 @@ final class Outbound {
                     return;
                 }
                 if (nothingQueued()) {
-                    queue = null; // the writer exits: an idle connection keeps no queue
-                    writing = false;
+                    writing = false; // the writer exits
+                    queue = null;
                     signalProgress();
                     if (!closeWhenDrained) {
                         return;
                     }
                     batch = null;
                 } else {
-                    batch = queue.toArray(NONE);
-                    queue.clear();
+                    batch = queue.frames(); // taken whole: the next frame starts a new queue
+                    n = queue.size();
+                    queue = null;
                     offset = headOffset;
                     headOffset = 0;
                 }
@@ -278,11 +276,11 @@ final class Outbound {
             // peer's progress (pace leaves out a peer that took no chunk for 200 ms: one that stopped
             // reading) and not how long the queue was; and each chunk written counts as progress.
             int from = 0;
-            while (from < batch.length) {
+            while (from < n) {
                 int first = from == 0 ? offset : 0;
                 int to = from + 1;
                 long chunk = batch[from].length - first;
-                while (to < batch.length && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
+                while (to < n && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
                     chunk += batch[to].length;
                     to++;
                 }
@@ -377,7 +375,7 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue().addLast(f);
+                queue(last.size()).add(f);
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
@@ -487,11 +485,11 @@ final class Outbound {
         return queue == null || queue.isEmpty();
     }
 
-    /** Guarded by lock: the queue, made on first use. */
-    private ArrayDeque<byte[]> queue() {
-        ArrayDeque<byte[]> q = queue;
+    /** Guarded by lock: the queue, made (for at least {@code adding} frames) if there is none. */
+    private FrameQueue queue(int adding) {
+        FrameQueue q = queue;
         if (q == null) {
-            q = new ArrayDeque<>();
+            q = new FrameQueue(adding);
             queue = q;
         }
         return q;
