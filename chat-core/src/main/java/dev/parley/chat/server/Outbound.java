@@ -5,6 +5,7 @@ import dev.parley.chat.net.internal.NonBlockingWrite;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
+    private static final byte[][] NONE = new byte[0][];
 
     private final Session session;
     private final Connection connection;
@@ -42,11 +44,12 @@ final class Outbound {
     /**
      * Guarded by lock: what waits to be written, as the frames' whole {@code byte[]}s (shared with the
      * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
-     * chunk, not per frame and recipient); null when nothing is queued. Made when the first frame is
-     * queued; the writer takes it whole for a round (the next frame makes a new one), so an idle
-     * connection holds none.
+     * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
+     * Most connections are idle most of the time, so the queue is made when the first frame is queued
+     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
+     * busy writer keeps it from round to round.
      */
-    private FrameQueue queue;
+    private ArrayDeque<byte[]> queue;
     /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
     private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
@@ -132,10 +135,11 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
+                    ArrayDeque<byte[]> q = queue();
                     if (one != null) {
-                        queue(1).add(one);
+                        q.addLast(one);
                     } else {
-                        queue(many.size()).addAll(many);
+                        q.addAll(many);
                     }
                     queuedBytes += total;
                     if (!writing) {
@@ -188,7 +192,7 @@ final class Outbound {
             // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue(1).addFirst(buffers[i].array());
+                    queue().addFirst(buffers[i].array());
                     queuedBytes += buffers[i].remaining();
                     headOffset = buffers[i].position();
                 }
@@ -242,7 +246,6 @@ final class Outbound {
     private void drain() {
         while (true) {
             byte[][] batch;
-            int n = 0;
             int offset = 0;
             lock.lock();
             try {
@@ -250,17 +253,16 @@ final class Outbound {
                     return;
                 }
                 if (nothingQueued()) {
-                    writing = false; // the writer exits
-                    queue = null;
+                    queue = null; // the writer exits: an idle connection keeps no queue
+                    writing = false;
                     signalProgress();
                     if (!closeWhenDrained) {
                         return;
                     }
                     batch = null;
                 } else {
-                    batch = queue.frames(); // taken whole: the next frame starts a new queue
-                    n = queue.size();
-                    queue = null;
+                    batch = queue.toArray(NONE);
+                    queue.clear();
                     offset = headOffset;
                     headOffset = 0;
                 }
@@ -276,11 +278,11 @@ final class Outbound {
             // peer's progress (pace leaves out a peer that took no chunk for 200 ms: one that stopped
             // reading) and not how long the queue was; and each chunk written counts as progress.
             int from = 0;
-            while (from < n) {
+            while (from < batch.length) {
                 int first = from == 0 ? offset : 0;
                 int to = from + 1;
                 long chunk = batch[from].length - first;
-                while (to < n && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
+                while (to < batch.length && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
                     chunk += batch[to].length;
                     to++;
                 }
@@ -375,7 +377,7 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue(last.size()).add(f);
+                queue().addLast(f);
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
@@ -485,11 +487,11 @@ final class Outbound {
         return queue == null || queue.isEmpty();
     }
 
-    /** Guarded by lock: the queue, made (for at least {@code adding} frames) if there is none. */
-    private FrameQueue queue(int adding) {
-        FrameQueue q = queue;
+    /** Guarded by lock: the queue, made on first use. */
+    private ArrayDeque<byte[]> queue() {
+        ArrayDeque<byte[]> q = queue;
         if (q == null) {
-            q = new FrameQueue(adding);
+            q = new ArrayDeque<>();
             queue = q;
         }
         return q;
