@@ -8,6 +8,10 @@ package dev.parley.chat.protocol;
  * array: one allocation, no intermediate {@code String}. Encode a broadcast once and share the array
  * among all recipients: nothing here or in the server ever writes into it after it is returned.
  *
+ * <p>The frames a server sends for every message ({@code MSG}, {@code ACK}) skip the {@code Frame}:
+ * {@link ServerMessage#encode()} writes them with the same UTF-8 and escaping code (see
+ * {@code LineWriter}), into the same bytes.
+ *
  * <p>A lone surrogate in a value or the text (which no decoder can produce) is written as {@code ?},
  * as {@link String#getBytes(java.nio.charset.Charset)} does.
  */
@@ -72,7 +76,8 @@ public final class FrameEncoder {
         return sb.toString();
     }
 
-    private static int ascii(String s, byte[] out, int p) {
+    /** Writes an ASCII string (a verb, a key) byte by byte. */
+    static int ascii(String s, byte[] out, int p) {
         for (int i = 0; i < s.length(); i++) {
             out[p++] = (byte) s.charAt(i);
         }
@@ -80,7 +85,7 @@ public final class FrameEncoder {
     }
 
     /** UTF-8 length of {@code s}, with backslash, LF and CR counted as two-byte escapes when {@code escape}. */
-    private static int utf8Length(String s, boolean escape) {
+    static int utf8Length(String s, boolean escape) {
         int n = s.length();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -102,7 +107,8 @@ public final class FrameEncoder {
         return n;
     }
 
-    private static int utf8(String s, boolean escape, byte[] out, int p) {
+    /** Writes {@code s} as UTF-8 (escaped when {@code escape}) from {@code p}; returns the end. */
+    static int utf8(String s, boolean escape, byte[] out, int p) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x80) {

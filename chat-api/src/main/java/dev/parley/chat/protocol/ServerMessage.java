@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * A frame a server sends, typed: one record per verb (PROTOCOL.md, "Server frames").
  *
- * <p>{@link #toFrame()} builds the wire frame with the field order of PROTOCOL.md; encode it once with
- * {@link FrameEncoder#encode} and share the bytes among all recipients. {@link #parse(Frame)} is what
- * a client uses to type what it reads. Optional components are {@code null} when absent.
+ * <p>{@link #toFrame()} builds the wire frame with the field order of PROTOCOL.md; {@link #encode()}
+ * gives its bytes, to be made once and shared among all recipients. {@link #parse(Frame)} is what a
+ * client uses to type what it reads. Optional components are {@code null} when absent.
  */
 public sealed interface ServerMessage {
 
@@ -19,6 +19,17 @@ public sealed interface ServerMessage {
 
     /** The wire frame of this message. */
     Frame toFrame();
+
+    /**
+     * The wire bytes of this message, LF included: always those of
+     * {@code FrameEncoder.encode(toFrame())}. The frames a server sends for every message ({@link Msg},
+     * {@link Ack}) are written straight into their bytes, without building the {@code Frame}.
+     *
+     * @throws IllegalArgumentException if a component cannot be sent, as {@link #toFrame()} would
+     */
+    default byte[] encode() {
+        return FrameEncoder.encode(toFrame());
+    }
 
     /**
      * Types a decoded frame.
@@ -222,6 +233,19 @@ public sealed interface ServerMessage {
             return Frame.of("MSG").with("room", room).with("with", with).with("seq", seq).with("from", from)
                     .with("time", Times.format(time)).with("ref", ref).text(text);
         }
+
+        @Override
+        public byte[] encode() {
+            byte[] out = new byte[write(LineWriter.measuring())];
+            write(LineWriter.into(out));
+            return out;
+        }
+
+        /** The line of {@link #toFrame()}, field by field in the same order. */
+        private int write(LineWriter w) {
+            return w.verb("MSG").field("room", room).field("with", with).field("seq", seq).field("from", from)
+                    .time("time", time).field("ref", ref).text(text).end();
+        }
     }
 
     /**
@@ -250,6 +274,19 @@ public sealed interface ServerMessage {
         public Frame toFrame() {
             return Frame.of("ACK").with("ref", ref).with("room", room).with("to", to).with("seq", seq)
                     .with("time", Times.format(time)).with("id", id);
+        }
+
+        @Override
+        public byte[] encode() {
+            byte[] out = new byte[write(LineWriter.measuring())];
+            write(LineWriter.into(out));
+            return out;
+        }
+
+        /** The line of {@link #toFrame()}, field by field in the same order. */
+        private int write(LineWriter w) {
+            return w.verb("ACK").field("ref", ref).field("room", room).field("to", to).field("seq", seq)
+                    .time("time", time).field("id", id).end();
         }
     }
 

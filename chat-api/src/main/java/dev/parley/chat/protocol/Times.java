@@ -1,5 +1,6 @@
 package dev.parley.chat.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -15,6 +16,14 @@ import java.util.regex.Pattern;
 public final class Times {
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** The length of every timestamp {@link #write} writes: {@code 2026-11-23T10:00:00.123Z}. */
+    static final int LENGTH = 24;
+    private static final long DAYS_PER_CYCLE = 146_097L;
+    /** Days from 0000-01-01 to 1970-01-01 (proleptic Gregorian). */
+    private static final long DAYS_0000_TO_1970 = 719_528L;
+    /** The first second of year 0000 and the last of year 9999, as epoch seconds. */
+    private static final long FIRST_SECOND = -62_167_219_200L;
+    private static final long LAST_SECOND = 253_402_300_799L;
     private static final Pattern RFC3339 = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
 
@@ -26,7 +35,64 @@ public final class Times {
      * not rounded), {@code Z}.
      */
     public static String format(Instant time) {
-        return FORMAT.format(time);
+        if (!writable(time)) {
+            return FORMAT.format(time);
+        }
+        byte[] b = new byte[LENGTH];
+        write(time, b, 0);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    /** Whether {@link #write} can write this instant: years 0000 to 9999. */
+    static boolean writable(Instant time) {
+        long s = time.getEpochSecond();
+        return s >= FIRST_SECOND && s <= LAST_SECOND;
+    }
+
+    /**
+     * Writes the {@link #LENGTH} bytes of {@link #format} for a {@link #writable} instant from
+     * {@code p}, by hand (the {@code DateTimeFormatter} was 1.4 % of a fan-out server's samples):
+     * the civil date of the epoch day (the algorithm of {@code LocalDate.ofEpochDay}), then the time of
+     * day and the cut milliseconds. Returns the end.
+     */
+    static int write(Instant time, byte[] out, int p) {
+        long second = time.getEpochSecond();
+        long day = Math.floorDiv(second, 86_400L);
+        int secondOfDay = (int) Math.floorMod(second, 86_400L);
+        // Days from 0000-03-01, in 400-year cycles of 146,097 days; March-based years put the leap day last.
+        long zeroDay = day + DAYS_0000_TO_1970 - 60;
+        long cycle = Math.floorDiv(zeroDay, DAYS_PER_CYCLE);
+        long dayOfCycle = zeroDay - cycle * DAYS_PER_CYCLE;
+        long yearOfCycle = (dayOfCycle - dayOfCycle / 1460 + dayOfCycle / 36524 - dayOfCycle / 146096) / 365;
+        long dayOfYear = dayOfCycle - (365 * yearOfCycle + yearOfCycle / 4 - yearOfCycle / 100);
+        int marchMonth = (int) ((5 * dayOfYear + 2) / 153); // 0 = March .. 11 = February
+        int dayOfMonth = (int) (dayOfYear - (153L * marchMonth + 2) / 5 + 1);
+        int month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9;
+        int year = (int) (cycle * 400 + yearOfCycle + (month <= 2 ? 1 : 0));
+        int millis = time.getNano() / 1_000_000;
+        p = digits(year, 4, out, p);
+        out[p++] = '-';
+        p = digits(month, 2, out, p);
+        out[p++] = '-';
+        p = digits(dayOfMonth, 2, out, p);
+        out[p++] = 'T';
+        p = digits(secondOfDay / 3600, 2, out, p);
+        out[p++] = ':';
+        p = digits(secondOfDay / 60 % 60, 2, out, p);
+        out[p++] = ':';
+        p = digits(secondOfDay % 60, 2, out, p);
+        out[p++] = '.';
+        p = digits(millis, 3, out, p);
+        out[p++] = 'Z';
+        return p;
+    }
+
+    private static int digits(int value, int width, byte[] out, int p) {
+        for (int i = p + width - 1; i >= p; i--) {
+            out[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        return p + width;
     }
 
     /**

@@ -16,7 +16,7 @@ final class Wire {
     }
 
     static byte[] encode(ServerMessage m) {
-        return FrameEncoder.encode(m.toFrame());
+        return m.encode();
     }
 
     /** The one place a MSG frame is made: a room's ({@code room}) or a direct one ({@code with}). */

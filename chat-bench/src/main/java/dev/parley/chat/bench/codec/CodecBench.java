@@ -4,6 +4,7 @@ import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameDecoder;
 import dev.parley.chat.protocol.FrameEncoder;
 import dev.parley.chat.protocol.ProtocolException;
+import dev.parley.chat.protocol.ServerMessage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 public class CodecBench {
     static final int BATCH = 64;
     static final String TEXT = "0000018c2f3a4b5c.000003.parley-bench-payload-parley-bench-payload-parley-bench-payload-parley-be";
+
+    private static final Instant TIME = Instant.parse("2026-11-23T10:00:00.123Z");
 
     private Frame msg;
     private Frame ack;
@@ -71,6 +75,30 @@ public class CodecBench {
     @Benchmark
     public byte[] buildAndEncodeMsg() {
         return FrameEncoder.encode(msgFrame(12346));
+    }
+
+    /** The server's MSG as it was made until issue 20: the typed message, its {@code Frame}, then encoded. */
+    @Benchmark
+    public byte[] msgViaFrame() {
+        return FrameEncoder.encode(new ServerMessage.Msg("lobby", null, 12346, "alice", TIME, TEXT, null).toFrame());
+    }
+
+    /** The server's MSG now: the typed message written straight into its bytes. */
+    @Benchmark
+    public byte[] msgEncode() {
+        return new ServerMessage.Msg("lobby", null, 12346, "alice", TIME, TEXT, null).encode();
+    }
+
+    /** The sender's ACK as it was made until issue 20 (the bench's SENDs carry no ref nor id). */
+    @Benchmark
+    public byte[] ackViaFrame() {
+        return FrameEncoder.encode(new ServerMessage.Ack("lobby", null, 12346, TIME, null, null).toFrame());
+    }
+
+    /** The sender's ACK now. */
+    @Benchmark
+    public byte[] ackEncode() {
+        return new ServerMessage.Ack("lobby", null, 12346, TIME, null, null).encode();
     }
 
     /** Encoding the sender's ACK. */
