@@ -10,6 +10,7 @@ import dev.parley.chat.bench.load.NatsWire;
 import dev.parley.chat.bench.load.ParleyWire;
 import dev.parley.chat.bench.load.ProcStat;
 import dev.parley.chat.bench.load.RespWire;
+import dev.parley.chat.bench.load.Trace;
 import dev.parley.chat.bench.load.Wire;
 import dev.parley.chat.bench.report.Json;
 import dev.parley.chat.bench.report.Result;
@@ -46,7 +47,10 @@ import java.util.concurrent.TimeUnit;
  * light, rooms and fanout: just before each target's warm-up, start {@code COMMAND PID WARMUP MEASURE}
  * with the server's pid and the window in seconds, its output into
  * {@code DIR/probe-SCENARIO-TARGET.txt}, and wait for it after the run; {@code chat-bench/syscalls.sh}
- * counts syscalls that way).
+ * counts syscalls that way); {@code server-jvm=OPT|OPT...} (more options for the Parley server's JVM,
+ * separated by {@code |}, after the defaults: {@code server-jvm=-Xlog:gc*,safepoint:file=gc.log:tn});
+ * {@code trace} (for light and rooms: every delivery of the window, with its send and receive
+ * {@code System.nanoTime()}, into {@code DIR/trace-SCENARIO-TARGET.tsv}; see {@link Trace}).
  */
 public final class Suite {
     static final List<String> SCENARIOS =
@@ -63,11 +67,14 @@ public final class Suite {
     private final boolean jfr;
     private final String serverClassPath;
     private final String probe;
+    private final List<String> serverJvm;
+    private final boolean trace;
     private final List<Result> results = new ArrayList<>();
     private final List<Map<String, Object>> codec = new ArrayList<>();
 
     static final Set<String> KEYS =
-            Set.of("out", "quick", "only", "targets", "warmup", "measure", "jfr", "server-cp", "probe");
+            Set.of("out", "quick", "only", "targets", "warmup", "measure", "jfr", "server-cp", "probe",
+                    "server-jvm", "trace");
 
     Suite(Map<String, String> args) {
         for (String k : args.keySet()) {
@@ -86,6 +93,9 @@ public final class Suite {
         this.jfr = args.containsKey("jfr");
         this.serverClassPath = serverClassPath(args.get("server-cp"));
         this.probe = args.get("probe");
+        this.serverJvm = Arrays.stream(args.getOrDefault("server-jvm", "").split("\\|"))
+                .map(String::trim).filter(x -> !x.isEmpty()).toList();
+        this.trace = args.containsKey("trace");
         for (String s : only) {
             if (!SCENARIOS.contains(s)) {
                 throw new IllegalArgumentException("unknown scenario " + s + "; known: " + SCENARIOS);
@@ -215,6 +225,7 @@ public final class Suite {
                     jvm.add("-XX:StartFlightRecording=filename=" + out.resolve("parley-" + scenario + ".jfr")
                             + ",settings=profile");
                 }
+                jvm.addAll(serverJvm);
                 ParleyProcess p = ParleyProcess.start(jvm, serverClassPath, serverArgs,
                         out.resolve("parley-server.log"), 600);
                 yield new Target("parley", new ParleyWire(), p.address(), p.pid(), p);
@@ -320,7 +331,8 @@ public final class Suite {
 
     /** 1000 clients in 500 rooms of two, each sending 20 messages/s. */
     Result rooms(Target t) throws Exception {
-        try (LoadGenerator g = new LoadGenerator(t.wire(), t.address(), PAYLOAD).pacedRate(20)) {
+        Trace tr = trace ? new Trace(1 << 21) : null;
+        try (LoadGenerator g = new LoadGenerator(t.wire(), t.address(), PAYLOAD).pacedRate(20).trace(tr)) {
             for (int i = 0; i < 1000; i++) {
                 g.add("r" + i, "pair" + (i / 2), Client.Mode.PACED);
             }
@@ -328,6 +340,7 @@ public final class Suite {
             Process probing = probe("rooms", t);
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
             awaitProbe(probing);
+            writeTrace(tr, "rooms", t);
             Result r = Result.of("rooms", t.name())
                     .put("offered msg/s", m.publishedPerSecond())
                     .put("deliveries/s", m.deliveriesPerSecond());
@@ -340,7 +353,8 @@ public final class Suite {
 
     /** 200 clients in 20 rooms of ten, each sending 1 message/s. */
     Result light(Target t) throws Exception {
-        try (LoadGenerator g = new LoadGenerator(t.wire(), t.address(), PAYLOAD).pacedRate(1)) {
+        Trace tr = trace ? new Trace(1 << 21) : null;
+        try (LoadGenerator g = new LoadGenerator(t.wire(), t.address(), PAYLOAD).pacedRate(1).trace(tr)) {
             for (int i = 0; i < 200; i++) {
                 g.add("l" + i, "light" + (i / 10), Client.Mode.PACED);
             }
@@ -348,6 +362,7 @@ public final class Suite {
             Process probing = probe("light", t);
             Measurement m = g.run(warmupNanos, measureNanos, TimeUnit.SECONDS.toNanos(3), t.pid());
             awaitProbe(probing);
+            writeTrace(tr, "light", t);
             Result r = Result.of("light", t.name())
                     .put("deliveries/s", m.deliveriesPerSecond());
             latency(r, m.latency());
@@ -498,6 +513,15 @@ public final class Suite {
         if (p != null && !p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroy();
             log("  probe did not end within 60 s after the run; stopped");
+        }
+    }
+
+    private void writeTrace(Trace tr, String scenario, Target t) throws IOException {
+        if (tr != null) {
+            tr.write(out.resolve("trace-" + scenario + "-" + t.name() + ".tsv"));
+            if (tr.dropped() > 0) {
+                log("  trace: " + tr.dropped() + " deliveries not recorded (full)");
+            }
         }
     }
 

@@ -40,6 +40,7 @@ public final class LoadGenerator implements AutoCloseable {
     private int maxInFlight = 64;
     private double pacedRate;
     private RequestWriter requestWriter;
+    private Trace trace;
 
     private int opened;
     private int readyCount;
@@ -94,6 +95,12 @@ public final class LoadGenerator implements AutoCloseable {
     /** Messages per second each {@link Client.Mode#PACED} client sends. */
     public LoadGenerator pacedRate(double perSecond) {
         this.pacedRate = perSecond;
+        return this;
+    }
+
+    /** Records every delivery of the measurement window into {@code trace} as well. */
+    public LoadGenerator trace(Trace trace) {
+        this.trace = trace;
         return this;
     }
 
@@ -300,6 +307,9 @@ public final class LoadGenerator implements AutoCloseable {
         latency.reset();
         sendLag.reset();
         requestLatency.reset();
+        if (trace != null) {
+            trace.reset();
+        }
     }
 
     private int[] roomSizes() {
@@ -581,6 +591,9 @@ public final class LoadGenerator implements AutoCloseable {
                 long t = Payload.time(b, off, len);
                 if (t != Long.MIN_VALUE) {
                     latency.record(now - t);
+                    if (trace != null) {
+                        trace.record(t, now, sender, c.index);
+                    }
                 }
             }
         }
