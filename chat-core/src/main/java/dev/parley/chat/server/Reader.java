@@ -52,6 +52,14 @@ final class Reader {
     private byte[] readBuffer;
     /** The peer ended its stream or the connection failed. */
     private boolean inputEnded;
+    /**
+     * The most input the polling thread handles in place: a read or two of a conversation; a larger
+     * one (a sender with many requests in flight) goes to a reader thread, so that it is handled beside
+     * the poller rather than on it.
+     */
+    private static final int ON_POLLER_MAX_BYTES = 1024;
+    /** Input taken on the polling thread and handed to the reader thread it started. */
+    private byte[] handedOver;
     /** Whether the polling thread may handle an established connection's input ({@link #nothingBlocks}). */
     private final boolean onPollerAllowed;
 
@@ -92,7 +100,11 @@ final class Reader {
             byte[] input;
             int n;
             try {
-                if (chunks != null) {
+                if (handedOver != null) {
+                    input = handedOver;
+                    handedOver = null;
+                    n = input.length;
+                } else if (chunks != null) {
                     input = chunks.takeOrCallBack(startReader);
                     if (input == InputChunks.NOTHING) {
                         return true;
@@ -119,6 +131,12 @@ final class Reader {
                 log.debug("{} peer closed the connection", session);
                 inputEnded = true;
                 return false;
+            }
+            if (n > ON_POLLER_MAX_BYTES && Poller.onPollerThread()) {
+                // A batch of requests (a busy sender): a reader thread takes it, beside the poller.
+                handedOver = input;
+                startThread(session::resume);
+                return true;
             }
             if (n > 0 && !handle(input, n)) {
                 return false;
