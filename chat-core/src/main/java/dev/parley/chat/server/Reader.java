@@ -1,9 +1,11 @@
 package dev.parley.chat.server;
 
 import dev.parley.chat.net.internal.InputChunks;
+import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.protocol.FrameDecoder;
 import dev.parley.chat.protocol.ProtocolException;
+import dev.parley.chat.store.memory.InMemoryMessageStore;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -21,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * their reader parks between reads. Either way one thread at a time reads: the state here is the
  * reader's, without a lock (successive reader threads are ordered by the transport's lock, under
  * which one leaves the callback and the poller takes it).
+ *
+ * <p>Where nothing a request does can block or run application code (the built-in in-memory store,
+ * filter and access policy, no cluster: {@link #nothingBlocks}), the callback does not start a thread
+ * when the polling thread runs it for an established connection: the polling thread handles that
+ * input itself ({@link Session#resumeOnPoller}), as an event loop would, which saves a thread
+ * hand-off per message. It never waits there: a back-pressure wait it would need is owed
+ * ({@link Waits}) and the reading goes on in a reader thread, which pays it first; so does the
+ * finish. {@code HELLO} (an {@link Authenticator} may block) always runs on a reader thread.
  */
 final class Reader {
     private static final Logger log = LoggerFactory.getLogger(Reader.class);
@@ -42,6 +52,16 @@ final class Reader {
     private byte[] readBuffer;
     /** The peer ended its stream or the connection failed. */
     private boolean inputEnded;
+    /**
+     * The most input the polling thread handles in place: a read or two of a conversation; a larger
+     * one (a sender with many requests in flight) goes to a reader thread, so that it is handled beside
+     * the poller rather than on it.
+     */
+    private static final int ON_POLLER_MAX_BYTES = 1024;
+    /** Input taken on the polling thread and handed to the reader thread it started. */
+    private byte[] handedOver;
+    /** Whether the polling thread may handle an established connection's input ({@link #nothingBlocks}). */
+    private final boolean onPollerAllowed;
 
     Reader(Session session, Connection connection, Dispatcher dispatcher, Counters counters, Settings s) {
         this.session = session;
@@ -49,6 +69,7 @@ final class Reader {
         this.chunks = connection instanceof InputChunks c ? c : null;
         this.counters = counters;
         this.maxDiscardedLine = s.maxDiscardedLine();
+        this.onPollerAllowed = chunks != null && nothingBlocks(s);
         this.decoder = new FrameDecoder(s.maxLineLength());
         this.sink = new FrameDecoder.Sink() {
             @Override
@@ -74,11 +95,16 @@ final class Reader {
      * true: this thread ends, and the transport starts a new reader when there is input again).
      */
     boolean readLoop() {
+        session.waits.pay();
         while (session.close.isOpen()) {
             byte[] input;
             int n;
             try {
-                if (chunks != null) {
+                if (handedOver != null) {
+                    input = handedOver;
+                    handedOver = null;
+                    n = input.length;
+                } else if (chunks != null) {
                     input = chunks.takeOrCallBack(startReader);
                     if (input == InputChunks.NOTHING) {
                         return true;
@@ -106,8 +132,19 @@ final class Reader {
                 inputEnded = true;
                 return false;
             }
+            if (n > ON_POLLER_MAX_BYTES && Poller.onPollerThread()) {
+                // A batch of requests (a busy sender): a reader thread takes it, beside the poller.
+                handedOver = input;
+                startThread(session::resume);
+                return true;
+            }
             if (n > 0 && !handle(input, n)) {
                 return false;
+            }
+            if (session.waits.owing()) {
+                // Only on the polling thread: a reader thread pays the waits, then reads on.
+                startThread(session::resume);
+                return true;
             }
         }
         return false;
@@ -138,8 +175,30 @@ final class Reader {
         return true;
     }
 
+    /** The callback left with the transport: handles the input in place where it may, else starts a reader. */
     private void startReader() {
-        Thread.ofVirtual().name("parley-c" + session.id).start(session::resume);
+        if (onPollerAllowed && session.user != null && Poller.onPollerThread()) {
+            session.resumeOnPoller();
+        } else {
+            startThread(session::resume);
+        }
+    }
+
+    /** Starts a reader thread for the connection, running {@code task}. */
+    void startThread(Runnable task) {
+        Thread.ofVirtual().name("parley-c" + session.id).start(task);
+    }
+
+    /**
+     * Whether nothing an established connection's request does can block or run application code:
+     * the store is the built-in in-memory one, the filter and the access policy are the built-in
+     * defaults, and there is no cluster (whose presence and bus may block on the network).
+     */
+    static boolean nothingBlocks(Settings s) {
+        return s.store() instanceof InMemoryMessageStore
+                && s.filter() == Defaults.ACCEPT_ALL
+                && s.accessPolicy() == Defaults.ALLOW_ALL
+                && s.cluster() == null;
     }
 
     /** Whether the peer ended its stream or the connection failed (nothing more will come). */

@@ -18,6 +18,7 @@ final class Replies {
     private static final int FLUSH_BYTES = 64 * 1024;
 
     private final Outbound out;
+    private final Waits waits;
     private final long queueLimit;
     private final long waitNanos;
     private final Runnable beforeReply;
@@ -30,8 +31,9 @@ final class Replies {
     private List<byte[]> frames;
     private long bytes;
 
-    Replies(Outbound out, long queueLimit, long waitNanos, Runnable beforeReply) {
+    Replies(Outbound out, Waits waits, long queueLimit, long waitNanos, Runnable beforeReply) {
         this.out = out;
+        this.waits = waits;
         this.queueLimit = queueLimit;
         this.waitNanos = waitNanos;
         this.beforeReply = beforeReply;
@@ -68,7 +70,7 @@ final class Replies {
         if (first == null) {
             return;
         }
-        out.awaitBelow(Math.max(0, queueLimit - bytes), waitNanos);
+        waits.awaitBelow(out, Math.max(0, queueLimit - bytes), waitNanos);
         out.send(frames == null ? List.of(first) : frames);
         first = null;
         frames = null;

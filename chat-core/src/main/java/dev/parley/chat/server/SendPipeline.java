@@ -209,7 +209,7 @@ final class SendPipeline {
             if (left <= 0) {
                 break;
             }
-            o.awaitBelow(highWater, left);
+            session.waits.awaitBelow(o, highWater, left);
         }
     }
 }

@@ -10,7 +10,8 @@ package dev.parley.chat.server;
  * <p>Every method has an empty default, so an implementation overrides only what it records.
  *
  * <p>Threads: the methods are called on the server's own threads (connection readers and writers,
- * the appending sender), often on the hot path and concurrently: an implementation must be
+ * the polling thread of plain TCP, which handles requests too where nothing can block, the appending
+ * sender), often on the hot path and concurrently: an implementation must be
  * thread safe, fast (an adder or a histogram update, no I/O, no lock held for long) and must never
  * throw or block. Some calls come while the server holds a lock of its own ({@link #delivered} under
  * the room's delivery lock), so an implementation must not call back into the server.

@@ -50,6 +50,8 @@ final class Session {
     final String transport;
     final Outbound out;
     final Replies replies;
+    /** The reader's back-pressure waits, which a run on the polling thread owes to a reader thread. */
+    final Waits waits = new Waits();
     final SendPipeline sends;
     final RateLimiter limiter;
     final Deadlines deadlines;
@@ -102,7 +104,7 @@ final class Session {
         this.remote = connection.remoteAddress();
         this.transport = connection.transportName();
         this.out = new Outbound(this, connection, s.outboundQueueBytes(), shared.counters());
-        this.replies = new Replies(out, s.outboundQueueBytes(), Hub.nanos(s.writeTimeout()), this::beforeReply);
+        this.replies = new Replies(out, waits, s.outboundQueueBytes(), Hub.nanos(s.writeTimeout()), this::beforeReply);
         this.sends = new SendPipeline(this, s, shared.publisher(), shared.directory(), shared.users(),
                 shared.access());
         this.limiter = new RateLimiter(shared.rateLimit());
@@ -177,6 +179,24 @@ final class Session {
      */
     void resume() {
         readOrFinish(null);
+    }
+
+    /**
+     * {@link #resume} on the polling thread, for an established connection on a server where nothing
+     * a request does can block ({@link Reader}): handles what arrived in place; a wait it would need
+     * and the finish (which waits for the last frames) go to a reader thread.
+     */
+    void resumeOnPoller() {
+        boolean suspended = false;
+        try {
+            suspended = reader.readLoop();
+        } catch (RuntimeException | Error e) {
+            readerFailed(e);
+        } finally {
+            if (!suspended) {
+                reader.startThread(this::finish);
+            }
+        }
     }
 
     /**

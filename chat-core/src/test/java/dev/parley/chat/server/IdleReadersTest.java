@@ -61,7 +61,7 @@ class IdleReadersTest {
     }
 
     /** Live threads named {@code parley-c<id>}, virtual ones included (JDK 21 thread dump). */
-    private static int readerThreads() throws Exception {
+    static int readerThreads() throws Exception {
         Path file = Files.createTempFile("threads", ".txt");
         Files.delete(file);
         try {

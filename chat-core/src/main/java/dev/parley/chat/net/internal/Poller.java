@@ -38,8 +38,24 @@ public final class Poller implements Closeable {
     /** Opens the selector and starts the poller thread under this name. */
     public Poller(String threadName) throws IOException {
         this.selector = Selector.open();
-        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
+        this.thread = new PollerThread(this::run, threadName);
+        thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Whether the calling thread is a poller's: a callback of {@link InputChunks} that runs there may
+     * do non-blocking work in place, but must never wait.
+     */
+    public static boolean onPollerThread() {
+        return Thread.currentThread() instanceof PollerThread;
+    }
+
+    /** Marks the threads of pollers, for {@link #onPollerThread}. */
+    private static final class PollerThread extends Thread {
+        PollerThread(Runnable task, String name) {
+            super(null, task, name, 0, false);
+        }
     }
 
     /** Registers the channel for reading; the selector sees it from its next select on. */
