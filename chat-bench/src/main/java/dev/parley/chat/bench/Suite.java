@@ -49,6 +49,8 @@ import java.util.concurrent.TimeUnit;
  * {@code DIR/probe-SCENARIO-TARGET.txt}, and wait for it after the run; {@code chat-bench/syscalls.sh}
  * counts syscalls that way); {@code server-jvm=OPT|OPT...} (more options for the Parley server's JVM,
  * separated by {@code |}, after the defaults: {@code server-jvm=-Xlog:gc*,safepoint:file=gc.log:tn});
+ * {@code server-args=ARG|ARG...} (more arguments for the Parley {@link
+ * dev.parley.chat.bench.server.BenchServer} of idle, light, rooms and fanout, e.g. {@code server-args=retention=1000});
  * {@code trace} (for light and rooms: every delivery of the window, with its send and receive
  * {@code System.nanoTime()}, into {@code DIR/trace-SCENARIO-TARGET.tsv}; see {@link Trace}).
  */
@@ -68,13 +70,14 @@ public final class Suite {
     private final String serverClassPath;
     private final String probe;
     private final List<String> serverJvm;
+    private final List<String> serverArgs;
     private final boolean trace;
     private final List<Result> results = new ArrayList<>();
     private final List<Map<String, Object>> codec = new ArrayList<>();
 
     static final Set<String> KEYS =
             Set.of("out", "quick", "only", "targets", "warmup", "measure", "jfr", "server-cp", "probe",
-                    "server-jvm", "trace");
+                    "server-jvm", "server-args", "trace");
 
     Suite(Map<String, String> args) {
         for (String k : args.keySet()) {
@@ -94,6 +97,8 @@ public final class Suite {
         this.serverClassPath = serverClassPath(args.get("server-cp"));
         this.probe = args.get("probe");
         this.serverJvm = Arrays.stream(args.getOrDefault("server-jvm", "").split("\\|"))
+                .map(String::trim).filter(x -> !x.isEmpty()).toList();
+        this.serverArgs = Arrays.stream(args.getOrDefault("server-args", "").split("\\|"))
                 .map(String::trim).filter(x -> !x.isEmpty()).toList();
         this.trace = args.containsKey("trace");
         for (String s : only) {
@@ -206,7 +211,7 @@ public final class Suite {
     private void forEachTarget(String scenario, Scenario body) {
         for (String name : targets) {
             log(scenario + " / " + name);
-            try (Target t = open(name, scenario, List.of())) {
+            try (Target t = open(name, scenario, serverArgs)) {
                 Result r = body.run(t);
                 results.add(r);
                 log("  " + r.metrics() + (r.notes().isEmpty() ? "" : " " + r.notes()));

@@ -42,7 +42,8 @@ import javax.sql.DataSource;
  * {@code preload=ROOM:N} (stores N messages in ROOM through the store API before listening),
  * {@code cluster=NODE} (with {@code store=postgresql}: be node NODE of a {@link PostgresCluster} on
  * {@code pg-url}, whose tables the suite prepares: nothing is dropped), {@code lease=MILLIS} (the
- * cluster lease).
+ * cluster lease), {@code retention=N} (with {@code store=memory}: keep the newest N messages per
+ * conversation, {@link InMemoryMessageStore#withRetention}; default: every message).
  *
  * <p>Talks to its parent on stdin/stdout: prints {@code READY port=N} once listening; answers a line
  * {@code gc} with {@code HEAP used=BYTES} after a full GC; stops on {@code stop} or end of input.
@@ -72,7 +73,9 @@ public final class BenchServer {
             throw new IllegalArgumentException("cluster= needs store=postgresql");
         }
         MessageStore store = switch (storeKind) {
-            case "memory" -> InMemoryMessageStore.create();
+            case "memory" -> args.containsKey("retention")
+                    ? InMemoryMessageStore.withRetention(Integer.parseInt(args.get("retention")))
+                    : InMemoryMessageStore.create();
             case "h2" -> {
                 Files.createDirectories(data);
                 Path file = data.resolve("parley-bench");
