@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Where nothing a request does can block or run application code (the built-in in-memory store,
  * filter and access policy, no cluster: {@link #nothingBlocks}), the callback does not start a thread
  * when the polling thread runs it for an established connection: the polling thread handles that
- * input itself ({@link Session#resumeOnPoller}), as an event loop would, which saves a thread
+ * input itself ({@link Session#resume} in place), as an event loop would, which saves a thread
  * hand-off per message. It never waits there: a back-pressure wait it would need is owed
  * ({@link Waits}) and the reading goes on in a reader thread, which pays it first; so does the
  * finish. {@code HELLO} (an {@link Authenticator} may block) always runs on a reader thread.
@@ -37,6 +37,12 @@ final class Reader {
     /** The buffer of blocking reads, while the peer is quiet and once a read filled it. */
     private static final int SMALL_READ_BUFFER = 512;
     private static final int LARGE_READ_BUFFER = 8192;
+    /**
+     * The most input the polling thread handles in place: a read or two of a conversation; a larger
+     * one (a sender with many requests in flight) goes to a reader thread, so that it is handled beside
+     * the poller rather than on it.
+     */
+    private static final int ON_POLLER_MAX_BYTES = 1024;
 
     private final Session session;
     private final Connection connection;
@@ -52,12 +58,6 @@ final class Reader {
     private byte[] readBuffer;
     /** The peer ended its stream or the connection failed. */
     private boolean inputEnded;
-    /**
-     * The most input the polling thread handles in place: a read or two of a conversation; a larger
-     * one (a sender with many requests in flight) goes to a reader thread, so that it is handled beside
-     * the poller rather than on it.
-     */
-    private static final int ON_POLLER_MAX_BYTES = 1024;
     /** Input taken on the polling thread and handed to the reader thread it started. */
     private byte[] handedOver;
     /** Whether the polling thread may handle an established connection's input ({@link #nothingBlocks}). */
@@ -92,7 +92,9 @@ final class Reader {
     /**
      * Reads and handles input until the connection closes (returns false: the caller finishes the
      * session), or, on a transport with {@link InputChunks}, until nothing is left to read (returns
-     * true: this thread ends, and the transport starts a new reader when there is input again).
+     * true: this thread ends, and the transport starts a new reader when there is input again). On
+     * the polling thread it also returns true once it started a reader thread to go on (a large read,
+     * an owed wait).
      */
     boolean readLoop() {
         session.waits.pay();
@@ -178,7 +180,7 @@ final class Reader {
     /** The callback left with the transport: handles the input in place where it may, else starts a reader. */
     private void startReader() {
         if (onPollerAllowed && session.user != null && Poller.onPollerThread()) {
-            session.resumeOnPoller();
+            session.resume();
         } else {
             startThread(session::resume);
         }

@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.protocol.ErrorCode;
 import dev.parley.chat.protocol.Escaping;
 import dev.parley.chat.transport.Connection;
@@ -173,35 +174,18 @@ final class Session {
     }
 
     /**
-     * A new reader thread for a connection whose reader left with nothing to read
-     * ({@link dev.parley.chat.net.internal.InputChunks}): started by the transport when input, its end
-     * or the close arrived.
+     * Reads on for a connection whose reader left with nothing to read
+     * ({@link dev.parley.chat.net.internal.InputChunks}), once input, its end or the close arrived: on
+     * a new reader thread, or in place on the polling thread where nothing can block ({@link Reader}).
      */
     void resume() {
         readOrFinish(null);
     }
 
     /**
-     * {@link #resume} on the polling thread, for an established connection on a server where nothing
-     * a request does can block ({@link Reader}): handles what arrived in place; a wait it would need
-     * and the finish (which waits for the last frames) go to a reader thread.
-     */
-    void resumeOnPoller() {
-        boolean suspended = false;
-        try {
-            suspended = reader.readLoop();
-        } catch (RuntimeException | Error e) {
-            readerFailed(e);
-        } finally {
-            if (!suspended) {
-                reader.startThread(this::finish);
-            }
-        }
-    }
-
-    /**
      * Reads until the connection closes, then finishes it; or until nothing is left to read on a
-     * transport that starts the next reader itself, and then just returns.
+     * transport that starts the next reader itself, and then just returns. The polling thread never
+     * finishes (it waits for the last frames): there a reader thread does.
      *
      * @param verdict admission's verdict on the first reader; null on the readers after it
      */
@@ -213,7 +197,11 @@ final class Session {
             readerFailed(e);
         } finally {
             if (!suspended) {
-                finish();
+                if (Poller.onPollerThread()) {
+                    reader.startThread(this::finish);
+                } else {
+                    finish();
+                }
             }
         }
     }
