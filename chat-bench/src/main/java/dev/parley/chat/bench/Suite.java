@@ -96,10 +96,8 @@ public final class Suite {
         this.jfr = args.containsKey("jfr");
         this.serverClassPath = serverClassPath(args.get("server-cp"));
         this.probe = args.get("probe");
-        this.serverJvm = Arrays.stream(args.getOrDefault("server-jvm", "").split("\\|"))
-                .map(String::trim).filter(x -> !x.isEmpty()).toList();
-        this.serverArgs = Arrays.stream(args.getOrDefault("server-args", "").split("\\|"))
-                .map(String::trim).filter(x -> !x.isEmpty()).toList();
+        this.serverJvm = split(args.getOrDefault("server-jvm", ""), "\\|");
+        this.serverArgs = split(args.getOrDefault("server-args", ""), "\\|");
         this.trace = args.containsKey("trace");
         for (String s : only) {
             if (!SCENARIOS.contains(s)) {
@@ -140,7 +138,12 @@ public final class Suite {
     }
 
     private static List<String> split(String s) {
-        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return split(s, ",");
+    }
+
+    /** The non-empty, trimmed pieces of {@code s} between matches of {@code separator} (a regex). */
+    private static List<String> split(String s, String separator) {
+        return Arrays.stream(s.split(separator)).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     void run() throws Exception {
