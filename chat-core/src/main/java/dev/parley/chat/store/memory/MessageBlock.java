@@ -17,8 +17,11 @@ import java.util.Arrays;
  * strings and their arrays, a map node and key). Not thread safe; its {@link MessageLog} is guarded by
  * the conversation's lock.
  *
- * <p>A record is the time (epoch second: 8 bytes, nanosecond: 4 bytes), then the sender, the client id
- * and the text, each a {@linkplain #putString string field}. Strings round-trip exactly: one that is not
+ * <p>A record is the time (epoch second: 8 bytes, nanosecond: 4 bytes), the sender's index in the
+ * block's own table of senders (1 byte: a block holds at most 128 messages, so at most 128 senders, and
+ * a conversation's messages come from few; the table holds the {@code String}s appended, so reading a
+ * message makes no sender string), then the client id and the text, each a
+ * {@linkplain #putString string field}. Strings round-trip exactly: one that is not
  * well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) is kept as its UTF-16 chars.
  */
 final class MessageBlock {
@@ -34,6 +37,9 @@ final class MessageBlock {
     private final int capacity;
     private byte[] data;
     private int used;
+    /** Distinct senders of this block's messages, in order of first appearance. */
+    private String[] senders;
+    private int senderCount;
     /** {@code ends[i]}: end offset of message {@code i} in {@link #data}; it starts where {@code i - 1} ends. */
     private int[] ends;
     private int count;
@@ -42,6 +48,7 @@ final class MessageBlock {
         this.firstSeq = firstSeq;
         this.capacity = capacity;
         this.ends = new int[Math.min(capacity, 8)];
+        this.senders = new String[Math.min(capacity, 4)];
     }
 
     boolean full() {
@@ -50,17 +57,16 @@ final class MessageBlock {
 
     /** Appends {@code m} as the message with seq {@code firstSeq + count}. */
     void add(NewMessage m) {
-        int senderKind = kind(m.sender()), clientIdKind = kind(m.clientId()), textKind = kind(m.text());
-        byte[] sender = bytes(m.sender(), senderKind);
+        int clientIdKind = kind(m.clientId()), textKind = kind(m.text());
         byte[] clientId = bytes(m.clientId(), clientIdKind);
         byte[] text = bytes(m.text(), textKind);
-        int need = TIME_BYTES + fieldSize(sender) + fieldSize(clientId) + fieldSize(text);
+        int need = TIME_BYTES + 1 + fieldSize(clientId) + fieldSize(text);
         ensureRoom(need);
         Instant time = m.time();
         LONG.set(data, used, time.getEpochSecond());
         INT.set(data, used + 8, time.getNano());
-        int at = used + TIME_BYTES;
-        at = putString(at, sender, senderKind);
+        data[used + TIME_BYTES] = (byte) senderIndex(m.sender());
+        int at = used + TIME_BYTES + 1;
         at = putString(at, clientId, clientIdKind);
         at = putString(at, text, textKind);
         used = at;
@@ -77,9 +83,8 @@ final class MessageBlock {
     StoredMessage get(String conversation, int index) {
         int at = start(index);
         Instant time = Instant.ofEpochSecond((long) LONG.get(data, at), (int) INT.get(data, at + 8));
-        at += TIME_BYTES;
-        String sender = string(at);
-        at = skip(at);
+        String sender = senders[data[at + TIME_BYTES]];
+        at += TIME_BYTES + 1;
         String clientId = string(at);
         at = skip(at);
         String text = string(at);
@@ -89,12 +94,27 @@ final class MessageBlock {
     /** Whether the message at {@code index} has this sender and client id. */
     boolean hasClientId(int index, String sender, String clientId) {
         int at = start(index) + TIME_BYTES;
-        return sender.equals(string(at)) && clientId.equals(string(skip(at)));
+        return sender.equals(senders[data[at]]) && clientId.equals(string(at + 1));
     }
 
     /** Bytes of this block's arrays, for tests and sizing. */
     long footprint() {
-        return data == null ? 0 : data.length + 4L * ends.length;
+        return (data == null ? 0 : data.length) + 4L * ends.length + 4L * senders.length;
+    }
+
+    /** The index of {@code sender} in this block's table, added if new; at most {@code capacity} (<= 128) entries. */
+    private int senderIndex(String sender) {
+        for (int i = senderCount - 1; i >= 0; i--) {
+            String known = senders[i];
+            if (known == sender || known.hashCode() == sender.hashCode() && known.equals(sender)) {
+                return i;
+            }
+        }
+        if (senderCount == senders.length) {
+            senders = Arrays.copyOf(senders, Math.min(capacity, senders.length * 2));
+        }
+        senders[senderCount] = sender;
+        return senderCount++;
     }
 
     private int start(int index) {
