@@ -31,6 +31,7 @@ final class MessageBlock {
     private static final int UTF8 = 0, CHARS = 1, NULL = 2;
     private static final int TIME_BYTES = 12;
     private static final int FIRST_DATA_BYTES = 256;
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** Seq of the block's first message. */
     final long firstSeq;
@@ -55,24 +56,28 @@ final class MessageBlock {
         return count == capacity;
     }
 
-    /** Appends {@code m} as the message with seq {@code firstSeq + count}. */
+    /**
+     * Appends {@code m} as the message with seq {@code firstSeq + count}. Everything that can fail
+     * (allocation) happens before the block changes.
+     */
     void add(NewMessage m) {
         int clientIdKind = kind(m.clientId()), textKind = kind(m.text());
         byte[] clientId = bytes(m.clientId(), clientIdKind);
         byte[] text = bytes(m.text(), textKind);
         int need = TIME_BYTES + 1 + fieldSize(clientId) + fieldSize(text);
         ensureRoom(need);
+        if (count == ends.length) {
+            ends = Arrays.copyOf(ends, Math.min(capacity, ends.length * 2));
+        }
+        int sender = senderIndex(m.sender()); // a new sender stays in the table if a later step failed: harmless
         Instant time = m.time();
         LONG.set(data, used, time.getEpochSecond());
         INT.set(data, used + 8, time.getNano());
-        data[used + TIME_BYTES] = (byte) senderIndex(m.sender());
+        data[used + TIME_BYTES] = (byte) sender;
         int at = used + TIME_BYTES + 1;
         at = putString(at, clientId, clientIdKind);
         at = putString(at, text, textKind);
         used = at;
-        if (count == ends.length) {
-            ends = Arrays.copyOf(ends, Math.min(capacity, ends.length * 2));
-        }
         ends[count++] = used;
         if (full() && data.length - used > 64) {
             data = Arrays.copyOf(data, used); // a full block never grows again: give the slack back
@@ -128,7 +133,14 @@ final class MessageBlock {
         if (data == null) {
             data = new byte[capacity == 1 ? need : Math.max(need, FIRST_DATA_BYTES)];
         } else if (data.length - used < need) {
-            data = Arrays.copyOf(data, Math.max(used + need, data.length * 2));
+            long grown = Math.max((long) used + need, 2L * data.length);
+            if (grown > MAX_ARRAY) {
+                grown = (long) used + need;
+                if (grown > MAX_ARRAY) {
+                    throw new OutOfMemoryError("a block of 128 messages would exceed the largest array");
+                }
+            }
+            data = Arrays.copyOf(data, (int) grown);
         }
     }
 

@@ -52,13 +52,14 @@ final class MessageLog {
                 return new AppendResult(get(earlier), true);
             }
         }
-        long seq = ++head;
+        long seq = head + 1;
         MessageBlock last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         if (last == null || last.full()) {
             last = new MessageBlock(seq, 1 << blockShift);
             blocks.add(last);
         }
-        last.add(m);
+        last.add(m); // changes nothing if it throws (out of memory), so neither does the append
+        head = seq;
         if (maxMessages > 0) {
             trim();
         }
