@@ -7,7 +7,6 @@ import dev.parley.chat.store.StoreException;
 import dev.parley.chat.store.StoredMessage;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +28,11 @@ import java.util.function.Function;
  * <p>With a {@linkplain #withRetention(int) retention limit}, each conversation keeps only its newest
  * {@code maxMessagesPerConversation} messages; older ones (and their client ids) are dropped as new ones
  * arrive. {@link #head} still reports the highest seq ever assigned.
+ *
+ * <p>Messages are kept packed: each conversation holds its messages as bytes in blocks of up to 128
+ * ({@code MessageLog}, {@code MessageBlock}) and its client ids in a table of primitives, so a kept
+ * message is not a handful of objects the garbage collector copies in every young collection; reads
+ * return new {@link StoredMessage}s equal to what was appended.
  *
  * <pre>{@code
  * MessageStore store = InMemoryMessageStore.create();              // keeps everything
@@ -84,11 +88,11 @@ public final class InMemoryMessageStore implements MessageStore {
             byConversation.computeIfAbsent(messages.get(i).conversation(), k -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<String, List<Integer>> e : byConversation.entrySet()) {
-            Conversation c = conversations.computeIfAbsent(e.getKey(), k -> new Conversation());
+            Conversation c = conversations.computeIfAbsent(e.getKey(), k -> new Conversation(k, maxMessagesPerConversation));
             c.lock.lock();
             try {
                 for (int i : e.getValue()) {
-                    results[i] = c.append(messages.get(i), maxMessagesPerConversation);
+                    results[i] = c.log.append(messages.get(i));
                 }
             } finally {
                 c.lock.unlock();
@@ -101,20 +105,20 @@ public final class InMemoryMessageStore implements MessageStore {
     public List<StoredMessage> readAfter(String conversation, long afterSeq, int limit) {
         Objects.requireNonNull(conversation, "conversation");
         checkRange(afterSeq, limit, "afterSeq");
-        return underLock(conversation, List.of(), c -> c.after(afterSeq, limit));
+        return underLock(conversation, List.of(), c -> c.log.after(afterSeq, limit));
     }
 
     @Override
     public List<StoredMessage> readBefore(String conversation, long beforeSeq, int limit) {
         Objects.requireNonNull(conversation, "conversation");
         checkRange(beforeSeq, limit, "beforeSeq");
-        return underLock(conversation, List.of(), c -> c.before(beforeSeq, limit));
+        return underLock(conversation, List.of(), c -> c.log.before(beforeSeq, limit));
     }
 
     @Override
     public long head(String conversation) {
         Objects.requireNonNull(conversation, "conversation");
-        return underLock(conversation, 0L, c -> c.head);
+        return underLock(conversation, 0L, c -> c.log.head());
     }
 
     @Override
@@ -123,7 +127,7 @@ public final class InMemoryMessageStore implements MessageStore {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(clientId, "clientId");
         return underLock(conversation, Optional.empty(),
-                c -> Optional.ofNullable(c.byClientId.get(new ClientKey(sender, clientId))));
+                c -> Optional.ofNullable(c.log.find(sender, clientId)));
     }
 
     @Override
@@ -134,7 +138,7 @@ public final class InMemoryMessageStore implements MessageStore {
             Conversation c = e.getValue();
             c.lock.lock();
             try {
-                if (c.head > 0) {
+                if (c.log.head() > 0) {
                     keys.add(e.getKey());
                 }
             } finally {
@@ -188,81 +192,13 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
 
-    private record ClientKey(String sender, String clientId) {
-    }
-
-    /** One conversation. Every field is guarded by {@link #lock}. */
+    /** One conversation: its log and the lock that guards it. */
     private static final class Conversation {
         final ReentrantLock lock = new ReentrantLock();
-        /** Stored messages in seq order; element {@code i} has seq {@code firstSeq + i - dropped}. */
-        final ArrayList<StoredMessage> messages = new ArrayList<>();
-        /** Leading elements of {@link #messages} that retention dropped but not yet compacted away. */
-        int dropped;
-        long head;
-        final HashMap<ClientKey, StoredMessage> byClientId = new HashMap<>();
+        final MessageLog log;
 
-        AppendResult append(NewMessage m, int maxMessages) {
-            if (m.clientId() != null) {
-                StoredMessage earlier = byClientId.get(new ClientKey(m.sender(), m.clientId()));
-                if (earlier != null) {
-                    return new AppendResult(earlier, true);
-                }
-            }
-            StoredMessage stored = StoredMessage.of(m, head + 1);
-            head++;
-            messages.add(stored);
-            if (m.clientId() != null) {
-                byClientId.put(new ClientKey(m.sender(), m.clientId()), stored);
-            }
-            if (maxMessages > 0) {
-                trim(maxMessages);
-            }
-            return new AppendResult(stored, false);
-        }
-
-        private void trim(int maxMessages) {
-            while (messages.size() - dropped > maxMessages) {
-                StoredMessage old = messages.set(dropped, null);
-                dropped++;
-                if (old.clientId() != null) {
-                    byClientId.remove(new ClientKey(old.sender(), old.clientId()), old);
-                }
-            }
-            if (dropped > 1024 && dropped > messages.size() / 2) {
-                messages.subList(0, dropped).clear();
-                dropped = 0;
-            }
-        }
-
-        /** The seq of the oldest kept message, or {@code head + 1} if none is kept. */
-        private long firstSeq() {
-            return head - (messages.size() - dropped) + 1;
-        }
-
-        private int indexOf(long seq) {
-            return (int) (seq - firstSeq()) + dropped;
-        }
-
-        List<StoredMessage> after(long afterSeq, int limit) {
-            if (afterSeq >= head) {
-                return List.of();
-            }
-            long from = Math.max(afterSeq + 1, firstSeq());
-            if (from > head) {
-                return List.of();
-            }
-            long to = Math.min(head, from + limit - 1L); // inclusive
-            return List.copyOf(messages.subList(indexOf(from), indexOf(to) + 1));
-        }
-
-        List<StoredMessage> before(long beforeSeq, int limit) {
-            long to = Math.min(beforeSeq - 1, head); // inclusive
-            long first = firstSeq();
-            if (to < first) {
-                return List.of();
-            }
-            long from = Math.max(first, to - limit + 1L);
-            return List.copyOf(messages.subList(indexOf(from), indexOf(to) + 1));
+        Conversation(String key, int maxMessages) {
+            log = new MessageLog(key, maxMessages);
         }
     }
 }

@@ -1,0 +1,247 @@
+package dev.parley.chat.store.memory;
+
+import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoredMessage;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * Up to {@code capacity} messages with consecutive seqs, packed one after another into a single byte
+ * array, so that a kept message costs the garbage collector no objects of its own: a young collection
+ * copies one array per block instead of seven or eight objects per message (record, {@code Instant},
+ * strings and their arrays, a map node and key). Not thread safe; its {@link MessageLog} is guarded by
+ * the conversation's lock.
+ *
+ * <p>A record is the time (epoch second: 8 bytes, nanosecond: 4 bytes), the sender's index in the
+ * block's own table of senders (1 byte: a block holds at most 128 messages, so at most 128 senders, and
+ * a conversation's messages come from few; the table holds the {@code String}s appended, so reading a
+ * message makes no sender string), then the client id and the text, each a
+ * {@linkplain #putString string field}. Strings round-trip exactly: one that is not
+ * well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) is kept as its UTF-16 chars.
+ */
+final class MessageBlock {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    /** String field kinds, the low two bits of a field's header; the rest is the length in bytes. */
+    private static final int UTF8 = 0, CHARS = 1, NULL = 2;
+    private static final int TIME_BYTES = 12;
+    private static final int FIRST_DATA_BYTES = 256;
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** Seq of the block's first message. */
+    final long firstSeq;
+    private final int capacity;
+    private byte[] data;
+    private int used;
+    /** Distinct senders of this block's messages, in order of first appearance. */
+    private String[] senders;
+    private int senderCount;
+    /** {@code ends[i]}: end offset of message {@code i} in {@link #data}; it starts where {@code i - 1} ends. */
+    private int[] ends;
+    private int count;
+
+    MessageBlock(long firstSeq, int capacity) {
+        this.firstSeq = firstSeq;
+        this.capacity = capacity;
+        this.ends = new int[Math.min(capacity, 8)];
+        this.senders = new String[Math.min(capacity, 4)];
+    }
+
+    boolean full() {
+        return count == capacity;
+    }
+
+    /**
+     * Appends {@code m} as the message with seq {@code firstSeq + count}. Everything that can fail
+     * (allocation) happens before the block changes.
+     */
+    void add(NewMessage m) {
+        int clientIdKind = kind(m.clientId()), textKind = kind(m.text());
+        byte[] clientId = bytes(m.clientId(), clientIdKind);
+        byte[] text = bytes(m.text(), textKind);
+        int need = TIME_BYTES + 1 + fieldSize(clientId) + fieldSize(text);
+        ensureRoom(need);
+        if (count == ends.length) {
+            ends = Arrays.copyOf(ends, Math.min(capacity, ends.length * 2));
+        }
+        int sender = senderIndex(m.sender()); // a new sender stays in the table if a later step failed: harmless
+        Instant time = m.time();
+        LONG.set(data, used, time.getEpochSecond());
+        INT.set(data, used + 8, time.getNano());
+        data[used + TIME_BYTES] = (byte) sender;
+        int at = used + TIME_BYTES + 1;
+        at = putString(at, clientId, clientIdKind);
+        at = putString(at, text, textKind);
+        used = at;
+        ends[count++] = used;
+        if (full() && data.length - used > 64) {
+            data = Arrays.copyOf(data, used); // a full block never grows again: give the slack back
+        }
+    }
+
+    /** The message at {@code index} (0 is {@link #firstSeq}), as a new {@link StoredMessage}. */
+    StoredMessage get(String conversation, int index) {
+        int at = start(index);
+        Instant time = Instant.ofEpochSecond((long) LONG.get(data, at), (int) INT.get(data, at + 8));
+        String sender = senders[data[at + TIME_BYTES]];
+        at += TIME_BYTES + 1;
+        String clientId = string(at);
+        at = skip(at);
+        String text = string(at);
+        return new StoredMessage(conversation, firstSeq + index, sender, text, time, clientId);
+    }
+
+    /** Whether the message at {@code index} has this sender and client id. */
+    boolean hasClientId(int index, String sender, String clientId) {
+        int at = start(index) + TIME_BYTES;
+        return sender.equals(senders[data[at]]) && clientId.equals(string(at + 1));
+    }
+
+    /** Bytes of this block's arrays, for tests and sizing. */
+    long footprint() {
+        return (data == null ? 0 : data.length) + 4L * ends.length + 4L * senders.length;
+    }
+
+    /** The index of {@code sender} in this block's table, added if new; at most {@code capacity} (<= 128) entries. */
+    private int senderIndex(String sender) {
+        for (int i = senderCount - 1; i >= 0; i--) {
+            String known = senders[i];
+            if (known == sender || known.hashCode() == sender.hashCode() && known.equals(sender)) {
+                return i;
+            }
+        }
+        if (senderCount == senders.length) {
+            senders = Arrays.copyOf(senders, Math.min(capacity, senders.length * 2));
+        }
+        senders[senderCount] = sender;
+        return senderCount++;
+    }
+
+    private int start(int index) {
+        if (index < 0 || index >= count) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return index == 0 ? 0 : ends[index - 1];
+    }
+
+    private void ensureRoom(int need) {
+        if (data == null) {
+            data = new byte[capacity == 1 ? need : Math.max(need, FIRST_DATA_BYTES)];
+        } else if (data.length - used < need) {
+            long grown = Math.max((long) used + need, 2L * data.length);
+            if (grown > MAX_ARRAY) {
+                grown = (long) used + need;
+                if (grown > MAX_ARRAY) {
+                    throw new OutOfMemoryError("a block of 128 messages would exceed the largest array");
+                }
+            }
+            data = Arrays.copyOf(data, (int) grown);
+        }
+    }
+
+    /** How a string is kept: {@link #NULL}, {@link #UTF8} if it is well-formed, else {@link #CHARS}. */
+    private static int kind(String s) {
+        return s == null ? NULL : wellFormed(s) ? UTF8 : CHARS;
+    }
+
+    /** A string's bytes as kept in its {@link #kind}. */
+    private static byte[] bytes(String s, int kind) {
+        if (kind == NULL) {
+            return null;
+        }
+        if (kind == UTF8) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] chars = new byte[2 * s.length()];
+        for (int i = 0; i < s.length(); i++) {
+            chars[2 * i] = (byte) (s.charAt(i) >>> 8);
+            chars[2 * i + 1] = (byte) s.charAt(i);
+        }
+        return chars;
+    }
+
+    private static boolean wellFormed(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static int fieldSize(byte[] b) {
+        return 5 + (b == null ? 0 : b.length); // header (up to 5 bytes) + bytes
+    }
+
+    /**
+     * Writes a string field at {@code at}: a variable-length header ({@code length << 2 | kind}, seven
+     * bits per byte, low first) and the bytes. Returns the offset after it.
+     */
+    private int putString(int at, byte[] b, int kind) {
+        int header = b == null ? NULL : b.length << 2 | kind;
+        while ((header & ~0x7f) != 0) {
+            data[at++] = (byte) (header & 0x7f | 0x80);
+            header >>>= 7;
+        }
+        data[at++] = (byte) header;
+        if (b != null) {
+            System.arraycopy(b, 0, data, at, b.length);
+            at += b.length;
+        }
+        return at;
+    }
+
+    private int header(int at) {
+        int header = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = data[at++];
+            header |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                return header;
+            }
+        }
+    }
+
+    private static int headerBytes(int header) {
+        int n = 1;
+        while ((header & ~0x7f) != 0) {
+            header >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /** Offset after the string field at {@code at}. */
+    private int skip(int at) {
+        int header = header(at);
+        return at + headerBytes(header) + (header >>> 2);
+    }
+
+    private String string(int at) {
+        int header = header(at);
+        int kind = header & 3;
+        int length = header >>> 2;
+        int from = at + headerBytes(header);
+        if (kind == NULL) {
+            return null;
+        }
+        if (kind == UTF8) {
+            return new String(data, from, length, StandardCharsets.UTF_8);
+        }
+        char[] chars = new char[length / 2];
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = (char) ((data[from + 2 * i] & 0xff) << 8 | data[from + 2 * i + 1] & 0xff);
+        }
+        return new String(chars);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.parley.chat.store.memory;
+
+import dev.parley.chat.store.AppendResult;
+import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoredMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One conversation's messages: sequenced, packed into {@link MessageBlock}s of a fixed number of
+ * messages, trimmed to the retention limit, and indexed by (sender, client id) for idempotent appends.
+ * Block {@code k} holds seqs {@code k * blockSize + 1 .. (k + 1) * blockSize}, so finding a seq is
+ * arithmetic. Not thread safe: {@link InMemoryMessageStore} guards each log with its conversation's lock.
+ *
+ * <p>With a retention limit, messages older than {@link #firstKept} are gone for every reader at once;
+ * their block is dropped when all of its messages are, so at most {@code blockSize - 1} dropped
+ * messages stay in memory, and the block size is at most an eighth of the limit.
+ */
+final class MessageLog {
+    /** Messages per block without a retention limit. */
+    static final int MAX_BLOCK_SIZE = 128;
+
+    private final String conversation;
+    private final int maxMessages;
+    private final int blockShift;
+    /** Blocks in seq order; the first holds {@link #firstKept} (or is the next to be made). */
+    private final ArrayList<MessageBlock> blocks = new ArrayList<>();
+    private final ClientIdIndex clientIds = new ClientIdIndex();
+    private long head;
+    /** Seq of the oldest message readers may see (1 without retention). */
+    private long firstKept = 1;
+
+    /** A log that keeps the newest {@code maxMessages} messages, or every message if it is 0. */
+    MessageLog(String conversation, int maxMessages) {
+        this.conversation = conversation;
+        this.maxMessages = maxMessages;
+        int blockSize = maxMessages == 0 ? MAX_BLOCK_SIZE
+                : Integer.highestOneBit(Math.max(1, Math.min(MAX_BLOCK_SIZE, maxMessages / 8)));
+        this.blockShift = Integer.numberOfTrailingZeros(blockSize);
+    }
+
+    long head() {
+        return head;
+    }
+
+    /** Appends {@code m} with the next seq, or returns the earlier message with its sender and client id. */
+    AppendResult append(NewMessage m) {
+        if (m.clientId() != null) {
+            long earlier = seqOf(m.sender(), m.clientId());
+            if (earlier != 0) {
+                return new AppendResult(get(earlier), true);
+            }
+        }
+        long seq = head + 1;
+        MessageBlock last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
+        if (last == null || last.full()) {
+            last = new MessageBlock(seq, 1 << blockShift);
+            blocks.add(last);
+        }
+        last.add(m); // changes nothing if it throws (out of memory), so neither does the append
+        head = seq;
+        if (maxMessages > 0) {
+            trim();
+        }
+        if (m.clientId() != null) {
+            clientIds.put(ClientIdIndex.hash(m.sender(), m.clientId()), seq, firstKept);
+        }
+        return new AppendResult(StoredMessage.of(m, seq), false);
+    }
+
+    /** The kept message with this sender and client id, or {@code null}. */
+    StoredMessage find(String sender, String clientId) {
+        long seq = seqOf(sender, clientId);
+        return seq == 0 ? null : get(seq);
+    }
+
+    /** Up to {@code limit} kept messages with seq above {@code afterSeq}, oldest first. */
+    List<StoredMessage> after(long afterSeq, int limit) {
+        if (afterSeq >= head) {
+            return List.of(); // also keeps afterSeq + 1 from overflowing
+        }
+        long from = Math.max(afterSeq + 1, firstKept);
+        if (from > head) {
+            return List.of();
+        }
+        return range(from, Math.min(head, from + limit - 1L));
+    }
+
+    /** Up to {@code limit} kept messages with seq below {@code beforeSeq}, the newest of them, oldest first. */
+    List<StoredMessage> before(long beforeSeq, int limit) {
+        long to = Math.min(beforeSeq - 1, head);
+        if (to < firstKept) {
+            return List.of();
+        }
+        return range(Math.max(firstKept, to - limit + 1L), to);
+    }
+
+    /** Bytes held by this log's blocks and index arrays (not counting object headers), for tests. */
+    long footprint() {
+        long bytes = clientIds.footprint();
+        for (MessageBlock b : blocks) {
+            bytes += b.footprint();
+        }
+        return bytes;
+    }
+
+    /** Blocks held, for tests. */
+    int blockCount() {
+        return blocks.size();
+    }
+
+    private List<StoredMessage> range(long from, long to) {
+        StoredMessage[] out = new StoredMessage[(int) (to - from + 1)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(from + i);
+        }
+        return List.of(out);
+    }
+
+    private StoredMessage get(long seq) {
+        MessageBlock b = blockOf(seq);
+        return b.get(conversation, (int) (seq - b.firstSeq));
+    }
+
+    private MessageBlock blockOf(long seq) {
+        return blocks.get((int) ((seq - 1 >>> blockShift) - (blocks.get(0).firstSeq - 1 >>> blockShift)));
+    }
+
+    private long seqOf(String sender, String clientId) {
+        int hash = ClientIdIndex.hash(sender, clientId);
+        for (int slot = clientIds.first(hash); ; slot = clientIds.next(slot)) {
+            long seq = clientIds.seq(slot);
+            if (seq == 0) {
+                return 0;
+            }
+            if (seq >= firstKept && clientIds.hash(slot) == hash) {
+                MessageBlock b = blockOf(seq);
+                if (b.hasClientId((int) (seq - b.firstSeq), sender, clientId)) {
+                    return seq;
+                }
+            }
+        }
+    }
+
+    private void trim() {
+        firstKept = Math.max(firstKept, head - maxMessages + 1);
+        int drop = 0;
+        while (drop < blocks.size() - 1 && blocks.get(drop + 1).firstSeq <= firstKept) {
+            drop++;
+        }
+        if (drop > 0) {
+            blocks.subList(0, drop).clear();
+        }
+    }
+}

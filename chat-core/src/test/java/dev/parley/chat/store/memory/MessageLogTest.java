@@ -1,0 +1,136 @@
+package dev.parley.chat.store.memory;
+
+import dev.parley.chat.store.AppendResult;
+import dev.parley.chat.store.NewMessage;
+import dev.parley.chat.store.StoredMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packed log against a plain list of records, and the bounds that retention promises. */
+@Timeout(30)
+class MessageLogTest {
+
+    @Test
+    void stringsAndTimesRoundTripExactly() {
+        MessageLog log = new MessageLog("#odd", 0);
+        List<NewMessage> sent = List.of(
+                new NewMessage("#odd", "ann", "", Instant.EPOCH, null),
+                new NewMessage("#odd", "b\uD800b", "lone high \uD800 and low \uDC00 surrogates", Instant.MIN, "x\uDFFF"),
+                new NewMessage("#odd", "\u05E9\uD83D\uDE00", "\uD83D\uDE00".repeat(20_000), Instant.MAX, "\u00e9"),
+                new NewMessage("#odd", "c", "tab\tand\r\nlines", Instant.parse("2026-12-04T10:00:00.123456789Z"), "id"),
+                new NewMessage("#odd", "d", "trailing high \uD83D", Instant.ofEpochSecond(-1, 999_999_999), "y".repeat(64)));
+        for (NewMessage m : sent) {
+            log.append(m);
+        }
+        List<StoredMessage> read = log.after(0, 100);
+        for (int i = 0; i < sent.size(); i++) {
+            assertEquals(StoredMessage.of(sent.get(i), i + 1), read.get(i));
+        }
+        assertEquals(read.get(1), log.find("b\uD800b", "x\uDFFF"));
+        assertNull(log.find("b\uD800b", "x"));
+    }
+
+    @Test
+    void idsWithEqualHashesAreTellApart() {
+        // "Aa" and "BB" have the same String.hashCode, so these ids share a hash and a probe chain.
+        MessageLog log = new MessageLog("#h", 0);
+        assertFalse(log.append(new NewMessage("#h", "ann", "1", Instant.EPOCH, "AaAa")).duplicate());
+        assertFalse(log.append(new NewMessage("#h", "ann", "2", Instant.EPOCH, "BBBB")).duplicate());
+        assertFalse(log.append(new NewMessage("#h", "ann", "3", Instant.EPOCH, "AaBB")).duplicate());
+        assertFalse(log.append(new NewMessage("#h", "bob", "4", Instant.EPOCH, "AaAa")).duplicate(), "another sender's id");
+        AppendResult again = log.append(new NewMessage("#h", "ann", "other text", Instant.EPOCH, "BBBB"));
+        assertTrue(again.duplicate());
+        assertEquals("2", again.message().text());
+        assertEquals(4, log.head());
+    }
+
+    /** Random appends (some ids repeated), reads and lookups, checked against a list that keeps everything. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 3, 10, 100, 1000})
+    void behavesLikeAListOfRecords(int retention) {
+        Random random = new Random(retention * 31L + 7);
+        MessageLog log = new MessageLog("#m", retention);
+        List<StoredMessage> all = new ArrayList<>();
+        Map<String, StoredMessage> byId = new HashMap<>();
+        for (int step = 0; step < 20_000; step++) {
+            String sender = "u" + random.nextInt(40); // more than a block's first sender table
+            String id = random.nextInt(4) == 0 ? null : "c" + random.nextInt(5_000);
+            NewMessage m = new NewMessage("#m", sender, "t" + step, Instant.ofEpochMilli(step), id);
+            long firstKept = Math.max(1, all.size() - (retention == 0 ? all.size() : retention) + 1);
+            StoredMessage earlier = id == null ? null : byId.get(sender + "/" + id);
+            boolean live = earlier != null && earlier.seq() >= firstKept;
+            AppendResult r = log.append(m);
+            assertEquals(live, r.duplicate(), "step " + step);
+            if (live) {
+                assertEquals(earlier, r.message());
+            } else {
+                StoredMessage stored = StoredMessage.of(m, all.size() + 1);
+                assertEquals(stored, r.message());
+                all.add(stored);
+                if (id != null) {
+                    byId.put(sender + "/" + id, stored);
+                }
+            }
+            if (step % 97 == 0) {
+                long head = all.size();
+                long first = retention == 0 ? 1 : Math.max(1, head - retention + 1);
+                long after = random.nextLong(head + 2);
+                int limit = 1 + random.nextInt(50);
+                assertEquals(expected(all, Math.max(after + 1, first), Math.min(head, Math.max(after + 1, first) + limit - 1)),
+                        log.after(after, limit), "after " + after);
+                long before = random.nextLong(head + 2) + 1;
+                long to = Math.min(before - 1, head);
+                assertEquals(expected(all, Math.max(first, to - limit + 1), to), log.before(before, limit), "before " + before);
+                String probe = "c" + random.nextInt(5_000);
+                StoredMessage known = byId.get("u0/" + probe);
+                assertEquals(known != null && known.seq() >= first ? known : null, log.find("u0", probe));
+            }
+        }
+        assertEquals(all.size(), log.head());
+    }
+
+    @Test
+    void retentionBoundsWhatIsHeld() {
+        int retention = 1000;
+        MessageLog log = new MessageLog("#r", retention);
+        long most = 0;
+        for (int i = 1; i <= 200_000; i++) {
+            log.append(new NewMessage("#r", "ann", "message number " + i, Instant.EPOCH, "id" + i));
+            most = Math.max(most, log.footprint());
+        }
+        // At most an eighth of the limit is held beyond it (block size 64 for 1000), and the id table
+        // is rebuilt from the live ids: nothing grows with the 200,000 appended.
+        assertTrue(log.blockCount() <= retention / 64 + 2, "blocks: " + log.blockCount());
+        assertTrue(most < 200_000, "bytes held at most: " + most);
+        assertEquals(retention, log.after(0, Integer.MAX_VALUE).size());
+    }
+
+    @Test
+    void aFullBlockGivesItsSlackBack() {
+        MessageLog log = new MessageLog("#f", 0);
+        for (int i = 0; i < MessageLog.MAX_BLOCK_SIZE; i++) {
+            log.append(new NewMessage("#f", "ann", "x", Instant.EPOCH, null));
+        }
+        // 128 records of 12 (time) + 1 (sender index) + 1 (no client id) + 2 (text) bytes, 128 ends and a
+        // table of one sender (4 slots): no doubling slack left.
+        assertEquals(128 * 16 + 128 * 4 + 4 * 4, log.footprint());
+    }
+
+    private static List<StoredMessage> expected(List<StoredMessage> all, long from, long to) {
+        return from > to ? List.of() : all.subList((int) from - 1, (int) to);
+    }
+}
