@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.protocol.Names;
 import dev.parley.chat.server.spi.Cluster;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.MessageStore;
@@ -84,6 +85,10 @@ public final class ChatServer implements AutoCloseable {
                 throw new IllegalStateException("server was already started");
             }
             log.debug("{} settings: {}", name, settings.describe());
+            // Load the Unicode name tables (and the JDK's normalizer) here rather than in the first
+            // HELLO: class initialisation there held that connection's carrier thread for ~50 ms, and
+            // every other HELLO arriving meanwhile waited for it.
+            Names.confusableKeys("parley");
             hub.directory.loadRooms(settings.store());
             hub.events.start();
             settings.metrics().serverStarted(new Levels(hub));
