@@ -80,6 +80,10 @@ public final class InMemoryMessageStore implements MessageStore {
         checkOpen();
         for (NewMessage m : messages) {
             Objects.requireNonNull(m, "message"); // NewMessage checked its own fields
+            if (m.text().length() > MessageBlock.MAX_TEXT_CHARS) {
+                throw new StoreException("a text of " + m.text().length() + " characters is longer than the in-memory store keeps ("
+                        + MessageBlock.MAX_TEXT_CHARS + "); nothing was stored");
+            }
         }
         AppendResult[] results = new AppendResult[messages.size()];
         // Group by conversation (keys in sorted order, message order kept inside each group).

@@ -32,6 +32,11 @@ final class MessageBlock {
     private static final int TIME_BYTES = 12;
     private static final int FIRST_DATA_BYTES = 256;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /**
+     * Longest text kept, in chars: a field's length in bytes has 30 bits ({@code length << 2 | kind}),
+     * and a char takes at most 3 bytes of UTF-8 (2 as a UTF-16 char).
+     */
+    static final int MAX_TEXT_CHARS = ((1 << 29) - 1) / 3;
 
     /** Seq of the block's first message. */
     final long firstSeq;

@@ -51,6 +51,16 @@ class InMemoryMessageStoreTest {
     }
 
     @Test
+    void aTextTooLongForABlockIsRefusedBeforeAnythingIsStored() {
+        try (InMemoryMessageStore store = InMemoryMessageStore.create()) {
+            String huge = "x".repeat(MessageBlock.MAX_TEXT_CHARS + 1);
+            assertThrows(StoreException.class, () -> store.append(List.of(msg("#a", "first"), msg("#b", huge))));
+            assertEquals(0, store.head("#a"), "all or nothing: the other conversation's message is not stored");
+            assertEquals(0, store.head("#b"));
+        }
+    }
+
+    @Test
     void factoriesValidateAndClosedStoreFails() {
         assertThrows(IllegalArgumentException.class, () -> InMemoryMessageStore.withRetention(0));
         InMemoryMessageStore store = InMemoryMessageStore.create();
