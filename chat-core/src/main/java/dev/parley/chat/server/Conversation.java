@@ -95,6 +95,41 @@ abstract class Conversation {
     private boolean runLocal;
     /** Guarded by lock: notices waiting for their seq, sorted by afterSeq; null when none. */
     private List<PresenceEvent> notices;
+    /**
+     * Guarded by lock: the directory dropped this conversation ({@link #retireIfIdle}); what still
+     * reaches it is ignored, and a fresh one takes its place.
+     */
+    private boolean retired;
+
+    /**
+     * Retires this conversation if nobody on this server takes part in it and nothing is under way:
+     * no own append in flight, nothing pending or awaited, no read of missing seqs, no notice. A
+     * retired conversation stays retired; the directory then drops it and makes a fresh one when it
+     * is needed again, which starts from the store's head as a new one does.
+     *
+     * @return whether it is retired
+     */
+    final boolean retireIfIdle() {
+        lock.lock();
+        try {
+            if (!retired && inFlight == 0 && pending.isEmpty() && !waiting && !fetching && !fetchWanted
+                    && notices == null && !hasRecipients()) {
+                retired = true;
+            }
+            return retired;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    final boolean retired() {
+        lock.lock();
+        try {
+            return retired;
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /** Where deliveries are counted. */
     final Counters counters() {
@@ -160,6 +195,9 @@ abstract class Conversation {
     final int beginAppend() {
         lock.lock();
         try {
+            if (retired) { // the directory never hands out a retired conversation while its sender is here
+                throw new IllegalStateException("conversation " + key + " was retired");
+            }
             ensureHead();
             inFlight++;
             return epoch;
@@ -222,6 +260,9 @@ abstract class Conversation {
         boolean fetch;
         lock.lock();
         try {
+            if (retired) {
+                return; // nobody here takes part in it; a fresh conversation starts at the store's head
+            }
             if (next < 0) {
                 next = fromSeq; // made by this doorbell: deliver from it on
             }
@@ -238,6 +279,9 @@ abstract class Conversation {
         boolean fetch;
         lock.lock();
         try {
+            if (retired) {
+                return;
+            }
             if (next < 0) {
                 next = message.seq();
             }

@@ -66,7 +66,7 @@ final class Hub {
                 new QueryHandler(settings, directory, users, settings.store(), counters, access));
         this.shared = new Session.Shared(settings, counters, events, ticker, admission, users, dispatcher, publisher,
                 directory, access);
-        this.reaper = new Reaper(admission, waits, ticker, tickMillis(settings));
+        this.reaper = new Reaper(admission, waits, directory, ticker, tickMillis(settings));
         this.node = new ServerNode(name, directory, users, admission, fence);
     }
 

@@ -5,23 +5,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's one timer thread: every tick it checks each connection's deadlines (handshake, ping,
- * write stall, close) and ends the ordered-delivery waits whose bound passed. Closing a connection
- * unblocks its reader; nothing here blocks on a socket.
+ * write stall, close) and ends the ordered-delivery waits whose bound passed; once a minute it drops
+ * the direct conversations nobody here takes part in ({@link RoomDirectory#retireIdleDirects}).
+ * Closing a connection unblocks its reader; nothing here blocks on a socket.
  */
 final class Reaper {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
 
+    /** How often idle direct conversations are dropped. */
+    static final long DIRECT_SWEEP_NANOS = 60_000_000_000L;
+
     private final Admission admission;
     private final GapWaits waits;
+    private final RoomDirectory directory;
     private final Ticker ticker;
     private final long tickMillis;
     private Thread thread;
+    /** Reaper thread only: when the next sweep of direct conversations is due. */
+    private long nextSweep;
 
-    Reaper(Admission admission, GapWaits waits, Ticker ticker, long tickMillis) {
+    Reaper(Admission admission, GapWaits waits, RoomDirectory directory, Ticker ticker, long tickMillis) {
         this.admission = admission;
         this.waits = waits;
+        this.directory = directory;
         this.ticker = ticker;
         this.tickMillis = tickMillis;
+        this.nextSweep = ticker.nanoTime() + DIRECT_SWEEP_NANOS;
     }
 
     void start(String name) {
@@ -59,6 +68,17 @@ final class Reaper {
             waits.check();
         } catch (RuntimeException e) {
             log.warn("checking delivery waits failed", e);
+        }
+        if (now - nextSweep >= 0) {
+            nextSweep = now + DIRECT_SWEEP_NANOS;
+            try {
+                int dropped = directory.retireIdleDirects();
+                if (dropped > 0) {
+                    log.debug("dropped {} idle direct conversations", dropped);
+                }
+            } catch (RuntimeException e) {
+                log.warn("dropping idle direct conversations failed", e);
+            }
         }
     }
 }

@@ -109,11 +109,47 @@ final class RoomDirectory {
         }
     }
 
-    /** The direct conversation of two identities ({@link Identities}), created on first use. */
+    /**
+     * The direct conversation of two identities ({@link Identities}), created on first use or after
+     * the last one was retired. Never a retired one: callers have a participant here (the sender, or
+     * the recipient a cluster message is for), and a conversation with a participant here cannot be
+     * retired, so the one returned stays usable.
+     */
     DirectConversation direct(String identityA, String identityB) {
         String key = Conversations.direct(identityA, identityB);
-        DirectConversation d = directs.get(key);
-        return d != null ? d : directs.computeIfAbsent(key, k -> new DirectConversation(identityA, identityB, env, users, events));
+        while (true) {
+            DirectConversation d = directs.get(key);
+            if (d == null) {
+                d = directs.computeIfAbsent(key, k -> new DirectConversation(identityA, identityB, env, users, events));
+            }
+            if (!d.retired()) {
+                return d;
+            }
+            directs.remove(key, d); // retired by a sweep that has not removed it yet
+        }
+    }
+
+    /**
+     * Drops the direct conversations that nobody on this server takes part in and that have nothing
+     * under way ({@link Conversation#retireIfIdle}), so that a long-running server does not keep one
+     * per pair of users that ever wrote to each other. Called by the reaper now and then.
+     *
+     * @return how many were dropped
+     */
+    int retireIdleDirects() {
+        int dropped = 0;
+        for (Map.Entry<String, DirectConversation> e : directs.entrySet()) {
+            DirectConversation d = e.getValue();
+            if (d.retireIfIdle() && directs.remove(e.getKey(), d)) {
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** Direct conversations held, for tests. */
+    int directCount() {
+        return directs.size();
     }
 
     /**
