@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ final class Reaper {
     private final Ticker ticker;
     private final long tickMillis;
     private Thread thread;
-    /** Reaper thread only: when the next sweep of direct conversations is due. */
+    /** One pass at a time (the reaper thread's, or a test's). */
+    private final ReentrantLock passLock = new ReentrantLock();
+    /** Guarded by passLock: when the next sweep of direct conversations is due. */
     private long nextSweep;
 
     Reaper(Admission admission, GapWaits waits, RoomDirectory directory, Ticker ticker, long tickMillis) {
@@ -54,8 +57,17 @@ final class Reaper {
         }
     }
 
-    /** One pass. */
+    /** One pass; waits for a pass running on another thread to end first. */
     void pass() {
+        passLock.lock();
+        try {
+            passLocked();
+        } finally {
+            passLock.unlock();
+        }
+    }
+
+    private void passLocked() {
         long now = ticker.nanoTime();
         for (Session s : admission.sessions()) {
             try {

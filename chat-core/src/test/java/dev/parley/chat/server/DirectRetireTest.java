@@ -26,8 +26,11 @@ class DirectRetireTest {
     private final Semaphore disconnects = new Semaphore(0);
     private ChatServer server;
 
+    private final FakeTicker ticker = new FakeTicker();
+
     private int start() {
         server = ChatServer.builder()
+                .ticker(ticker)
                 .listen(TcpTransport.port(0))
                 .store(InMemoryMessageStore.create())
                 .rateLimit(100_000, 100_000)
@@ -95,6 +98,21 @@ class DirectRetireTest {
             assertEquals(List.of("one", "two"), history.subList(0, 2).stream().map(Frame::text).toList());
             assertEquals(1, directory().directCount());
         }
+    }
+
+    @Test
+    void theReaperDropsThemOnceAMinute() throws Exception {
+        int port = start();
+        RawClient a = RawClient.hello(port, "alice");
+        RawClient b = RawClient.hello(port, "bob");
+        a.send("SEND to=bob :one");
+        assertEquals("1", b.expect("MSG").field("seq"));
+        quit(a, b);
+        server.hub().reaper.pass();
+        assertEquals(1, directory().directCount(), "not a minute yet");
+        ticker.advance(java.time.Duration.ofNanos(Reaper.DIRECT_SWEEP_NANOS));
+        server.hub().reaper.pass(); // or the reaper thread's pass, which this one waits for
+        assertEquals(0, directory().directCount());
     }
 
     /**
