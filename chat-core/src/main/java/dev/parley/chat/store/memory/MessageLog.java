@@ -46,8 +46,9 @@ final class MessageLog {
 
     /** Appends {@code m} with the next seq, or returns the earlier message with its sender and client id. */
     AppendResult append(NewMessage m) {
+        int idHash = m.clientId() == null ? 0 : ClientIdIndex.hash(m.sender(), m.clientId());
         if (m.clientId() != null) {
-            long earlier = seqOf(m.sender(), m.clientId());
+            long earlier = seqOf(m.sender(), m.clientId(), idHash);
             if (earlier != 0) {
                 return new AppendResult(get(earlier), true);
             }
@@ -64,14 +65,14 @@ final class MessageLog {
             trim();
         }
         if (m.clientId() != null) {
-            clientIds.put(ClientIdIndex.hash(m.sender(), m.clientId()), seq, firstKept);
+            clientIds.put(idHash, seq, firstKept);
         }
         return new AppendResult(StoredMessage.of(m, seq), false);
     }
 
     /** The kept message with this sender and client id, or {@code null}. */
     StoredMessage find(String sender, String clientId) {
-        long seq = seqOf(sender, clientId);
+        long seq = seqOf(sender, clientId, ClientIdIndex.hash(sender, clientId));
         return seq == 0 ? null : get(seq);
     }
 
@@ -127,8 +128,8 @@ final class MessageLog {
         return blocks.get((int) ((seq - 1 >>> blockShift) - (blocks.get(0).firstSeq - 1 >>> blockShift)));
     }
 
-    private long seqOf(String sender, String clientId) {
-        int hash = ClientIdIndex.hash(sender, clientId);
+    /** The seq of the kept message with this sender and client id ({@code hash} is theirs), or 0. */
+    private long seqOf(String sender, String clientId, int hash) {
         for (int slot = clientIds.first(hash); ; slot = clientIds.next(slot)) {
             long seq = clientIds.seq(slot);
             if (seq == 0) {
