@@ -69,14 +69,19 @@ class DirectRetireTest {
         }
     }
 
+    /** alice's first direct message to bob: acknowledged and delivered as seq 1. */
+    private static void aliceWritesToBobOnce(RawClient alice, RawClient bob) {
+        alice.send("SEND to=bob :one");
+        assertEquals("1", alice.expect("ACK").field("seq"));
+        assertEquals("1", bob.expect("MSG").field("seq"));
+    }
+
     @Test
     void droppedWhenBothAreGoneAndTheNextOneContinuesTheSeqs() throws Exception {
         int port = start();
         RawClient a = RawClient.hello(port, "alice");
         RawClient b = RawClient.hello(port, "bob");
-        a.send("SEND to=bob :one");
-        assertEquals("1", a.expect("ACK").field("seq"));
-        assertEquals("1", b.expect("MSG").field("seq"));
+        aliceWritesToBobOnce(a, b);
         assertEquals(1, directory().directCount());
         assertEquals(0, directory().retireIdleDirects(), "both are here");
 
@@ -105,8 +110,7 @@ class DirectRetireTest {
         int port = start();
         RawClient a = RawClient.hello(port, "alice");
         RawClient b = RawClient.hello(port, "bob");
-        a.send("SEND to=bob :one");
-        assertEquals("1", b.expect("MSG").field("seq"));
+        aliceWritesToBobOnce(a, b);
         quit(a, b);
         server.hub().reaper.pass();
         assertEquals(1, directory().directCount(), "not a minute yet");
