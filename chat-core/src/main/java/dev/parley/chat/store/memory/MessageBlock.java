@@ -162,7 +162,7 @@ final class MessageBlock {
 
     private void ensureRoom(int need) {
         if (data == null) {
-            int first = expectedBytes > 0 ? expectedBytes + (expectedBytes >>> 6) : FIRST_DATA_BYTES;
+            int first = expectedBytes > 0 ? expectedBytes + (expectedBytes >>> 7) : FIRST_DATA_BYTES;
             data = new byte[capacity == 1 ? need : Math.max(need, first)];
         } else if (data.length - used < need) {
             long grown = expectedBytes > 0 && count > 0

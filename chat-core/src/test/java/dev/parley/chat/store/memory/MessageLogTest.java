@@ -140,7 +140,7 @@ class MessageLogTest {
         long first = log.footprint();
         log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
         long withSecond = log.footprint();
-        // The second block's arrays are made whole at once: its data a sixty-fourth over the first
+        // The second block's arrays are made whole at once: its data a 128th over the first
         // block's, its ends for all 128 messages.
         assertTrue(withSecond - first >= first, "second block: " + (withSecond - first) + ", first: " + first);
         for (int i = 1; i < size; i++) {
