@@ -31,6 +31,8 @@ final class MessageBlock {
     private static final int UTF8 = 0, CHARS = 1, NULL = 2;
     private static final int TIME_BYTES = 12;
     private static final int FIRST_DATA_BYTES = 256;
+    /** Largest size a block is made at once from the block before it; larger ones double as they fill. */
+    static final int MAX_EXPECTED_BYTES = 1 << 20;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     /**
      * Longest text kept, in chars: a field's length in bytes has 30 bits ({@code length << 2 | kind}),
@@ -49,12 +51,34 @@ final class MessageBlock {
     /** {@code ends[i]}: end offset of message {@code i} in {@link #data}; it starts where {@code i - 1} ends. */
     private int[] ends;
     private int count;
+    /** Bytes the whole block is expected to take (from the block before it), or 0 if unknown. */
+    private final int expectedBytes;
 
+    /** A block of a conversation with no full block yet: its arrays start small and double. */
     MessageBlock(long firstSeq, int capacity) {
+        this(firstSeq, capacity, 0);
+    }
+
+    /**
+     * A block whose messages are expected to take about {@code expectedBytes} in all (the size of the
+     * full block before it; 0 if unknown). Its arrays are then made that size once, instead of
+     * doubling from small, so that a busy conversation's open block is one array that survives a
+     * young collection or two and is then left alone: each doubling would make a new young array that
+     * the collector copies again (BENCHMARKS.md, "rooms"). Above {@link #MAX_EXPECTED_BYTES} the
+     * arrays double as for an unknown size, so one block of huge messages does not make the next one
+     * huge from its first message.
+     */
+    MessageBlock(long firstSeq, int capacity, int expectedBytes) {
         this.firstSeq = firstSeq;
         this.capacity = capacity;
-        this.ends = new int[Math.min(capacity, 8)];
+        this.expectedBytes = expectedBytes <= MAX_EXPECTED_BYTES ? expectedBytes : 0;
+        this.ends = new int[this.expectedBytes > 0 ? capacity : Math.min(capacity, 8)];
         this.senders = new String[Math.min(capacity, 4)];
+    }
+
+    /** Bytes of this block's messages. */
+    int usedBytes() {
+        return used;
     }
 
     boolean full() {
@@ -84,8 +108,10 @@ final class MessageBlock {
         at = putString(at, text, textKind);
         used = at;
         ends[count++] = used;
-        if (full() && data.length - used > 64) {
-            data = Arrays.copyOf(data, used); // a full block never grows again: give the slack back
+        if (full() && data.length - used > Math.max(64, used >>> 5)) {
+            // A full block never grows again: give the slack back. A block sized from the one before
+            // it has less than 1/32 spare (a copy would make a young array again), so it is kept.
+            data = Arrays.copyOf(data, used);
         }
     }
 
@@ -136,9 +162,14 @@ final class MessageBlock {
 
     private void ensureRoom(int need) {
         if (data == null) {
-            data = new byte[capacity == 1 ? need : Math.max(need, FIRST_DATA_BYTES)];
+            int first = expectedBytes > 0 ? expectedBytes + (expectedBytes >>> 7) : FIRST_DATA_BYTES;
+            data = new byte[capacity == 1 ? need : Math.max(need, first)];
         } else if (data.length - used < need) {
-            long grown = Math.max((long) used + need, 2L * data.length);
+            long grown = expectedBytes > 0 && count > 0
+                    // sized from the block before it, but its messages are longer: grow once, to what
+                    // the rest is likely to take at this block's average so far
+                    ? (long) used + need + (long) (capacity - count - 1) * ((used + need) / (count + 1)) + 64
+                    : Math.max((long) used + need, 2L * data.length);
             if (grown > MAX_ARRAY) {
                 grown = (long) used + need;
                 if (grown > MAX_ARRAY) {

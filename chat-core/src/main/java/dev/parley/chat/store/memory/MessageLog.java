@@ -56,7 +56,8 @@ final class MessageLog {
         long seq = head + 1;
         MessageBlock last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         if (last == null || last.full()) {
-            last = new MessageBlock(seq, 1 << blockShift);
+            // sized like the full block before it: one array for the block, not a doubling series
+            last = new MessageBlock(seq, 1 << blockShift, last == null ? 0 : last.usedBytes());
             blocks.add(last);
         }
         last.add(m); // changes nothing if it throws (out of memory), so neither does the append

@@ -130,6 +130,63 @@ class MessageLogTest {
         assertEquals(128 * 16 + 128 * 4 + 4 * 4, log.footprint());
     }
 
+    @Test
+    void aBusyConversationsNextBlockIsMadeOnceAtTheSizeOfTheLast() {
+        MessageLog log = new MessageLog("#b", 0);
+        int size = MessageLog.MAX_BLOCK_SIZE;
+        for (int i = 0; i < size; i++) {
+            log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
+        }
+        long first = log.footprint();
+        log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
+        long withSecond = log.footprint();
+        // The second block's arrays are made whole at once: its data a 128th over the first
+        // block's, its ends for all 128 messages.
+        assertTrue(withSecond - first >= first, "second block: " + (withSecond - first) + ", first: " + first);
+        for (int i = 1; i < size; i++) {
+            log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
+            assertEquals(withSecond, log.footprint(), "the block grew at message " + i);
+        }
+        // Full with less than 1/32 spare: kept as it is (a trimming copy would be a young array again).
+        assertTrue(log.footprint() - 2 * first <= first / 32, "held " + log.footprint() + " for two blocks of " + first);
+        assertEquals(2 * size, log.after(0, Integer.MAX_VALUE).size());
+    }
+
+    @Test
+    void aBlockOfLongerMessagesThanTheLastGrowsToWhatItsRestIsLikelyToTake() {
+        MessageLog log = new MessageLog("#g", 0);
+        int size = MessageLog.MAX_BLOCK_SIZE;
+        for (int i = 0; i < size; i++) {
+            log.append(new NewMessage("#g", "ann", "short", Instant.EPOCH, null));
+        }
+        long first = log.footprint();
+        List<Long> sizes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            log.append(new NewMessage("#g", "ann", "a longer text " + i + " ".repeat(50), Instant.EPOCH, null));
+            if (sizes.isEmpty() || sizes.get(sizes.size() - 1) != log.footprint()) {
+                sizes.add(log.footprint());
+            }
+        }
+        // One growth to the estimate (the rest at this block's average), then at most a small correction.
+        assertTrue(sizes.size() <= 3, "the block was made " + sizes.size() + " times: " + sizes);
+        List<StoredMessage> all = log.after(0, Integer.MAX_VALUE);
+        assertEquals(2 * size, all.size());
+        assertEquals("a longer text 127" + " ".repeat(50), all.get(2 * size - 1).text());
+        assertTrue(log.footprint() - first < 2 * (first + size * 70L), "held " + log.footprint());
+    }
+
+    @Test
+    void aBlockAfterOneOfHugeMessagesStartsSmall() {
+        MessageLog log = new MessageLog("#h", 0);
+        String huge = "y".repeat(MessageBlock.MAX_EXPECTED_BYTES / 64);
+        for (int i = 0; i < MessageLog.MAX_BLOCK_SIZE; i++) {
+            log.append(new NewMessage("#h", "ann", huge, Instant.EPOCH, null));
+        }
+        long first = log.footprint();
+        log.append(new NewMessage("#h", "ann", "small", Instant.EPOCH, null));
+        assertTrue(log.footprint() - first < 1024, "a block after " + first + " bytes started at " + (log.footprint() - first));
+    }
+
     private static List<StoredMessage> expected(List<StoredMessage> all, long from, long to) {
         return from > to ? List.of() : all.subList((int) from - 1, (int) to);
     }
