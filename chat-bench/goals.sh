@@ -5,20 +5,22 @@
 #
 #   chat-bench/goals.sh                 # 3 runs, measure=10
 #   chat-bench/goals.sh runs=5 measure=15 nobuild
+#   chat-bench/goals.sh warmup=30       # a longer warm-up for every target (the Suite's default is 3 s)
 #   chat-bench/goals.sh report=DIR      # only print the table of runs already in DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 . "$here/bench-env.sh"
 
-runs=3 measure=10 build=1 report=""
+runs=3 measure=10 warmup=3 build=1 report=""
 for a in "$@"; do
   case "$a" in
     runs=*) runs=${a#*=} ;;
     measure=*) measure=${a#*=} ;;
+    warmup=*) warmup=${a#*=} ;;
     nobuild) build=0 ;;
     report=*) report=${a#*=} ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +37,7 @@ if [ -z "$report" ]; then
     echo "run $i of $runs: load $(cut -d' ' -f1-3 /proc/loadavg)"
     "$java" -Xmx1g -XX:+UseParallelGC -cp "$(cat "$root/chat-bench/target/bench-classpath.txt")" \
         dev.parley.chat.bench.Suite out="$report/run$i" only=fanout,rooms,light,idle \
-        targets=parley,redis,nats measure="$measure" > "$report/run$i.log" 2>&1 \
+        targets=parley,redis,nats measure="$measure" warmup="$warmup" > "$report/run$i.log" 2>&1 \
       || echo "  run $i failed; see $report/run$i.log" >&2
   done
 fi
@@ -75,7 +77,9 @@ rows = [
     ('light p99 ms', 'light', 'p99 ms', 'nats', lambda p, r, n: p <= n, '<= NATS'),
     ('idle RSS per connection @9000 B', 'idle', 'RSS/conn @9000 B', 'redis', lambda p, r, n: p <= r, '<= Redis'),
 ]
-print(f'Medians of {len(runs)} runs, each run\'s value in brackets (in run order).\n')
+warmups = sorted({j.get('settings', {}).get('warmupSeconds') for _, j in runs} - {None})
+print(f'Medians of {len(runs)} runs, each run\'s value in brackets (in run order); warm-up '
+      + ('/'.join(f'{w:g}' for w in warmups) or '?') + ' s.\n')
 print('| metric | Parley | Redis | NATS | Parley ÷ Redis | Parley ÷ NATS | goal | met |')
 print('|---|---:|---:|---:|---:|---:|---|---|')
 for label, s, metric, _, test, goal in rows:
