@@ -54,17 +54,12 @@ final class MessageBlock {
     /** Bytes the whole block is expected to take (from the block before it), or 0 if unknown. */
     private final int expectedBytes;
 
-    /** A block of a conversation with no full block yet: its arrays start small and double. */
-    MessageBlock(long firstSeq, int capacity) {
-        this(firstSeq, capacity, 0);
-    }
-
     /**
      * A block whose messages are expected to take about {@code expectedBytes} in all (the size of the
-     * full block before it; 0 if unknown). Its arrays are then made that size once, instead of
-     * doubling from small, so that a busy conversation's open block is one array that survives a
-     * young collection or two and is then left alone: each doubling would make a new young array that
-     * the collector copies again (BENCHMARKS.md, "rooms"). Above {@link #MAX_EXPECTED_BYTES} the
+     * full block before it). With 0 (a conversation's first block: unknown) its arrays start small and
+     * double. Otherwise they are made that size once, so that a busy conversation's open block is one
+     * array that survives a young collection or two and is then left alone: each doubling would make a
+     * new young array that the collector copies again (BENCHMARKS.md, "rooms"). Above {@link #MAX_EXPECTED_BYTES} the
      * arrays double as for an unknown size, so one block of huge messages does not make the next one
      * huge from its first message.
      */
