@@ -52,7 +52,10 @@ import java.util.concurrent.TimeUnit;
  * {@code server-args=ARG|ARG...} (more arguments for the Parley {@link
  * dev.parley.chat.bench.server.BenchServer} of idle, light, rooms and fanout, e.g. {@code server-args=retention=1000});
  * {@code trace} (for light and rooms: every delivery of the window, with its send and receive
- * {@code System.nanoTime()}, into {@code DIR/trace-SCENARIO-TARGET.tsv}; see {@link Trace}).
+ * {@code System.nanoTime()}, into {@code DIR/trace-SCENARIO-TARGET.tsv}; see {@link Trace});
+ * {@code server-session=own|shared} (whether the Parley server runs in a session, and so a scheduler
+ * autogroup, of its own like the peers: {@code own}, the default; or in the suite's, as before
+ * 2026-12-04: see {@link ParleyProcess#start(List, String, List, Path, long, boolean)}).
  */
 public final class Suite {
     static final List<String> SCENARIOS =
@@ -72,12 +75,13 @@ public final class Suite {
     private final List<String> serverJvm;
     private final List<String> serverArgs;
     private final boolean trace;
+    private final boolean ownSession;
     private final List<Result> results = new ArrayList<>();
     private final List<Map<String, Object>> codec = new ArrayList<>();
 
     static final Set<String> KEYS =
             Set.of("out", "quick", "only", "targets", "warmup", "measure", "jfr", "server-cp", "probe",
-                    "server-jvm", "server-args", "trace");
+                    "server-jvm", "server-args", "trace", "server-session");
 
     Suite(Map<String, String> args) {
         for (String k : args.keySet()) {
@@ -99,6 +103,11 @@ public final class Suite {
         this.serverJvm = split(args.getOrDefault("server-jvm", ""), "\\|");
         this.serverArgs = split(args.getOrDefault("server-args", ""), "\\|");
         this.trace = args.containsKey("trace");
+        this.ownSession = switch (args.getOrDefault("server-session", "own")) {
+            case "own" -> true;
+            case "shared" -> false;
+            default -> throw new IllegalArgumentException("server-session is own or shared");
+        };
         for (String s : only) {
             if (!SCENARIOS.contains(s)) {
                 throw new IllegalArgumentException("unknown scenario " + s + "; known: " + SCENARIOS);
@@ -235,7 +244,7 @@ public final class Suite {
                 }
                 jvm.addAll(serverJvm);
                 ParleyProcess p = ParleyProcess.start(jvm, serverClassPath, serverArgs,
-                        out.resolve("parley-server.log"), 600);
+                        out.resolve("parley-server.log"), 600, ownSession);
                 yield new Target("parley", new ParleyWire(), p.address(), p.pid(), p);
             }
             case "redis" -> peer(name, new RespWire(), 6379, "redis-server");

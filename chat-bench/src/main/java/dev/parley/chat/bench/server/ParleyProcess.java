@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * {@code gc} with {@code HEAP used=BYTES}, and exits on {@code stop} or end of input.
  */
 public final class ParleyProcess implements AutoCloseable {
+    /** {@code setsid} from util-linux, or null where there is none (the server then shares the session). */
+    private static final String SETSID = java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))
+            ? "/usr/bin/setsid" : null;
+
     private final Process process;
     private final BufferedReader stdout;
     private final Writer stdin;
@@ -52,7 +56,25 @@ public final class ParleyProcess implements AutoCloseable {
      */
     public static ParleyProcess start(List<String> jvmOptions, String classPath, List<String> serverArgs, Path log,
             long timeoutSeconds) throws IOException {
+        return start(jvmOptions, classPath, serverArgs, log, timeoutSeconds, true);
+    }
+
+    /**
+     * {@link #start(List, String, List, Path, long)}, choosing the server's session.
+     *
+     * @param ownSession whether the server runs in a session of its own ({@code setsid}), as the peers
+     *     do (each a service started on its own). With Linux's scheduler autogroups (on by default), a
+     *     session is one scheduling group: a server in the generator's session shares the generator's
+     *     group, so the two are scheduled against each other thread by thread, while every peer is
+     *     scheduled against the generator as a group of its own. {@code false} is the old placement,
+     *     kept to measure the difference
+     */
+    public static ParleyProcess start(List<String> jvmOptions, String classPath, List<String> serverArgs, Path log,
+            long timeoutSeconds, boolean ownSession) throws IOException {
         List<String> cmd = new ArrayList<>();
+        if (ownSession && SETSID != null) {
+            cmd.add(SETSID); // execs in place (the child is no process-group leader): the pid stays the JVM's
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
@@ -68,6 +90,10 @@ public final class ParleyProcess implements AutoCloseable {
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("READY port=")) {
+                if (cmd.get(0).equals(SETSID) && !isJava(p.pid())) {
+                    p.destroyForcibly();
+                    throw new IOException("setsid forked: pid " + p.pid() + " is not the server's JVM");
+                }
                 return new ParleyProcess(p, out, in, Integer.parseInt(line.substring("READY port=".length()).trim()));
             }
             if (System.nanoTime() > deadline) {
@@ -76,6 +102,15 @@ public final class ParleyProcess implements AutoCloseable {
         }
         p.destroyForcibly();
         throw new IOException("bench server did not start; see " + log);
+    }
+
+    /** Whether the process is a JVM (its /proc comm), so that its CPU and memory are the server's. */
+    private static boolean isJava(long pid) {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip().equals("java");
+        } catch (IOException e) {
+            return true; // no /proc: nothing read from it either
+        }
     }
 
     public InetSocketAddress address() {
