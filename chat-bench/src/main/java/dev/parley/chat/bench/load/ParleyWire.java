@@ -1,14 +1,27 @@
 package dev.parley.chat.bench.load;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Parley protocol v1 (PROTOCOL.md) as a bench client needs it: HELLO + JOIN, SEND, HISTORY, and a
  * line scanner that recognises MSG, ACK, own JOINED (the one with {@code head=}), END, PING, ERROR and BYE.
+ *
+ * <p>The scanner looks for a line's end and a MSG's {@code " :"} eight bytes at a time ({@link
+ * #indexOf}). A line protocol makes its reader look at every byte of a message, where RESP, NATS and
+ * MQTT give the payload's length and their adapters skip it; a byte-at-a-time scan made the generator
+ * pay 1.5x more per Parley delivery than per Redis delivery, and at 8 million deliveries a second
+ * its one thread was 85-90 % busy, so its own queueing showed in Parley's fan-out latency
+ * (BENCHMARKS.md).
  */
 public final class ParleyWire implements Wire {
     private static final byte[] SEND_ROOM = "SEND room=".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEXT = " :".getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
 
     @Override
     public String name() {
@@ -41,13 +54,7 @@ public final class ParleyWire implements Wire {
     public int parse(Client c, byte[] b, int off, int end, Events ev) {
         int s = off;
         while (s < end) {
-            int lf = -1;
-            for (int i = s; i < end; i++) {
-                if (b[i] == '\n') {
-                    lf = i;
-                    break;
-                }
-            }
+            int lf = indexOf(b, s, end, (byte) '\n');
             if (lf < 0) {
                 return s;
             }
@@ -61,10 +68,10 @@ public final class ParleyWire implements Wire {
     private static void line(Client c, byte[] b, int s, int e, Events ev) {
         int n = e - s;
         if (n >= 4 && b[s] == 'M' && b[s + 1] == 'S' && b[s + 2] == 'G' && b[s + 3] == ' ') {
-            // Field values hold no spaces, so the first " :" starts the text.
-            for (int i = s + 4; i < e - 1; i++) {
-                if (b[i] == ' ' && b[i + 1] == ':') {
-                    ev.message(c, b, i + 2, e - i - 2);
+            // Field values hold no spaces, so the first " :" starts the text (a time holds ':').
+            for (int i = indexOf(b, s + 5, e, (byte) ':'); i >= 0; i = indexOf(b, i + 1, e, (byte) ':')) {
+                if (b[i - 1] == ' ') {
+                    ev.message(c, b, i + 1, e - i - 1);
                     return;
                 }
             }
@@ -91,6 +98,29 @@ public final class ParleyWire implements Wire {
         if (startsWith(b, s, e, "ERROR ") || startsWith(b, s, e, "BYE")) {
             ev.serverError(c, new String(b, s, Math.min(n, 200), StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The index of the first {@code x} in {@code b[from, end)}, or -1: eight bytes per step, with the
+     * "has a zero byte" test on the bytes XOR {@code x} (a borrow can only mark bytes after the first
+     * match, and the lowest mark is taken).
+     */
+    static int indexOf(byte[] b, int from, int end, byte x) {
+        long pattern = ONES * (x & 0xff);
+        int i = from;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            long v = (long) LONGS.get(b, i) ^ pattern;
+            long found = (v - ONES) & ~v & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < end; i++) {
+            if (b[i] == x) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     static boolean startsWith(byte[] b, int s, int e, String prefix) {

@@ -124,6 +124,30 @@ class WireTest {
     }
 
     @Test
+    void parleyFindsBytesEightAtATimeAsOneAtATime() {
+        java.util.Random random = new java.util.Random(20261204);
+        byte[] interesting = {'\n', ':', ' ', '\r', 0, (byte) 0x80, (byte) 0xff, 0x0b, 0x09, 0x3b, 0x39, 'a'};
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[random.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : interesting[random.nextInt(interesting.length)];
+            }
+            int from = b.length == 0 ? 0 : random.nextInt(b.length + 1);
+            int end = from + random.nextInt(b.length - from + 1);
+            for (byte x : new byte[] {'\n', ':'}) {
+                int naive = -1;
+                for (int i = from; i < end; i++) {
+                    if (b[i] == x) {
+                        naive = i;
+                        break;
+                    }
+                }
+                assertEquals(naive, ParleyWire.indexOf(b, from, end, x), () -> java.util.Arrays.toString(b));
+            }
+        }
+    }
+
+    @Test
     void parleyAnswersPing() {
         Client c = new Client(0, "c", "room", Client.Mode.LISTEN, 40);
         byte[] ping = bytes("PING token=abc\n");
