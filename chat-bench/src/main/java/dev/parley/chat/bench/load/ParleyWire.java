@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
  * <p>The scanner looks for a line's end and a MSG's {@code " :"} eight bytes at a time ({@link
  * #indexOf}). A line protocol makes its reader look at every byte of a message, where RESP, NATS and
  * MQTT give the payload's length and their adapters skip it; a byte-at-a-time scan made the generator
- * pay 1.5x more per Parley delivery than per Redis delivery, and at 8 million deliveries a second
- * its one thread was 85-90 % busy, so its own queueing showed in Parley's fan-out latency
- * (BENCHMARKS.md).
+ * pay 1.5x more per Parley delivery than per Redis delivery, and its one thread was 85-91 % busy at
+ * 7.5-8.5 million Parley deliveries a second: fan-out's closed loop delivered a fifth more once it
+ * scanned this way (BENCHMARKS.md).
  */
 public final class ParleyWire implements Wire {
     private static final byte[] SEND_ROOM = "SEND room=".getBytes(StandardCharsets.US_ASCII);
