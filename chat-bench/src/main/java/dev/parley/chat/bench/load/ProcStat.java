@@ -3,6 +3,7 @@ package dev.parley.chat.bench.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** CPU time and resident memory of a process, from Linux /proc. */
@@ -52,15 +53,18 @@ public final class ProcStat {
     /** The pid of the (first) process whose /proc/PID/comm is {@code name}. */
     public static OptionalLong pidOf(String name) {
         return ProcessHandle.allProcesses()
-                .filter(p -> {
-                    try {
-                        return Files.readString(Path.of("/proc/" + p.pid() + "/comm")).trim().equals(name);
-                    } catch (IOException | RuntimeException e) {
-                        return false;
-                    }
-                })
+                .filter(p -> comm(p.pid()).filter(name::equals).isPresent())
                 .mapToLong(ProcessHandle::pid)
                 .findFirst();
+    }
+
+    /** The process's command name (/proc/PID/comm), or empty if it cannot be read. */
+    public static Optional<String> comm(long pid) {
+        try {
+            return Optional.of(Files.readString(Path.of("/proc/" + pid + "/comm")).trim());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** The 1, 5 and 15 minute load averages as /proc/loadavg prints them. */

@@ -1,5 +1,6 @@
 package dev.parley.chat.bench.server;
 
+import dev.parley.chat.bench.load.ProcStat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,6 +8,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ParleyProcess implements AutoCloseable {
     /** {@code setsid} from util-linux, or null where there is none (the server then shares the session). */
-    private static final String SETSID = java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))
+    private static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid"))
             ? "/usr/bin/setsid" : null;
 
     private final Process process;
@@ -71,8 +73,9 @@ public final class ParleyProcess implements AutoCloseable {
      */
     public static ParleyProcess start(List<String> jvmOptions, String classPath, List<String> serverArgs, Path log,
             long timeoutSeconds, boolean ownSession) throws IOException {
+        boolean setsid = ownSession && SETSID != null;
         List<String> cmd = new ArrayList<>();
-        if (ownSession && SETSID != null) {
+        if (setsid) {
             cmd.add(SETSID); // execs in place (the child is no process-group leader): the pid stays the JVM's
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -90,7 +93,8 @@ public final class ParleyProcess implements AutoCloseable {
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("READY port=")) {
-                if (cmd.get(0).equals(SETSID) && !isJava(p.pid())) {
+                // No /proc: nothing is read from it either, so the pid does not matter.
+                if (setsid && !ProcStat.comm(p.pid()).orElse("java").equals("java")) {
                     p.destroyForcibly();
                     throw new IOException("setsid forked: pid " + p.pid() + " is not the server's JVM");
                 }
@@ -102,15 +106,6 @@ public final class ParleyProcess implements AutoCloseable {
         }
         p.destroyForcibly();
         throw new IOException("bench server did not start; see " + log);
-    }
-
-    /** Whether the process is a JVM (its /proc comm), so that its CPU and memory are the server's. */
-    private static boolean isJava(long pid) {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip().equals("java");
-        } catch (IOException e) {
-            return true; // no /proc: nothing read from it either
-        }
     }
 
     public InetSocketAddress address() {
