@@ -8,7 +8,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,13 +102,8 @@ public final class Poller implements Closeable {
         long backoffMillis = 0;
         while (!closed) {
             try {
-                selector.select();
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey key = it.next();
-                    it.remove();
-                    dispatch(key);
-                }
+                // The action form: no selected-key set to fill, iterate and empty each round.
+                selector.select(this::dispatch);
                 backoffMillis = 0;
             } catch (ClosedSelectorException e) {
                 return;
