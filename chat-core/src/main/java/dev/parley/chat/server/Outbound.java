@@ -2,6 +2,7 @@ package dev.parley.chat.server;
 
 import dev.parley.chat.net.internal.HalfClose;
 import dev.parley.chat.net.internal.NonBlockingWrite;
+import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>At most one thread writes to the connection at a time: the one that set {@code writing}.
  * {@link #send} called by any thread (a sender's reader, a room fan-out) writes directly, without
  * waiting, when nothing is queued, nobody is writing and the connection supports
- * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. Otherwise the
+ * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. On the poller
+ * thread (a reader handling a small read in place) the connection's own replies wait for the end of
+ * the poller's round ({@link Poller#atRoundEnd}, {@link #sendReplies}), so that they and what else
+ * the connection gets in that round go out in one write. Otherwise the
  * bytes are queued and a writer virtual thread, started on demand, takes the whole queue per round and
  * writes it in chunks of at most 64 KiB, one write call each (copied into one direct buffer,
  * {@link CopyingWrite}; a blocking gathering write for what the socket did not take at once). A
@@ -78,7 +82,7 @@ final class Outbound {
      * the peer. Returns false if the connection is closing or this made it a slow consumer.
      */
     boolean send(byte[] frame) {
-        return send(frame, null, frame.length, true, true);
+        return send(frame, null, frame.length, true, true, false);
     }
 
     /**
@@ -86,7 +90,7 @@ final class Outbound {
      * thread: a broadcast to many recipients queues for each and lets their writers merge frames.
      */
     boolean send(byte[] frame, boolean direct) {
-        return send(frame, null, frame.length, direct, true);
+        return send(frame, null, frame.length, direct, true, false);
     }
 
     /**
@@ -95,7 +99,17 @@ final class Outbound {
      * queue to drain ({@link #awaitBelow}), which is the back-pressure for what a client asked for.
      */
     boolean send(List<byte[]> frames) {
-        return send(frames, true, false);
+        return send(frames, true, false, false);
+    }
+
+    /**
+     * The connection's own replies to a read ({@link Replies}): like {@link #send(List)}, but on the
+     * poller thread they are written at the end of the poller's round ({@link Poller#atRoundEnd})
+     * together with whatever else the connection gets in that round, such as the message of a room
+     * partner whose read the same round handled: one write instead of two.
+     */
+    boolean sendReplies(List<byte[]> frames) {
+        return send(frames, true, false, true);
     }
 
     /**
@@ -103,10 +117,10 @@ final class Outbound {
      * operation, counted against the queue limit like {@link #send(byte[], boolean)}.
      */
     boolean send(List<byte[]> frames, boolean direct) {
-        return send(frames, direct, true);
+        return send(frames, direct, true, false);
     }
 
-    private boolean send(List<byte[]> frames, boolean direct, boolean enforceLimit) {
+    private boolean send(List<byte[]> frames, boolean direct, boolean enforceLimit, boolean deferOnPoller) {
         if (frames.isEmpty()) {
             return true;
         }
@@ -114,13 +128,16 @@ final class Outbound {
         for (byte[] f : frames) {
             total += f.length;
         }
-        return send(null, frames, total, direct, enforceLimit);
+        return send(null, frames, total, direct, enforceLimit, deferOnPoller);
     }
 
     /** Sends {@code one} frame, or else the {@code many}. */
-    private boolean send(byte[] one, List<byte[]> many, long total, boolean allowDirect, boolean enforceLimit) {
+    private boolean send(byte[] one, List<byte[]> many, long total, boolean allowDirect, boolean enforceLimit,
+            boolean deferOnPoller) {
         boolean writeNow = false;
         boolean startWriter = false;
+        boolean deferred = false;
+        boolean onPoller = deferOnPoller && allowDirect && direct != null && Poller.onPollerThread();
         lock.lock();
         try {
             if (closed || closeWhenDrained) {
@@ -128,7 +145,20 @@ final class Outbound {
             }
             if (!writing && nothingQueued() && direct != null && allowDirect) {
                 writing = true;
-                writeNow = true;
+                if (onPoller) {
+                    // The poller writes it at the end of its round, with whatever else this
+                    // connection gets in that round (flushRound): one write, not one per frame.
+                    deferred = true;
+                    ArrayDeque<byte[]> q = queue();
+                    if (one != null) {
+                        q.addLast(one);
+                    } else {
+                        q.addAll(many);
+                    }
+                    queuedBytes += total;
+                } else {
+                    writeNow = true;
+                }
             } else {
                 if (enforceLimit && queuedBytes + total > limit) {
                     writeNow = false;
@@ -159,7 +189,9 @@ final class Outbound {
             return false;
         }
         counters.sent(one != null ? 1 : many.size(), total);
-        if (writeNow) {
+        if (deferred) {
+            Poller.atRoundEnd(this::flushRound);
+        } else if (writeNow) {
             ByteBuffer[] buffers;
             if (one != null) {
                 buffers = new ByteBuffer[] {ByteBuffer.wrap(one)};
@@ -174,6 +206,32 @@ final class Outbound {
             startWriter();
         }
         return true;
+    }
+
+    /**
+     * At the end of a poller round (on the poller thread, which set {@code writing} when it queued the
+     * round's first frame): writes everything queued in the round in one call, like a direct write.
+     */
+    private void flushRound() {
+        byte[][] batch;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            batch = queue.toArray(NONE);
+            queue = null; // an idle connection keeps no queue; writeDirect makes one for what is left
+            for (byte[] f : batch) {
+                queuedBytes -= f.length;
+            }
+        } finally {
+            lock.unlock();
+        }
+        ByteBuffer[] buffers = new ByteBuffer[batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            buffers[i] = ByteBuffer.wrap(batch[i]);
+        }
+        writeDirect(buffers);
     }
 
     /** Runs on the sending thread, which set {@code writing}. */

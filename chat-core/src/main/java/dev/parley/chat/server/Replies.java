@@ -71,7 +71,7 @@ final class Replies {
             return;
         }
         waits.awaitBelow(out, Math.max(0, queueLimit - bytes), waitNanos);
-        out.send(frames == null ? List.of(first) : frames);
+        out.sendReplies(frames == null ? List.of(first) : frames);
         first = null;
         frames = null;
         bytes = 0;

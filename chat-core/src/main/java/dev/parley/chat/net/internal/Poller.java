@@ -8,6 +8,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * poller's buffer, copied into that connection's inbox, and its reader is woken; read interest stays
  * on until the input ends or the inbox is full. It never writes and never runs server code: write
  * interest is one-shot, set by a writer that found the socket full and cleared when reported.
+ *
+ * <p>Code that runs on the poller thread (a reader handling a small read in place) may leave work for
+ * the end of the current round with {@link #atRoundEnd}: once every key one {@code select} reported
+ * has been handled, the poller runs those tasks in order. The server uses it to write a
+ * connection's replies, and whatever else the connection gets in the same round, in one call, as
+ * an event loop that flushes after its reads does.
  */
 public final class Poller implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -26,7 +33,7 @@ public final class Poller implements Closeable {
     private static final int READ_BUFFER = 64 * 1024;
 
     private final Selector selector;
-    private final Thread thread;
+    private final PollerThread thread;
     /** Every read lands here first (poller thread only); a direct buffer spares the JDK's copy. */
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(READ_BUFFER);
     /** Selector wake-ups asked for by other threads (registrations, re-armed interest, cancels). */
@@ -50,8 +57,24 @@ public final class Poller implements Closeable {
         return Thread.currentThread() instanceof PollerThread;
     }
 
-    /** Marks the threads of pollers, for {@link #onPollerThread}. */
+    /**
+     * On a poller thread, runs {@code task} once the keys of the current round have been handled and
+     * returns true; on any other thread does nothing and returns false. The task runs on the poller
+     * thread, so it must not block; one that throws is logged and the others still run.
+     */
+    public static boolean atRoundEnd(Runnable task) {
+        if (Thread.currentThread() instanceof PollerThread p) {
+            p.roundEnd.add(task);
+            return true;
+        }
+        return false;
+    }
+
+    /** Marks the threads of pollers, for {@link #onPollerThread}, and holds their round-end tasks. */
     private static final class PollerThread extends Thread {
+        /** Tasks for the end of the current round ({@link #atRoundEnd}); this thread only. */
+        final ArrayList<Runnable> roundEnd = new ArrayList<>();
+
         PollerThread(Runnable task, String name) {
             super(null, task, name, 0, false);
         }
@@ -102,8 +125,12 @@ public final class Poller implements Closeable {
         long backoffMillis = 0;
         while (!closed) {
             try {
-                // The action form: no selected-key set to fill, iterate and empty each round.
-                selector.select(this::dispatch);
+                try {
+                    // The action form: no selected-key set to fill, iterate and empty each round.
+                    selector.select(this::dispatch);
+                } finally {
+                    endRound();
+                }
                 backoffMillis = 0;
             } catch (ClosedSelectorException e) {
                 return;
@@ -124,6 +151,23 @@ public final class Poller implements Closeable {
                 }
             }
         }
+    }
+
+    /** Runs the round-end tasks, in order, including any they add; every one even if some fail. */
+    private void endRound() {
+        ArrayList<Runnable> tasks = thread.roundEnd;
+        for (int i = 0; i < tasks.size(); i++) {
+            try {
+                tasks.get(i).run();
+            } catch (Throwable t) {
+                long held = warnings.tryAcquire();
+                if (held >= 0) {
+                    log.warn("poller {}: a task at the end of a round failed ({} more since the last report)",
+                            thread.getName(), held, t);
+                }
+            }
+        }
+        tasks.clear();
     }
 
     private void dispatch(SelectionKey key) {
