@@ -83,6 +83,60 @@ class PollerHandlesRequestsTest {
     }
 
     @Test
+    void partnersSendingAtOnceGetEveryAckAndMessageInOrder() throws Exception {
+        // Both partners of a room of two send at once, in small reads the poller handles in place:
+        // a reply waits for the end of the poller's round and the partner's message of the same
+        // round queues behind it (Outbound.sendReplies). Whatever the rounds, each side gets its ACKs
+        // in the order of its SENDs and the other's messages in the order they were sent, all of them.
+        server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).rateLimit(100_000, 100_000)
+                .metrics(threads).build().start();
+        RawClient alice = client("alice");
+        RawClient bob = client("bob");
+        alice.join("pair");
+        bob.join("pair");
+        alice.await(f -> f.verb().equals("JOINED") && "bob".equals(f.field("name")));
+        onVirtual.clear();
+        int n = 300;
+        Thread bobSends = Thread.ofVirtual().start(() -> sendAll(bob, "b", n));
+        sendAll(alice, "a", n);
+        bobSends.join();
+        checkAcksAndMessages(alice, "a", "b", n);
+        checkAcksAndMessages(bob, "b", "a", n);
+        assertTrue(onVirtual.contains(false), "no SEND was handled on the polling thread");
+    }
+
+    /** Sends {@code n} SENDs to room pair, three per write (a small read each). */
+    private static void sendAll(RawClient c, String prefix, int n) {
+        for (int i = 0; i < n; i += 3) {
+            StringBuilder lines = new StringBuilder();
+            for (int k = i; k < Math.min(n, i + 3); k++) {
+                lines.append("SEND room=pair id=").append(prefix).append(k).append(" :").append(prefix).append(' ').append(k).append('\n');
+            }
+            c.sendBytes(lines.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void checkAcksAndMessages(RawClient c, String own, String other, int n) {
+        int acks = 0;
+        int msgs = 0;
+        while (acks < n || msgs < n) {
+            Frame f = c.next();
+            switch (f.verb()) {
+                case "ACK" -> assertEquals(own + acks++, f.field("id"), "ACKs out of order");
+                case "MSG" -> {
+                    if (f.text().startsWith(other + " ")) {
+                        assertEquals(other + " " + msgs++, f.text(), "messages out of order");
+                    }
+                }
+                case "ERROR", "BYE" -> throw new AssertionError("unexpected " + f);
+                default -> {
+                    // presence and the like
+                }
+            }
+        }
+    }
+
+    @Test
     void applicationCodeInThePathKeepsEveryRequestOnAReaderThread() throws Exception {
         ConcurrentLinkedQueue<Boolean> filterOnVirtual = new ConcurrentLinkedQueue<>();
         server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).rateLimit(100_000, 100_000)
