@@ -149,13 +149,7 @@ final class Outbound {
                     // The poller writes it at the end of its round, with whatever else this
                     // connection gets in that round (flushRound): one write, not one per frame.
                     deferred = true;
-                    ArrayDeque<byte[]> q = queue();
-                    if (one != null) {
-                        q.addLast(one);
-                    } else {
-                        q.addAll(many);
-                    }
-                    queuedBytes += total;
+                    enqueue(one, many, total);
                 } else {
                     writeNow = true;
                 }
@@ -165,13 +159,7 @@ final class Outbound {
                     startWriter = false;
                     total = -1;
                 } else {
-                    ArrayDeque<byte[]> q = queue();
-                    if (one != null) {
-                        q.addLast(one);
-                    } else {
-                        q.addAll(many);
-                    }
-                    queuedBytes += total;
+                    enqueue(one, many, total);
                     if (!writing) {
                         writing = true;
                         startWriter = true;
@@ -206,6 +194,17 @@ final class Outbound {
             startWriter();
         }
         return true;
+    }
+
+    /** Guarded by lock: appends {@code one} frame, or else the {@code many}, to the queue. */
+    private void enqueue(byte[] one, List<byte[]> many, long total) {
+        ArrayDeque<byte[]> q = queue();
+        if (one != null) {
+            q.addLast(one);
+        } else {
+            q.addAll(many);
+        }
+        queuedBytes += total;
     }
 
     /**
