@@ -137,7 +137,7 @@ final class Outbound {
         boolean writeNow = false;
         boolean startWriter = false;
         boolean deferred = false;
-        boolean onPoller = deferOnPoller && allowDirect && direct != null && Poller.onPollerThread();
+        boolean onPoller = deferOnPoller && Poller.onPollerThread();
         lock.lock();
         try {
             if (closed || closeWhenDrained) {
@@ -212,23 +212,21 @@ final class Outbound {
      * round's first frame): writes everything queued in the round in one call, like a direct write.
      */
     private void flushRound() {
-        byte[][] batch;
+        ByteBuffer[] buffers;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
-            batch = queue.toArray(NONE);
-            queue = null; // an idle connection keeps no queue; writeDirect makes one for what is left
-            for (byte[] f : batch) {
+            buffers = new ByteBuffer[queue.size()];
+            int i = 0;
+            for (byte[] f : queue) {
+                buffers[i++] = ByteBuffer.wrap(f);
                 queuedBytes -= f.length;
             }
+            queue = null; // an idle connection keeps no queue; writeDirect makes one for what is left
         } finally {
             lock.unlock();
-        }
-        ByteBuffer[] buffers = new ByteBuffer[batch.length];
-        for (int i = 0; i < batch.length; i++) {
-            buffers[i] = ByteBuffer.wrap(batch[i]);
         }
         writeDirect(buffers);
     }
