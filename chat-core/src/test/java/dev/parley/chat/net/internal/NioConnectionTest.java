@@ -2,6 +2,8 @@ package dev.parley.chat.net.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +17,10 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -28,7 +32,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The poller reads, the reader takes from the inbox: over real loopback sockets, what a peer sends
  * arrives whole and in order, the inbox stays bounded while the reader does not read, the end of the
- * input comes after the data, and reading costs the selector no wake-up.
+ * input comes after the data, and reading costs the selector no wake-up. And what a callback left
+ * with the connection defers to the end of the poller's round ({@link Poller#atRoundEnd}) runs on the
+ * poller after it, in order, every task even if one fails; off the poller nothing is deferred. The
+ * server writes a connection's replies that way ({@code Outbound.sendReplies}).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class NioConnectionTest {
@@ -184,5 +191,54 @@ class NioConnectionTest {
             closed.get(10, TimeUnit.SECONDS);
             assertThrows(ClosedChannelException.class, () -> second.takeOrCallBack(() -> { }));
         }
+    }
+
+    @Test
+    void offThePollerThreadNothingIsDeferred() {
+        assertFalse(Poller.atRoundEnd(() -> {
+            throw new AssertionError("must not run");
+        }));
+    }
+
+    @Test
+    void tasksRunOnThePollerAfterTheCallbackInOrderEvenIfOneFails() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Thread> callbackThread = new CompletableFuture<>();
+        CompletableFuture<Thread> lastTaskThread = new CompletableFuture<>();
+        // The callback left with the connection runs on the poller when input arrives; what it defers
+        // runs after it has returned.
+        assertSame(InputChunks.NOTHING, connection.takeOrCallBack(() -> {
+            callbackThread.complete(Thread.currentThread());
+            events.add("callback starts");
+            assertTrue(Poller.atRoundEnd(() -> events.add("first task")));
+            assertTrue(Poller.atRoundEnd(() -> {
+                events.add("failing task");
+                throw new IllegalStateException("a failing round-end task (expected in this test)");
+            }));
+            assertTrue(Poller.atRoundEnd(() -> {
+                events.add("last task");
+                // one added by a task runs in the same round, after it
+                Poller.atRoundEnd(() -> {
+                    events.add("added by a task");
+                    lastTaskThread.complete(Thread.currentThread());
+                });
+            }));
+            events.add("callback ends");
+        }));
+        OutputStream out = peer.getOutputStream();
+        out.write('x');
+        out.flush();
+        Thread ran = lastTaskThread.get(10, TimeUnit.SECONDS);
+        assertSame(callbackThread.getNow(null), ran, "the tasks ran on the poller thread");
+        assertEquals(List.of("callback starts", "callback ends", "first task", "failing task", "last task",
+                "added by a task"), events);
+
+        // The poller goes on after the failed task: the next input reaches the next callback.
+        CompletableFuture<Void> next = new CompletableFuture<>();
+        assertEquals(1, connection.takeOrCallBack(() -> { }).length);
+        assertSame(InputChunks.NOTHING, connection.takeOrCallBack(() -> Poller.atRoundEnd(() -> next.complete(null))));
+        out.write('y');
+        out.flush();
+        next.get(10, TimeUnit.SECONDS);
     }
 }
