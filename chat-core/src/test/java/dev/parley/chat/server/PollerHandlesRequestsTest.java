@@ -52,6 +52,12 @@ class PollerHandlesRequestsTest {
         }
     }
 
+    /** A server where nothing blocks (the poller handles small reads), noting the thread of each frame. */
+    private void startWithThreadMetrics() {
+        server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).rateLimit(100_000, 100_000)
+                .metrics(threads).build().start();
+    }
+
     private RawClient client(String name) {
         RawClient c = RawClient.hello(server.port(), name);
         clients.add(c);
@@ -60,8 +66,7 @@ class PollerHandlesRequestsTest {
 
     @Test
     void helloRunsOnAReaderThreadAndLaterRequestsOnThePoller() throws Exception {
-        server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).rateLimit(100_000, 100_000)
-                .metrics(threads).build().start();
+        startWithThreadMetrics();
         RawClient alice = client("alice");
         RawClient bob = client("bob");
         assertTrue(onVirtual.stream().allMatch(v -> v), "HELLO is handled on a reader thread");
@@ -88,8 +93,7 @@ class PollerHandlesRequestsTest {
         // a reply waits for the end of the poller's round and the partner's message of the same
         // round queues behind it (Outbound.sendReplies). Whatever the rounds, each side gets its ACKs
         // in the order of its SENDs and the other's messages in the order they were sent, all of them.
-        server = ChatServer.builder().listen(TcpTransport.port(0)).store(InMemoryMessageStore.create()).rateLimit(100_000, 100_000)
-                .metrics(threads).build().start();
+        startWithThreadMetrics();
         RawClient alice = client("alice");
         RawClient bob = client("bob");
         alice.join("pair");
