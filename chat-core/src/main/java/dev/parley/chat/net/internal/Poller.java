@@ -160,10 +160,14 @@ public final class Poller implements Closeable {
             try {
                 tasks.get(i).run();
             } catch (Throwable t) {
-                long held = warnings.tryAcquire();
-                if (held >= 0) {
-                    log.warn("poller {}: a task at the end of a round failed ({} more since the last report)",
-                            thread.getName(), held, t);
+                try {
+                    long held = warnings.tryAcquire();
+                    if (held >= 0) {
+                        log.warn("poller {}: a task at the end of a round failed ({} more since the last report)",
+                                thread.getName(), held, t);
+                    }
+                } catch (Throwable ignored) {
+                    // out of memory: the report is lost, the round's other tasks still run
                 }
             }
         }
