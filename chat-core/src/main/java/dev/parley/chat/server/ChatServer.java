@@ -1,5 +1,6 @@
 package dev.parley.chat.server;
 
+import dev.parley.chat.net.internal.JdkPoller;
 import dev.parley.chat.protocol.Names;
 import dev.parley.chat.server.spi.Cluster;
 import dev.parley.chat.store.AppendResult;
@@ -89,6 +90,9 @@ public final class ChatServer implements AutoCloseable {
             // HELLO: class initialisation there held that connection's carrier thread for ~50 ms, and
             // every other HELLO arriving meanwhile waited for it.
             Names.confusableKeys("parley");
+            // Likewise start the JDK's poller for virtual threads blocked on sockets now: made at the
+            // first such block, it failed for good if that came while the heap was full (JdkPoller).
+            JdkPoller.start();
             hub.directory.loadRooms(settings.store());
             hub.events.start();
             settings.metrics().serverStarted(new Levels(hub));

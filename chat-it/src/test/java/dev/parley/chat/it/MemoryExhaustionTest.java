@@ -91,6 +91,22 @@ class MemoryExhaustionTest {
         }
     }
 
+    /**
+     * The JDK starts its poller for virtual threads blocked on sockets in a class initialiser, at the
+     * first such block; if the heap was full then, that failed for good, and every WebSocket connection
+     * after it failed in its first read although memory had come back (one run of the test above in
+     * about 40). The server now starts that poller itself, before any connection: its threads exist
+     * while nobody has connected yet.
+     */
+    @Test
+    void theJdkPollerForVirtualThreadsRunsBeforeTheFirstConnection() throws Exception {
+        try (Child child = Child.start("-Xmx48m")) {
+            List<String> threads = List.of(child.command('t', "threads").split(" "));
+            assertTrue(threads.contains("MasterPoller") || threads.contains("Read-Poller"),
+                    "no JDK poller thread among " + threads);
+        }
+    }
+
     private static void servedOverBoth(Child child, String name) throws IOException {
         RawClient tcp = RawClient.connect(child.tcp, name + "-tcp").hello(name + "-tcp");
         assertEquals("PONG", tcp.call("PING").verb());

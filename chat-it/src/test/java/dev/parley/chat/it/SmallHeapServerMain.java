@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Prints {@code listening tcp=P ws=Q}, then reads one-byte commands from its standard input:
  * {@code f} fills the heap until nothing more can be allocated and holds it, then prints {@code full};
  * {@code r} lets it go, runs a GC and prints {@code freed}; {@code h} runs a GC and prints
- * {@code heap USED} (bytes, for one-off measurements). It exits when its standard input ends.
+ * {@code heap USED} (bytes, for one-off measurements); {@code t} prints {@code threads} and the names
+ * of the live platform threads. It exits when its standard input ends.
  */
 public final class SmallHeapServerMain {
     /** Holds the heap while full: a chain of arrays. */
@@ -55,6 +56,13 @@ public final class SmallHeapServerMain {
                     balloon = null;
                     System.gc();
                     out.write("\nfreed\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                case 't' -> {
+                    StringBuilder names = new StringBuilder("\nthreads");
+                    for (Thread t : Thread.getAllStackTraces().keySet()) {
+                        names.append(' ').append(t.getName());
+                    }
+                    out.write((names + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 case 'h' -> {
                     System.gc();
