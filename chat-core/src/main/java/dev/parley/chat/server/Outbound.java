@@ -6,10 +6,10 @@ import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
  * the poller's round ({@link Poller#atRoundEnd}, {@link #sendReplies}), so that they and what else
  * the connection gets in that round go out in one write. Otherwise the
  * bytes are queued and a writer virtual thread, started on demand, takes the whole queue per round and
- * writes it in chunks of at most 64 KiB, one write call each (copied into one direct buffer,
- * {@link CopyingWrite}; a blocking gathering write for what the socket did not take at once). A
+ * writes it in chunks of at most 64 KiB, one write call each ({@link ChunkedWrite}). A
  * blocking write therefore waits for the peer to take one chunk, never a whole queue: how long the
  * writer has waited ({@link #writeBlockedLongerThan}) tells a peer that stopped reading from one that
  * reads, however long its queue. No I/O ever
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
-    private static final byte[][] NONE = new byte[0][];
 
     private final Session session;
     private final Connection connection;
@@ -45,19 +43,8 @@ final class Outbound {
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock: made by the first thread that waits ({@link #awaitBelow}, {@link #awaitFinished}). */
     private Condition progress;
-    /**
-     * Guarded by lock: what waits to be written, as the frames' whole {@code byte[]}s (shared with the
-     * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
-     * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
-     * Most connections are idle most of the time, so the queue is made when the first frame is queued
-     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
-     * busy writer keeps it from round to round.
-     */
-    private ArrayDeque<byte[]> queue;
-    /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
-    private int headOffset;
-    /** Guarded by lock: bytes queued or being written by the writer thread. */
-    private long queuedBytes;
+    /** Guarded by lock: what waits to be written, and the bytes still owed by the writer's batch. */
+    private final PendingFrames queue = new PendingFrames();
     /** Guarded by lock: a thread owns the connection's write side. */
     private boolean writing;
     /** Guarded by lock: close the connection once the queue is empty. */
@@ -66,8 +53,10 @@ final class Outbound {
     private boolean closed;
     /** Guarded by lock: the last frames were written and the output ended (reads go on). */
     private boolean outputEnded;
-    /** When the writer thread started its current blocking write, 0 if none (read by the reaper). */
-    private volatile long writeStartedNanos;
+    /** The writer thread's chunked writes and their clock. */
+    private final ChunkedWrite chunks;
+    /** What the writer reports after each chunk it wrote (one object, not one per round). */
+    private final LongConsumer chunkWritten = this::chunkWritten;
 
     Outbound(Session session, Connection connection, long limit, Counters counters) {
         this.session = session;
@@ -75,6 +64,7 @@ final class Outbound {
         this.direct = connection instanceof NonBlockingWrite n ? n : null;
         this.limit = limit;
         this.counters = counters;
+        this.chunks = new ChunkedWrite(connection, direct);
     }
 
     /**
@@ -143,7 +133,7 @@ final class Outbound {
             if (closed || closeWhenDrained) {
                 return false;
             }
-            if (!writing && nothingQueued() && direct != null && allowDirect) {
+            if (!writing && queue.isEmpty() && direct != null && allowDirect) {
                 writing = true;
                 if (onPoller) {
                     // The poller writes it at the end of its round, with whatever else this
@@ -154,7 +144,7 @@ final class Outbound {
                     writeNow = true;
                 }
             } else {
-                if (enforceLimit && queuedBytes + total > limit) {
+                if (enforceLimit && queue.bytes() + total > limit) {
                     writeNow = false;
                     startWriter = false;
                     total = -1;
@@ -170,9 +160,9 @@ final class Outbound {
             lock.unlock();
         }
         if (total < 0) {
-            long started = writeStartedNanos;
+            long waited = chunks.waitedMillis();
             session.slowConsumer("outbound queue passed " + limit + " bytes (the writer "
-                    + (started == 0 ? "was between writes" : "had waited " + (System.nanoTime() - started) / 1_000_000
+                    + (waited < 0 ? "was between writes" : "had waited " + waited
                             + " ms for the peer to take its current write") + ")");
             return false;
         }
@@ -198,13 +188,11 @@ final class Outbound {
 
     /** Guarded by lock: appends {@code one} frame, or else the {@code many}, to the queue. */
     private void enqueue(byte[] one, List<byte[]> many, long total) {
-        ArrayDeque<byte[]> q = queue();
         if (one != null) {
-            q.addLast(one);
+            queue.add(one);
         } else {
-            q.addAll(many);
+            queue.addAll(many, total);
         }
-        queuedBytes += total;
     }
 
     /**
@@ -218,13 +206,8 @@ final class Outbound {
             if (closed) {
                 return;
             }
-            buffers = new ByteBuffer[queue.size()];
-            int i = 0;
-            for (byte[] f : queue) {
-                buffers[i++] = ByteBuffer.wrap(f);
-                queuedBytes -= f.length;
-            }
-            queue = null; // an idle connection keeps no queue; writeDirect makes one for what is left
+            // An idle connection keeps no queue; writeDirect makes one for what is left.
+            buffers = queue.takeAllAsBuffers();
         } finally {
             lock.unlock();
         }
@@ -245,14 +228,8 @@ final class Outbound {
         lock.lock();
         try {
             // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
-            for (int i = buffers.length - 1; i >= 0; i--) {
-                if (buffers[i].hasRemaining()) {
-                    queue().addFirst(buffers[i].array());
-                    queuedBytes += buffers[i].remaining();
-                    headOffset = buffers[i].position();
-                }
-            }
-            if (nothingQueued()) {
+            queue.putBack(buffers);
+            if (queue.isEmpty()) {
                 writing = false;
                 close = closeWhenDrained;
                 signalProgress();
@@ -307,8 +284,8 @@ final class Outbound {
                 if (closed) {
                     return;
                 }
-                if (nothingQueued()) {
-                    queue = null; // the writer exits: an idle connection keeps no queue
+                if (queue.isEmpty()) {
+                    queue.release(); // the writer exits: an idle connection keeps no queue
                     writing = false;
                     signalProgress();
                     if (!closeWhenDrained) {
@@ -316,10 +293,8 @@ final class Outbound {
                     }
                     batch = null;
                 } else {
-                    batch = queue.toArray(NONE);
-                    queue.clear();
-                    offset = headOffset;
-                    headOffset = 0;
+                    offset = queue.firstOffset();
+                    batch = queue.takeAll();
                 }
             } finally {
                 lock.unlock();
@@ -328,61 +303,25 @@ final class Outbound {
                 endOutput();
                 return;
             }
-            // One write call per chunk of at most CopyingWrite.MAX_BYTES: a blocking write then waits
-            // for the peer to take one chunk, never the whole queue, so writeStartedNanos measures the
-            // peer's progress (pace leaves out a peer that took no chunk for 200 ms: one that stopped
-            // reading) and not how long the queue was; and each chunk written counts as progress.
-            int from = 0;
-            while (from < batch.length) {
-                int first = from == 0 ? offset : 0;
-                int to = from + 1;
-                long chunk = batch[from].length - first;
-                while (to < batch.length && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
-                    chunk += batch[to].length;
-                    to++;
-                }
-                writeStartedNanos = System.nanoTime();
-                try {
-                    long written = 0;
-                    if (direct != null && CopyingWrite.suits(to - from, chunk)) {
-                        written = CopyingWrite.tryWrite(direct, batch, from, to, first);
-                    }
-                    if (written < chunk) {
-                        connection.write(rest(batch, from, to, first, written)); // waits for room
-                    }
-                } catch (IOException e) {
-                    log.debug("{} write failed: {}", session.tag(), e.toString());
-                    writeStartedNanos = 0;
-                    abort();
-                    return;
-                }
-                writeStartedNanos = 0;
-                lock.lock();
-                try {
-                    queuedBytes -= chunk;
-                    signalProgress();
-                } finally {
-                    lock.unlock();
-                }
-                from = to;
+            try {
+                chunks.write(batch, offset, chunkWritten);
+            } catch (IOException e) {
+                log.debug("{} write failed: {}", session.tag(), e.toString());
+                abort();
+                return;
             }
         }
     }
 
-    /** Buffers over what is left of {@code frames[from..to)} once {@code written} bytes of it went out. */
-    private static ByteBuffer[] rest(byte[][] frames, int from, int to, int first, long written) {
-        int i = from;
-        long skip = written + first;
-        while (skip >= frames[i].length && i < to - 1) {
-            skip -= frames[i].length;
-            i++;
+    /** The writer wrote a chunk of its batch: that much less is queued, and waiters may go on. */
+    private void chunkWritten(long bytes) {
+        lock.lock();
+        try {
+            queue.written(bytes);
+            signalProgress();
+        } finally {
+            lock.unlock();
         }
-        ByteBuffer[] out = new ByteBuffer[to - i];
-        out[0] = ByteBuffer.wrap(frames[i], (int) skip, frames[i].length - (int) skip);
-        for (int k = 1; k < out.length; k++) {
-            out[k] = ByteBuffer.wrap(frames[i + k]);
-        }
-        return out;
     }
 
     /**
@@ -393,7 +332,7 @@ final class Outbound {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (!closed && queuedBytes > bytes && left > 0) {
+            while (!closed && queue.bytes() > bytes && left > 0) {
                 left = progress().awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -407,7 +346,7 @@ final class Outbound {
     long queued() {
         lock.lock();
         try {
-            return queuedBytes;
+            return queue.bytes();
         } finally {
             lock.unlock();
         }
@@ -418,8 +357,7 @@ final class Outbound {
      * reading. Such a queue says nothing about the server's own pace and must not slow senders down.
      */
     boolean writeBlockedLongerThan(long nanos) {
-        long started = writeStartedNanos;
-        return started != 0 && System.nanoTime() - started > nanos;
+        return chunks.blockedLongerThan(nanos);
     }
 
     /** Queues the last frames (ignoring the limit) and closes the connection once they are written. */
@@ -432,12 +370,11 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue().addLast(f);
-                queuedBytes += f.length;
+                queue.add(f);
             }
             closeWhenDrained = true;
             if (!writing) {
-                if (nothingQueued()) {
+                if (queue.isEmpty()) {
                     close = true;
                 } else {
                     writing = true;
@@ -487,8 +424,7 @@ final class Outbound {
         lock.lock();
         try {
             closed = true;
-            queue = null;
-            headOffset = 0;
+            queue.clear();
             signalProgress();
         } finally {
             lock.unlock();
@@ -528,28 +464,13 @@ final class Outbound {
             while (writing && !closed && left > 0) {
                 left = progress().awaitNanos(left);
             }
-            return queue != null;
+            return queue.holdsDeque();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return queue != null;
+            return queue.holdsDeque();
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Guarded by lock. */
-    private boolean nothingQueued() {
-        return queue == null || queue.isEmpty();
-    }
-
-    /** Guarded by lock: the queue, made on first use. */
-    private ArrayDeque<byte[]> queue() {
-        ArrayDeque<byte[]> q = queue;
-        if (q == null) {
-            q = new ArrayDeque<>();
-            queue = q;
-        }
-        return q;
     }
 
     /** Guarded by lock. */
@@ -571,7 +492,6 @@ final class Outbound {
 
     /** Nanos the writer has been stuck in its current write, 0 if it is not writing. */
     long stalledNanos(long now) {
-        long started = writeStartedNanos;
-        return started == 0 ? 0 : now - started;
+        return chunks.stalledNanos(now);
     }
 }

@@ -1,0 +1,195 @@
+package dev.parley.chat.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.chat.net.internal.NonBlockingWrite;
+import dev.parley.chat.transport.Connection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The writer's chunks: what reaches the connection, in how many calls, what is reported as written,
+ * and the clock of a write that waits for the peer.
+ */
+@Timeout(10)
+class ChunkedWriteTest {
+
+    /**
+     * A connection whose non-blocking write takes at most {@code room} bytes per call and whose
+     * blocking write takes everything (after {@code blocking} lets it go, if set); it records every call.
+     */
+    private static final class FakeConnection implements Connection, NonBlockingWrite {
+        final ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        final List<String> calls = new ArrayList<>();
+        int room;
+        CountDownLatch blocked;
+        CountDownLatch release;
+        IOException failBlocking;
+
+        FakeConnection(int room) {
+            this.room = room;
+        }
+
+        @Override
+        public long tryWrite(ByteBuffer[] buffers) {
+            long n = 0;
+            for (ByteBuffer b : buffers) {
+                while (b.hasRemaining() && n < room) {
+                    taken.write(b.get());
+                    n++;
+                }
+            }
+            calls.add("try " + n);
+            return n;
+        }
+
+        @Override
+        public void write(ByteBuffer... buffers) throws IOException {
+            if (blocked != null) {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            if (failBlocking != null) {
+                throw failBlocking;
+            }
+            long n = 0;
+            for (ByteBuffer b : buffers) {
+                n += b.remaining();
+                while (b.hasRemaining()) {
+                    taken.write(b.get());
+                }
+            }
+            calls.add("write " + n);
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            return -1;
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return new InetSocketAddress("127.0.0.1", 1);
+        }
+
+        @Override
+        public String transportName() {
+            return "fake";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static byte[] frame(int length, int fill) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, (byte) fill);
+        return b;
+    }
+
+    private static byte[] concat(byte[][] frames, int offset) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.write(frames[0], offset, frames[0].length - offset);
+        for (int i = 1; i < frames.length; i++) {
+            all.writeBytes(frames[i]);
+        }
+        return all.toByteArray();
+    }
+
+    @Test
+    void aLargeBatchGoesOutInChunksOfAtMost64KiBInOrder() throws Exception {
+        FakeConnection c = new FakeConnection(Integer.MAX_VALUE);
+        byte[][] batch = new byte[40][];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = frame(5000, i);
+        }
+        List<Long> reported = new ArrayList<>();
+        new ChunkedWrite(c, c).write(batch, 0, reported::add);
+
+        assertArrayEquals(concat(batch, 0), c.taken.toByteArray());
+        // 13 frames of 5,000 bytes fit in 64 KiB: 13 + 13 + 13 + 1, one call each; a chunk of one
+        // frame is written as it is, with nothing to merge.
+        assertEquals(List.of("try 65000", "try 65000", "try 65000", "write 5000"), c.calls);
+        assertEquals(List.of(65000L, 65000L, 65000L, 5000L), reported);
+    }
+
+    @Test
+    void whatTheSocketDidNotTakeGoesInOneBlockingWriteFromWhereItStopped() throws Exception {
+        FakeConnection c = new FakeConnection(7);
+        byte[][] batch = {"abc\n".getBytes(), "defgh\n".getBytes(), "ij\n".getBytes()};
+        List<Long> reported = new ArrayList<>();
+        new ChunkedWrite(c, c).write(batch, 1, reported::add);
+
+        assertEquals("bc\ndefgh\nij\n", c.taken.toString());
+        assertEquals(List.of("try 7", "write 5"), c.calls);
+        assertEquals(List.of(12L), reported, "one chunk: reported once, when all of it is out");
+    }
+
+    @Test
+    void withoutANonBlockingWriteEveryChunkIsOneBlockingWrite() throws Exception {
+        FakeConnection c = new FakeConnection(0);
+        byte[][] batch = {frame(40_000, 1), frame(40_000, 2), frame(10, 3)};
+        new ChunkedWrite(c, null).write(batch, 0, n -> { });
+
+        assertArrayEquals(concat(batch, 0), c.taken.toByteArray());
+        assertEquals(List.of("write 40000", "write 40010"), c.calls);
+    }
+
+    @Test
+    void theClockRunsOnlyWhileAWriteWaitsForThePeer() throws Exception {
+        FakeConnection c = new FakeConnection(0);
+        c.blocked = new CountDownLatch(1);
+        c.release = new CountDownLatch(1);
+        ChunkedWrite w = new ChunkedWrite(c, c);
+        assertEquals(0, w.stalledNanos(System.nanoTime()));
+        assertEquals(-1, w.waitedMillis());
+
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                w.write(new byte[][] {frame(100, 1)}, 0, n -> { });
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        c.blocked.await();
+        assertTrue(w.stalledNanos(System.nanoTime() + 1_000_000_000L) >= 1_000_000_000L,
+                "a second from now the write has waited at least a second");
+        assertTrue(w.waitedMillis() >= 0);
+        assertFalse(w.blockedLongerThan(Long.MAX_VALUE));
+        c.release.countDown();
+        writing.get();
+        assertEquals(0, w.stalledNanos(System.nanoTime()));
+        assertFalse(w.blockedLongerThan(0));
+    }
+
+    @Test
+    void aFailedWriteStopsTheClockAndReportsNothingMore() {
+        FakeConnection c = new FakeConnection(0);
+        c.failBlocking = new IOException("reset");
+        ChunkedWrite w = new ChunkedWrite(c, c);
+        List<Long> reported = new ArrayList<>();
+
+        assertThrows(IOException.class, () -> w.write(new byte[][] {frame(10, 1), frame(10, 2)}, 0, reported::add));
+        assertEquals(List.of(), reported);
+        assertEquals(0, w.stalledNanos(System.nanoTime()));
+    }
+}
