@@ -6,6 +6,7 @@ import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
+    private static final byte[][] NONE = new byte[0][];
 
     private final Session session;
     private final Connection connection;
@@ -43,8 +45,19 @@ final class Outbound {
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock: made by the first thread that waits ({@link #awaitBelow}, {@link #awaitFinished}). */
     private Condition progress;
-    /** Guarded by lock: what waits to be written, and the bytes still owed by the writer's batch. */
-    private final PendingFrames queue = new PendingFrames();
+    /**
+     * Guarded by lock: what waits to be written, as the frames' whole {@code byte[]}s (shared with the
+     * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
+     * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
+     * Most connections are idle most of the time, so the queue is made when the first frame is queued
+     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
+     * busy writer keeps it from round to round.
+     */
+    private ArrayDeque<byte[]> queue;
+    /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
+    private int headOffset;
+    /** Guarded by lock: bytes queued or being written by the writer thread. */
+    private long queuedBytes;
     /** Guarded by lock: a thread owns the connection's write side. */
     private boolean writing;
     /** Guarded by lock: close the connection once the queue is empty. */
@@ -133,7 +146,7 @@ final class Outbound {
             if (closed || closeWhenDrained) {
                 return false;
             }
-            if (!writing && queue.isEmpty() && direct != null && allowDirect) {
+            if (!writing && nothingQueued() && direct != null && allowDirect) {
                 writing = true;
                 if (onPoller) {
                     // The poller writes it at the end of its round, with whatever else this
@@ -144,7 +157,7 @@ final class Outbound {
                     writeNow = true;
                 }
             } else {
-                if (enforceLimit && queue.bytes() + total > limit) {
+                if (enforceLimit && queuedBytes + total > limit) {
                     writeNow = false;
                     startWriter = false;
                     total = -1;
@@ -188,11 +201,13 @@ final class Outbound {
 
     /** Guarded by lock: appends {@code one} frame, or else the {@code many}, to the queue. */
     private void enqueue(byte[] one, List<byte[]> many, long total) {
+        ArrayDeque<byte[]> q = queue();
         if (one != null) {
-            queue.add(one);
+            q.addLast(one);
         } else {
-            queue.addAll(many, total);
+            q.addAll(many);
         }
+        queuedBytes += total;
     }
 
     /**
@@ -206,8 +221,13 @@ final class Outbound {
             if (closed) {
                 return;
             }
-            // An idle connection keeps no queue; writeDirect makes one for what is left.
-            buffers = queue.takeAllAsBuffers();
+            buffers = new ByteBuffer[queue.size()];
+            int i = 0;
+            for (byte[] f : queue) {
+                buffers[i++] = ByteBuffer.wrap(f);
+                queuedBytes -= f.length;
+            }
+            queue = null; // an idle connection keeps no queue; writeDirect makes one for what is left
         } finally {
             lock.unlock();
         }
@@ -228,8 +248,14 @@ final class Outbound {
         lock.lock();
         try {
             // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
-            queue.putBack(buffers);
-            if (queue.isEmpty()) {
+            for (int i = buffers.length - 1; i >= 0; i--) {
+                if (buffers[i].hasRemaining()) {
+                    queue().addFirst(buffers[i].array());
+                    queuedBytes += buffers[i].remaining();
+                    headOffset = buffers[i].position();
+                }
+            }
+            if (nothingQueued()) {
                 writing = false;
                 close = closeWhenDrained;
                 signalProgress();
@@ -284,8 +310,8 @@ final class Outbound {
                 if (closed) {
                     return;
                 }
-                if (queue.isEmpty()) {
-                    queue.release(); // the writer exits: an idle connection keeps no queue
+                if (nothingQueued()) {
+                    queue = null; // the writer exits: an idle connection keeps no queue
                     writing = false;
                     signalProgress();
                     if (!closeWhenDrained) {
@@ -293,8 +319,10 @@ final class Outbound {
                     }
                     batch = null;
                 } else {
-                    offset = queue.firstOffset();
-                    batch = queue.takeAll();
+                    batch = queue.toArray(NONE);
+                    queue.clear();
+                    offset = headOffset;
+                    headOffset = 0;
                 }
             } finally {
                 lock.unlock();
@@ -317,7 +345,7 @@ final class Outbound {
     private void chunkWritten(long bytes) {
         lock.lock();
         try {
-            queue.written(bytes);
+            queuedBytes -= bytes;
             signalProgress();
         } finally {
             lock.unlock();
@@ -332,7 +360,7 @@ final class Outbound {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (!closed && queue.bytes() > bytes && left > 0) {
+            while (!closed && queuedBytes > bytes && left > 0) {
                 left = progress().awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -346,7 +374,7 @@ final class Outbound {
     long queued() {
         lock.lock();
         try {
-            return queue.bytes();
+            return queuedBytes;
         } finally {
             lock.unlock();
         }
@@ -370,11 +398,12 @@ final class Outbound {
                 return;
             }
             for (byte[] f : last) {
-                queue.add(f);
+                queue().addLast(f);
+                queuedBytes += f.length;
             }
             closeWhenDrained = true;
             if (!writing) {
-                if (queue.isEmpty()) {
+                if (nothingQueued()) {
                     close = true;
                 } else {
                     writing = true;
@@ -424,7 +453,8 @@ final class Outbound {
         lock.lock();
         try {
             closed = true;
-            queue.clear();
+            queue = null;
+            headOffset = 0;
             signalProgress();
         } finally {
             lock.unlock();
@@ -464,13 +494,28 @@ final class Outbound {
             while (writing && !closed && left > 0) {
                 left = progress().awaitNanos(left);
             }
-            return queue.holdsDeque();
+            return queue != null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return queue.holdsDeque();
+            return queue != null;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Guarded by lock. */
+    private boolean nothingQueued() {
+        return queue == null || queue.isEmpty();
+    }
+
+    /** Guarded by lock: the queue, made on first use. */
+    private ArrayDeque<byte[]> queue() {
+        ArrayDeque<byte[]> q = queue;
+        if (q == null) {
+            q = new ArrayDeque<>();
+            queue = q;
+        }
+        return q;
     }
 
     /** Guarded by lock. */
