@@ -4,39 +4,46 @@ import dev.parley.chat.net.internal.NonBlockingWrite;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.function.LongConsumer;
 
 /**
  * How a connection's writer thread ({@link Outbound}) writes the batch it took from the queue: in
- * chunks of at most {@link CopyingWrite#MAX_BYTES}, one write call each, and how long the current
- * write has waited for the peer.
+ * chunks of at most {@link CopyingWrite#MAX_BYTES}, one write call each.
  *
  * <p>One write call per chunk means a blocking write waits for the peer to take one chunk, never a
- * whole queue: so the clock measures the peer's progress (a peer that took no chunk for a while
- * stopped reading) and not how long the queue was, and each chunk written counts as progress. A
- * chunk is first copied into one direct buffer and written without waiting ({@link CopyingWrite});
- * what the socket did not take goes in a blocking gathering write. Only the writer thread calls
- * {@link #write}; any thread may read the clock.
+ * whole queue: so the time the current write has waited measures the peer's progress (a peer that
+ * took no chunk for a while stopped reading) and not how long the queue was, and each chunk written
+ * counts as progress. A chunk is first copied into one direct buffer and written without waiting
+ * ({@link CopyingWrite}); what the socket did not take goes in a blocking gathering write.
+ *
+ * <p>Stateless: the owner keeps the clock and the byte count ({@link Progress}), so a connection pays
+ * no object for it.
  */
 final class ChunkedWrite {
-    private final Connection connection;
-    /** The connection's non-blocking write, or null. */
-    private final NonBlockingWrite direct;
-    /** When the current chunk's write started, 0 if none (read by the reaper and room senders). */
-    private volatile long startedNanos;
+    private ChunkedWrite() {
+    }
 
-    ChunkedWrite(Connection connection, NonBlockingWrite direct) {
-        this.connection = connection;
-        this.direct = direct;
+    /** What the writer's owner learns while the chunks go out; called on the writer thread. */
+    interface Progress {
+        /**
+         * A chunk's write starts ({@code System.nanoTime()}), or, with 0, it is over. An {@code Error}
+         * inside the write leaves the last start in place: a writer that died that way still looks
+         * stalled, so the write timeout closes the connection it can no longer serve.
+         */
+        void writing(long startedNanos);
+
+        /** A chunk of {@code bytes} is out. */
+        void written(long bytes);
     }
 
     /**
-     * Writes {@code batch} (its first frame from {@code offset} on), chunk by chunk, and reports each
-     * chunk's bytes to {@code written} once they are out. The frames are never modified.
+     * Writes {@code batch} (its first frame from {@code offset} on), chunk by chunk, to
+     * {@code connection}, merged through {@code direct} where there is one. The frames are never
+     * modified.
      *
-     * @throws IOException if a write failed; the chunks reported before it are out
+     * @throws IOException if a write failed; the chunks reported written before it are out
      */
-    void write(byte[][] batch, int offset, LongConsumer written) throws IOException {
+    static void write(Connection connection, NonBlockingWrite direct, byte[][] batch, int offset, Progress progress)
+            throws IOException {
         int from = 0;
         while (from < batch.length) {
             int first = from == 0 ? offset : 0;
@@ -46,7 +53,7 @@ final class ChunkedWrite {
                 chunk += batch[to].length;
                 to++;
             }
-            startedNanos = System.nanoTime();
+            progress.writing(System.nanoTime());
             try {
                 long done = 0;
                 if (direct != null && CopyingWrite.suits(to - from, chunk)) {
@@ -56,33 +63,13 @@ final class ChunkedWrite {
                     connection.write(rest(batch, from, to, first, done)); // waits for room
                 }
             } catch (IOException e) {
-                startedNanos = 0;
+                progress.writing(0);
                 throw e;
             }
-            // Not in a finally: a writer killed by an Error leaves its clock running, so the write
-            // timeout still closes the connection it can no longer serve.
-            startedNanos = 0;
-            written.accept(chunk);
+            progress.writing(0); // not in a finally: see Progress.writing
+            progress.written(chunk);
             from = to;
         }
-    }
-
-    /** Whether the current write has waited longer than {@code nanos} for the peer. */
-    boolean blockedLongerThan(long nanos) {
-        long started = startedNanos;
-        return started != 0 && System.nanoTime() - started > nanos;
-    }
-
-    /** Nanos the current write has waited for the peer at {@code now}, 0 if none is under way. */
-    long stalledNanos(long now) {
-        long started = startedNanos;
-        return started == 0 ? 0 : now - started;
-    }
-
-    /** Milliseconds the current write has waited, or -1 if none is under way: for a log line. */
-    long waitedMillis() {
-        long started = startedNanos;
-        return started == 0 ? -1 : (System.nanoTime() - started) / 1_000_000;
     }
 
     /** Buffers over what is left of {@code frames[from..to)} once {@code written} bytes of it went out. */

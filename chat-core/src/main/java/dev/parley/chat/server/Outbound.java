@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * happens while {@code lock} is held, so {@link #send} never blocks on a peer's socket. A queue
  * past its byte limit makes the session a slow consumer.
  */
-final class Outbound {
+final class Outbound implements ChunkedWrite.Progress {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
     private static final byte[][] NONE = new byte[0][];
 
@@ -66,10 +65,8 @@ final class Outbound {
     private boolean closed;
     /** Guarded by lock: the last frames were written and the output ended (reads go on). */
     private boolean outputEnded;
-    /** The writer thread's chunked writes and their clock. */
-    private final ChunkedWrite chunks;
-    /** What the writer reports after each chunk it wrote (one object, not one per round). */
-    private final LongConsumer chunkWritten = this::chunkWritten;
+    /** When the writer thread started its current write, 0 if none (read by the reaper and room pacing). */
+    private volatile long writeStartedNanos;
 
     Outbound(Session session, Connection connection, long limit, Counters counters) {
         this.session = session;
@@ -77,7 +74,6 @@ final class Outbound {
         this.direct = connection instanceof NonBlockingWrite n ? n : null;
         this.limit = limit;
         this.counters = counters;
-        this.chunks = new ChunkedWrite(connection, direct);
     }
 
     /**
@@ -173,9 +169,9 @@ final class Outbound {
             lock.unlock();
         }
         if (total < 0) {
-            long waited = chunks.waitedMillis();
+            long started = writeStartedNanos;
             session.slowConsumer("outbound queue passed " + limit + " bytes (the writer "
-                    + (waited < 0 ? "was between writes" : "had waited " + waited
+                    + (started == 0 ? "was between writes" : "had waited " + (System.nanoTime() - started) / 1_000_000
                             + " ms for the peer to take its current write") + ")");
             return false;
         }
@@ -332,7 +328,7 @@ final class Outbound {
                 return;
             }
             try {
-                chunks.write(batch, offset, chunkWritten);
+                ChunkedWrite.write(connection, direct, batch, offset, this);
             } catch (IOException e) {
                 log.debug("{} write failed: {}", session.tag(), e.toString());
                 abort();
@@ -341,8 +337,15 @@ final class Outbound {
         }
     }
 
-    /** The writer wrote a chunk of its batch: that much less is queued, and waiters may go on. */
-    private void chunkWritten(long bytes) {
+    /** On the writer thread: its current chunk's write started, or (0) is over. */
+    @Override
+    public void writing(long startedNanos) {
+        writeStartedNanos = startedNanos;
+    }
+
+    /** On the writer thread: a chunk of its batch is out, so that much less is queued and waiters may go on. */
+    @Override
+    public void written(long bytes) {
         lock.lock();
         try {
             queuedBytes -= bytes;
@@ -385,7 +388,8 @@ final class Outbound {
      * reading. Such a queue says nothing about the server's own pace and must not slow senders down.
      */
     boolean writeBlockedLongerThan(long nanos) {
-        return chunks.blockedLongerThan(nanos);
+        long started = writeStartedNanos;
+        return started != 0 && System.nanoTime() - started > nanos;
     }
 
     /** Queues the last frames (ignoring the limit) and closes the connection once they are written. */
@@ -537,6 +541,7 @@ final class Outbound {
 
     /** Nanos the writer has been stuck in its current write, 0 if it is not writing. */
     long stalledNanos(long now) {
-        return chunks.stalledNanos(now);
+        long started = writeStartedNanos;
+        return started == 0 ? 0 : now - started;
     }
 }

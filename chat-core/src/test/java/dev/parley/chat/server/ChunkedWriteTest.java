@@ -2,7 +2,6 @@ package dev.parley.chat.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The writer's chunks: what reaches the connection, in how many calls, what is reported as written,
- * and the clock of a write that waits for the peer.
+ * The writer's chunks: what reaches the connection, in how many calls, and what the owner is told
+ * (each write's start and end, each chunk written).
  */
 @Timeout(10)
 class ChunkedWriteTest {
@@ -39,6 +38,7 @@ class ChunkedWriteTest {
         CountDownLatch blocked;
         CountDownLatch release;
         IOException failBlocking;
+        Error error;
 
         FakeConnection(int room) {
             this.room = room;
@@ -70,6 +70,9 @@ class ChunkedWriteTest {
             if (failBlocking != null) {
                 throw failBlocking;
             }
+            if (error != null) {
+                throw error;
+            }
             long n = 0;
             for (ByteBuffer b : buffers) {
                 n += b.remaining();
@@ -100,6 +103,23 @@ class ChunkedWriteTest {
         }
     }
 
+    /** Records what the writer tells its owner, as "start", "end" and "written N". */
+    private static final class Recorder implements ChunkedWrite.Progress {
+        final List<String> events = new ArrayList<>();
+        volatile long started;
+
+        @Override
+        public void writing(long startedNanos) {
+            started = startedNanos;
+            events.add(startedNanos == 0 ? "end" : "start");
+        }
+
+        @Override
+        public void written(long bytes) {
+            events.add("written " + bytes);
+        }
+    }
+
     private static byte[] frame(int length, int fill) {
         byte[] b = new byte[length];
         Arrays.fill(b, (byte) fill);
@@ -122,74 +142,80 @@ class ChunkedWriteTest {
         for (int i = 0; i < batch.length; i++) {
             batch[i] = frame(5000, i);
         }
-        List<Long> reported = new ArrayList<>();
-        new ChunkedWrite(c, c).write(batch, 0, reported::add);
+        Recorder r = new Recorder();
+        ChunkedWrite.write(c, c, batch, 0, r);
 
         assertArrayEquals(concat(batch, 0), c.taken.toByteArray());
         // 13 frames of 5,000 bytes fit in 64 KiB: 13 + 13 + 13 + 1, one call each; a chunk of one
         // frame is written as it is, with nothing to merge.
         assertEquals(List.of("try 65000", "try 65000", "try 65000", "write 5000"), c.calls);
-        assertEquals(List.of(65000L, 65000L, 65000L, 5000L), reported);
+        assertEquals(List.of("start", "end", "written 65000", "start", "end", "written 65000", "start", "end",
+                "written 65000", "start", "end", "written 5000"), r.events);
     }
 
     @Test
     void whatTheSocketDidNotTakeGoesInOneBlockingWriteFromWhereItStopped() throws Exception {
         FakeConnection c = new FakeConnection(7);
         byte[][] batch = {"abc\n".getBytes(), "defgh\n".getBytes(), "ij\n".getBytes()};
-        List<Long> reported = new ArrayList<>();
-        new ChunkedWrite(c, c).write(batch, 1, reported::add);
+        Recorder r = new Recorder();
+        ChunkedWrite.write(c, c, batch, 1, r);
 
         assertEquals("bc\ndefgh\nij\n", c.taken.toString());
         assertEquals(List.of("try 7", "write 5"), c.calls);
-        assertEquals(List.of(12L), reported, "one chunk: reported once, when all of it is out");
+        assertEquals(List.of("start", "end", "written 12"), r.events, "one chunk, reported once all of it is out");
     }
 
     @Test
     void withoutANonBlockingWriteEveryChunkIsOneBlockingWrite() throws Exception {
         FakeConnection c = new FakeConnection(0);
         byte[][] batch = {frame(40_000, 1), frame(40_000, 2), frame(10, 3)};
-        new ChunkedWrite(c, null).write(batch, 0, n -> { });
+        ChunkedWrite.write(c, null, batch, 0, new Recorder());
 
         assertArrayEquals(concat(batch, 0), c.taken.toByteArray());
         assertEquals(List.of("write 40000", "write 40010"), c.calls);
     }
 
     @Test
-    void theClockRunsOnlyWhileAWriteWaitsForThePeer() throws Exception {
+    void theOwnerSeesWhenAWriteThatWaitsForThePeerStarted() throws Exception {
         FakeConnection c = new FakeConnection(0);
         c.blocked = new CountDownLatch(1);
         c.release = new CountDownLatch(1);
-        ChunkedWrite w = new ChunkedWrite(c, c);
-        assertEquals(0, w.stalledNanos(System.nanoTime()));
-        assertEquals(-1, w.waitedMillis());
+        Recorder r = new Recorder();
+        long before = System.nanoTime();
 
         CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
             try {
-                w.write(new byte[][] {frame(100, 1)}, 0, n -> { });
+                ChunkedWrite.write(c, c, new byte[][] {frame(100, 1)}, 0, r);
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
         c.blocked.await();
-        assertTrue(w.stalledNanos(System.nanoTime() + 1_000_000_000L) >= 1_000_000_000L,
-                "a second from now the write has waited at least a second");
-        assertTrue(w.waitedMillis() >= 0);
-        assertFalse(w.blockedLongerThan(Long.MAX_VALUE));
+        assertTrue(r.started >= before, "the start is known while the write waits");
         c.release.countDown();
         writing.get();
-        assertEquals(0, w.stalledNanos(System.nanoTime()));
-        assertFalse(w.blockedLongerThan(0));
+        assertEquals(0, r.started);
+        assertEquals(List.of("start", "end", "written 100"), r.events);
     }
 
     @Test
-    void aFailedWriteStopsTheClockAndReportsNothingMore() {
+    void aFailedWriteEndsTheClockAndReportsNothingWritten() {
         FakeConnection c = new FakeConnection(0);
         c.failBlocking = new IOException("reset");
-        ChunkedWrite w = new ChunkedWrite(c, c);
-        List<Long> reported = new ArrayList<>();
+        Recorder r = new Recorder();
 
-        assertThrows(IOException.class, () -> w.write(new byte[][] {frame(10, 1), frame(10, 2)}, 0, reported::add));
-        assertEquals(List.of(), reported);
-        assertEquals(0, w.stalledNanos(System.nanoTime()));
+        assertThrows(IOException.class, () -> ChunkedWrite.write(c, c, new byte[][] {frame(10, 1), frame(10, 2)}, 0, r));
+        assertEquals(List.of("start", "end"), r.events);
+    }
+
+    @Test
+    void anErrorInTheWriteLeavesTheClockRunningSoTheWriteTimeoutCloses() {
+        FakeConnection c = new FakeConnection(0);
+        c.error = new OutOfMemoryError("test");
+        Recorder r = new Recorder();
+
+        assertThrows(OutOfMemoryError.class, () -> ChunkedWrite.write(c, c, new byte[][] {frame(10, 1)}, 0, r));
+        assertEquals(List.of("start"), r.events);
+        assertTrue(r.started != 0);
     }
 }
