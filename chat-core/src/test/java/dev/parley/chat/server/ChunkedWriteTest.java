@@ -29,12 +29,13 @@ class ChunkedWriteTest {
 
     /**
      * A connection whose non-blocking write takes at most {@code room} bytes per call and whose
-     * blocking write takes everything (after {@code blocking} lets it go, if set); it records every call.
+     * blocking write takes everything (if {@code blocked} is set, it counts it down and waits for
+     * {@code release} first; {@code failBlocking} or {@code error} make it throw); it records every call.
      */
     private static final class FakeConnection implements Connection, NonBlockingWrite {
         final ByteArrayOutputStream taken = new ByteArrayOutputStream();
         final List<String> calls = new ArrayList<>();
-        int room;
+        final int room;
         CountDownLatch blocked;
         CountDownLatch release;
         IOException failBlocking;
