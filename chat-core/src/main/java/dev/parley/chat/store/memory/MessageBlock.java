@@ -3,19 +3,23 @@ package dev.parley.chat.store.memory;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoredMessage;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Up to {@code capacity} messages with consecutive seqs, packed one after another into a single byte
- * array, so that a kept message costs the garbage collector no objects of its own: a young collection
- * copies one array per block instead of seven or eight objects per message (record, {@code Instant},
- * strings and their arrays, a map node and key). Not thread safe; its {@link MessageLog} is guarded by
- * the conversation's lock.
+ * Up to {@code capacity} messages with consecutive seqs, packed one after another into a single direct
+ * {@link ByteBuffer}, outside the Java heap, so that a kept message costs the garbage collector nothing
+ * to copy: not seven or eight objects per message (record, {@code Instant}, strings and their arrays, a
+ * map node and key), and not a block's bytes either, which a young collection would copy once or twice
+ * before promoting them (BENCHMARKS.md, "The in-memory store's bytes off the heap"). Not thread safe; its
+ * {@link MessageLog} is guarded by the conversation's lock, and every read copies out of the buffer
+ * under that lock, so nothing outside holds on to it.
+ *
+ * <p>A buffer is freed when the collector finds it unreachable; a block dropped by retention hands its
+ * buffer to the log ({@link #release}), which gives it to its next block, so a conversation with a
+ * retention limit reuses its buffers instead of leaving them for the collector.
  *
  * <p>A record is the time (epoch second: 8 bytes, nanosecond: 4 bytes), the sender's index in the
  * block's own table of senders (1 byte: a block holds at most 128 messages, so at most 128 senders, and
@@ -25,8 +29,6 @@ import java.util.Arrays;
  * well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) is kept as its UTF-16 chars.
  */
 final class MessageBlock {
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     /** String field kinds, the low two bits of a field's header; the rest is the length in bytes. */
     private static final int UTF8 = 0, CHARS = 1, NULL = 2;
     private static final int TIME_BYTES = 12;
@@ -43,7 +45,13 @@ final class MessageBlock {
     /** Seq of the block's first message. */
     final long firstSeq;
     private final int capacity;
-    private byte[] data;
+    private ByteBuffer data;
+    /** A dropped block's buffer to use for {@link #data} if it is large enough; {@code null} once decided. */
+    private ByteBuffer recycled;
+    /** Whether {@link #data} is {@link #recycled}: then a full block keeps its slack (see {@link #add}). */
+    private boolean reused;
+    /** Bytes of direct buffers this block allocated since {@link #takeAllocated} last asked. */
+    private long allocated;
     private int used;
     /** Distinct senders of this block's messages, in order of first appearance. */
     private String[] senders;
@@ -61,10 +69,12 @@ final class MessageBlock {
      * array that survives a young collection or two and is then left alone: each doubling would make a
      * new young array that the collector copies again (BENCHMARKS.md, "rooms"). Above {@link #MAX_EXPECTED_BYTES} the
      * arrays double as for an unknown size, so one block of huge messages does not make the next one
-     * huge from its first message.
+     * huge from its first message. {@code recycled} (or {@code null}) is a dropped block's buffer, used
+     * instead of a new one if it holds what the first message and {@code expectedBytes} need.
      */
-    MessageBlock(long firstSeq, int capacity, int expectedBytes) {
+    MessageBlock(long firstSeq, int capacity, int expectedBytes, ByteBuffer recycled) {
         this.firstSeq = firstSeq;
+        this.recycled = recycled;
         this.capacity = capacity;
         this.expectedBytes = expectedBytes <= MAX_EXPECTED_BYTES ? expectedBytes : 0;
         this.ends = new int[this.expectedBytes > 0 ? capacity : Math.min(capacity, 8)];
@@ -95,26 +105,27 @@ final class MessageBlock {
         }
         int sender = senderIndex(m.sender()); // a new sender stays in the table if a later step failed: harmless
         Instant time = m.time();
-        LONG.set(data, used, time.getEpochSecond());
-        INT.set(data, used + 8, time.getNano());
-        data[used + TIME_BYTES] = (byte) sender;
+        data.putLong(used, time.getEpochSecond());
+        data.putInt(used + 8, time.getNano());
+        data.put(used + TIME_BYTES, (byte) sender);
         int at = used + TIME_BYTES + 1;
         at = putString(at, clientId, clientIdKind);
         at = putString(at, text, textKind);
         used = at;
         ends[count++] = used;
-        if (full() && data.length - used > Math.max(64, used >>> 5)) {
+        if (full() && !reused && data.capacity() - used > Math.max(64, used >>> 5)) {
             // A full block never grows again: give the slack back. A block sized from the one before
-            // it has less than 1/32 spare (a copy would make a young array again), so it is kept.
-            data = Arrays.copyOf(data, used);
+            // it has less than 1/32 spare (a copy would make a young buffer again), so it is kept, and
+            // so is a reused buffer: the next block will reuse it in turn when this one is dropped.
+            data = copy(data, used);
         }
     }
 
     /** The message at {@code index} (0 is {@link #firstSeq}), as a new {@link StoredMessage}. */
     StoredMessage get(String conversation, int index) {
         int at = start(index);
-        Instant time = Instant.ofEpochSecond((long) LONG.get(data, at), (int) INT.get(data, at + 8));
-        String sender = senders[data[at + TIME_BYTES]];
+        Instant time = Instant.ofEpochSecond(data.getLong(at), data.getInt(at + 8));
+        String sender = senders[data.get(at + TIME_BYTES)];
         at += TIME_BYTES + 1;
         String clientId = string(at);
         at = skip(at);
@@ -125,12 +136,29 @@ final class MessageBlock {
     /** Whether the message at {@code index} has this sender and client id. */
     boolean hasClientId(int index, String sender, String clientId) {
         int at = start(index) + TIME_BYTES;
-        return sender.equals(senders[data[at]]) && clientId.equals(string(at + 1));
+        return sender.equals(senders[data.get(at)]) && clientId.equals(string(at + 1));
     }
 
-    /** Bytes of this block's arrays, for tests and sizing. */
+    /**
+     * Gives up this block's buffer for the log's next block; the block is being dropped and must not be
+     * used again.
+     */
+    ByteBuffer release() {
+        ByteBuffer b = data;
+        data = null;
+        return b;
+    }
+
+    /** Bytes of direct buffers allocated since the last call; the log adds them up for tests. */
+    long takeAllocated() {
+        long a = allocated;
+        allocated = 0;
+        return a;
+    }
+
+    /** Bytes of this block's buffer and arrays, for tests and sizing. */
     long footprint() {
-        return (data == null ? 0 : data.length) + 4L * ends.length + 4L * senders.length;
+        return (data == null ? 0 : data.capacity()) + 4L * ends.length + 4L * senders.length;
     }
 
     /** The index of {@code sender} in this block's table, added if new; at most {@code capacity} (<= 128) entries. */
@@ -158,20 +186,27 @@ final class MessageBlock {
     private void ensureRoom(int need) {
         if (data == null) {
             int first = expectedBytes > 0 ? expectedBytes + (expectedBytes >>> 7) : FIRST_DATA_BYTES;
-            data = new byte[capacity == 1 ? need : Math.max(need, first)];
-        } else if (data.length - used < need) {
+            int size = capacity == 1 ? need : Math.max(need, first);
+            if (recycled != null && recycled.capacity() >= size) {
+                data = recycled;
+                reused = true;
+            } else {
+                data = allocate(size);
+            }
+            recycled = null;
+        } else if (data.capacity() - used < need) {
             long grown = expectedBytes > 0 && count > 0
                     // sized from the block before it, but its messages are longer: grow once, to what
                     // the rest is likely to take at this block's average so far
                     ? (long) used + need + (long) (capacity - count - 1) * ((used + need) / (count + 1)) + 64
-                    : Math.max((long) used + need, 2L * data.length);
+                    : Math.max((long) used + need, 2L * data.capacity());
             if (grown > MAX_ARRAY) {
                 grown = (long) used + need;
                 if (grown > MAX_ARRAY) {
                     throw new OutOfMemoryError("a block of 128 messages would exceed the largest array");
                 }
             }
-            data = Arrays.copyOf(data, (int) grown);
+            data = copy(data, (int) grown);
         }
     }
 
@@ -221,12 +256,12 @@ final class MessageBlock {
     private int putString(int at, byte[] b, int kind) {
         int header = b == null ? NULL : b.length << 2 | kind;
         while ((header & ~0x7f) != 0) {
-            data[at++] = (byte) (header & 0x7f | 0x80);
+            data.put(at++, (byte) (header & 0x7f | 0x80));
             header >>>= 7;
         }
-        data[at++] = (byte) header;
+        data.put(at++, (byte) header);
         if (b != null) {
-            System.arraycopy(b, 0, data, at, b.length);
+            data.put(at, b);
             at += b.length;
         }
         return at;
@@ -235,7 +270,7 @@ final class MessageBlock {
     private int header(int at) {
         int header = 0;
         for (int shift = 0; ; shift += 7) {
-            byte b = data[at++];
+            byte b = data.get(at++);
             header |= (b & 0x7f) << shift;
             if (b >= 0) {
                 return header;
@@ -267,12 +302,27 @@ final class MessageBlock {
             return null;
         }
         if (kind == UTF8) {
-            return new String(data, from, length, StandardCharsets.UTF_8);
+            byte[] utf8 = new byte[length];
+            data.get(from, utf8);
+            return new String(utf8, StandardCharsets.UTF_8);
         }
         char[] chars = new char[length / 2];
         for (int i = 0; i < chars.length; i++) {
-            chars[i] = (char) ((data[from + 2 * i] & 0xff) << 8 | data[from + 2 * i + 1] & 0xff);
+            chars[i] = (char) ((data.get(from + 2 * i) & 0xff) << 8 | data.get(from + 2 * i + 1) & 0xff);
         }
         return new String(chars);
+    }
+
+    /** A new buffer of {@code size} with the first {@link #used} bytes of {@link #data}. */
+    private ByteBuffer copy(ByteBuffer from, int size) {
+        ByteBuffer to = allocate(size);
+        to.put(0, from, 0, used);
+        reused = false;
+        return to;
+    }
+
+    private ByteBuffer allocate(int size) {
+        allocated += size;
+        return ByteBuffer.allocateDirect(size);
     }
 }

@@ -4,6 +4,7 @@ import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoredMessage;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,10 @@ final class MessageLog {
     private final ArrayList<MessageBlock> blocks = new ArrayList<>();
     private final ClientIdIndex clientIds = new ClientIdIndex();
     private long head;
+    /** The buffer of the last block dropped by retention, for the next block to reuse; or {@code null}. */
+    private ByteBuffer spare;
+    /** Bytes of direct buffers this log's blocks allocated, for tests. */
+    private long allocatedBytes;
     /** Seq of the oldest message readers may see (1 without retention). */
     private long firstKept = 1;
 
@@ -57,10 +62,15 @@ final class MessageLog {
         MessageBlock last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         if (last == null || last.full()) {
             // sized like the full block before it: one array for the block, not a doubling series
-            last = new MessageBlock(seq, 1 << blockShift, last == null ? 0 : last.usedBytes());
+            last = new MessageBlock(seq, 1 << blockShift, last == null ? 0 : last.usedBytes(), spare);
+            spare = null;
             blocks.add(last);
         }
-        last.add(m); // changes nothing if it throws (out of memory), so neither does the append
+        try {
+            last.add(m); // changes nothing if it throws (out of memory), so neither does the append
+        } finally {
+            allocatedBytes += last.takeAllocated();
+        }
         head = seq;
         if (maxMessages > 0) {
             trim();
@@ -105,6 +115,11 @@ final class MessageLog {
             bytes += b.footprint();
         }
         return bytes;
+    }
+
+    /** Bytes of direct buffers allocated for this log's blocks since it was made, for tests. */
+    long allocatedBytes() {
+        return allocatedBytes;
     }
 
     /** Blocks held, for tests. */
@@ -152,7 +167,14 @@ final class MessageLog {
             drop++;
         }
         if (drop > 0) {
-            blocks.subList(0, drop).clear();
+            List<MessageBlock> dropped = blocks.subList(0, drop);
+            for (MessageBlock b : dropped) {
+                ByteBuffer buffer = b.release();
+                if (buffer != null && (spare == null || buffer.capacity() > spare.capacity())) {
+                    spare = buffer;
+                }
+            }
+            dropped.clear();
         }
     }
 }

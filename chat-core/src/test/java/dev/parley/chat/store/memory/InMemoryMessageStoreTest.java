@@ -7,6 +7,8 @@ import dev.parley.chat.store.StoredMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 
@@ -57,6 +59,24 @@ class InMemoryMessageStoreTest {
             assertThrows(StoreException.class, () -> store.append(List.of(msg("#a", "first"), msg("#b", huge))));
             assertEquals(0, store.head("#a"), "all or nothing: the other conversation's message is not stored");
             assertEquals(0, store.head("#b"));
+        }
+    }
+
+    @Test
+    void keepsMessagesOutsideTheHeapInDirectBuffers() {
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(p -> p.getName().equals("direct")).findFirst().orElseThrow();
+        String text = "y".repeat(1000);
+        try (InMemoryMessageStore store = InMemoryMessageStore.create()) {
+            long before = direct.getMemoryUsed();
+            for (int i = 0; i < 20; i++) {
+                store.append(java.util.Collections.nCopies(1000, msg("#big", text)));
+            }
+            // 20,000 messages of 1,000 bytes: at least that much more in the JVM's direct buffer pool
+            // (other threads' buffers can only add to it while the store holds its own).
+            assertTrue(direct.getMemoryUsed() - before >= 20_000_000L,
+                    "direct buffer memory grew by " + (direct.getMemoryUsed() - before));
+            assertEquals(text, store.readAfter("#big", 19_999, 1).get(0).text());
         }
     }
 

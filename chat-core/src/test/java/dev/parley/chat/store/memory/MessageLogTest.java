@@ -120,6 +120,42 @@ class MessageLogTest {
     }
 
     @Test
+    void retentionReusesTheBuffersOfDroppedBlocks() {
+        int retention = 1000;
+        MessageLog log = new MessageLog("#r", retention);
+        for (int i = 1; i <= 2 * retention; i++) {
+            log.append(new NewMessage("#r", "ann", "message " + (100_000 + i), Instant.EPOCH, null));
+        }
+        long settled = log.allocatedBytes();
+        for (int i = 1; i <= 200_000; i++) {
+            log.append(new NewMessage("#r", "ann", "message " + (300_000 + i), Instant.EPOCH, null));
+        }
+        // 200,000 messages of the same size made 3,125 blocks of 64 after the first 2,000: each took
+        // the buffer of the block retention dropped just before, and none was allocated.
+        assertEquals(settled, log.allocatedBytes());
+        List<StoredMessage> kept = log.after(0, Integer.MAX_VALUE);
+        assertEquals(retention, kept.size());
+        assertEquals("message " + (300_000 + 200_000 - retention + 1), kept.get(0).text());
+        assertEquals("message 500000", kept.get(retention - 1).text());
+    }
+
+    @Test
+    void aReusedBufferTooSmallForTheNextBlockIsReplaced() {
+        MessageLog log = new MessageLog("#s", 64); // blocks of 8
+        for (int i = 0; i < 200; i++) {
+            log.append(new NewMessage("#s", "ann", "short", Instant.EPOCH, null));
+        }
+        for (int i = 0; i < 200; i++) {
+            log.append(new NewMessage("#s", "ann", "a much longer text " + i + " ".repeat(200), Instant.EPOCH, null));
+        }
+        List<StoredMessage> kept = log.after(0, Integer.MAX_VALUE);
+        assertEquals(64, kept.size());
+        for (int i = 0; i < 64; i++) {
+            assertEquals("a much longer text " + (136 + i) + " ".repeat(200), kept.get(i).text());
+        }
+    }
+
+    @Test
     void aFullBlockGivesItsSlackBack() {
         MessageLog log = new MessageLog("#f", 0);
         for (int i = 0; i < MessageLog.MAX_BLOCK_SIZE; i++) {
