@@ -3,6 +3,7 @@ package dev.parley.chat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.chat.protocol.Frame;
 import dev.parley.chat.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -107,6 +108,54 @@ class MemoryExhaustionTest {
         }
     }
 
+    /**
+     * The in-memory store keeps its messages' bytes in direct buffers, outside the heap. When those
+     * reach {@code -XX:MaxDirectMemorySize}, the SEND that does not fit fails and its sender's
+     * connection is closed; every message it was acknowledged stays readable, and everyone else goes
+     * on: a member of the room reads the history, and a new user joins and is answered.
+     */
+    @Test
+    void aStoreOutOfDirectMemoryCostsOnlyTheSender() throws Exception {
+        try (Child child = Child.start(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=2m"), "keep-all")) {
+            RawClient member = RawClient.connect(child.tcp, "member").hello("member");
+            member.join("big");
+            RawClient writer = RawClient.connect(child.tcp, "writer").hello("writer");
+            writer.join("big");
+            long lastAcked = 0;
+            // 2 MiB hold about 500 of these; the loop ends long before its bound.
+            for (int i = 0; i < 5_000; i++) {
+                String ref = writer.ref();
+                writer.send("SEND room=big id=m" + i + " ref=" + ref + " :" + TEXT);
+                Frame reply = writer.poll(f -> ref.equals(f.field("ref")), RawClient.WAIT);
+                if (reply == null) {
+                    break;
+                }
+                assertEquals("ACK", reply.verb(), reply.toString());
+                lastAcked = Long.parseLong(reply.field("seq"));
+            }
+            writer.assertClosed();
+            assertTrue(lastAcked > 100, "acknowledged " + lastAcked);
+            assertTrue(lastAcked < 5_000, "the store never filled: " + lastAcked);
+
+            // Every acknowledged message is still there for the member, who was not disconnected.
+            assertEquals("PONG", member.call("PING").verb());
+            long from = lastAcked - 20;
+            List<Frame> history =
+                    member.callAll("HISTORY room=big before=" + (lastAcked + 1) + " limit=20");
+            assertEquals("END", history.get(history.size() - 1).verb(), history.toString());
+            assertEquals(20, history.size() - 1, history.toString());
+            assertEquals(Long.toString(from + 1), history.get(0).field("seq"));
+            assertEquals(Long.toString(lastAcked), history.get(19).field("seq"));
+            assertEquals(TEXT, history.get(19).text());
+
+            RawClient fresh = RawClient.connect(child.tcp, "fresh").hello("fresh");
+            assertEquals("JOINED", fresh.join("big").verb());
+            assertEquals("PONG", fresh.call("PING").verb());
+            member.close();
+            fresh.close();
+        }
+    }
+
     private static void servedOverBoth(Child child, String name) throws IOException {
         RawClient tcp = RawClient.connect(child.tcp, name + "-tcp").hello(name + "-tcp");
         assertEquals("PONG", tcp.call("PING").verb());
@@ -152,11 +201,19 @@ class MemoryExhaustionTest {
         }
 
         static Child start(String heap) throws Exception {
+            return start(List.of(heap));
+        }
+
+        /** A child with these JVM options and these arguments for {@link SmallHeapServerMain}. */
+        static Child start(List<String> jvm, String... args) throws Exception {
             String java = ProcessHandle.current().info().command().orElseThrow();
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", heap,
-                    "-Dparley.test.log=target/small-heap-child.log", "-cp", cp, SmallHeapServerMain.class.getName())
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            command.addAll(jvm);
+            command.addAll(List.of("-Dparley.test.log=target/small-heap-child.log", "-cp", cp,
+                    SmallHeapServerMain.class.getName()));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Thread.ofVirtual().start(() -> {

@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The server that {@link MemoryExhaustionTest} runs in a child JVM with a small heap: TCP and WebSocket
- * on 127.0.0.1, ephemeral ports, an in-memory store, no rate limit to speak of.
+ * on 127.0.0.1, ephemeral ports, an in-memory store (keeping the newest 1,000 messages of each
+ * conversation, or every message with the argument {@code keep-all}), no rate limit to speak of.
  *
  * <p>Prints {@code listening tcp=P ws=Q}, then reads one-byte commands from its standard input:
  * {@code f} fills the heap until nothing more can be allocated and holds it, then prints {@code full};
@@ -32,7 +34,8 @@ public final class SmallHeapServerMain {
         ChatServer server = ChatServer.builder()
                 .listen(TcpTransport.builder().host("127.0.0.1").port(0).build())
                 .listen(WebSocketTransport.builder().host("127.0.0.1").port(0).build())
-                .store(InMemoryMessageStore.withRetention(1000))
+                .store(List.of(args).contains("keep-all") ? InMemoryMessageStore.create()
+                        : InMemoryMessageStore.withRetention(1000))
                 .rateLimit(1_000_000, 1_000_000)
                 .build()
                 .start();

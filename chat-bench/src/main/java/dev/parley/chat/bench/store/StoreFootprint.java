@@ -3,16 +3,18 @@ package dev.parley.chat.bench.store;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.memory.InMemoryMessageStore;
 
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Heap the in-memory store holds per kept message, as the rooms scenario fills it: {@code messages}
+ * Memory the in-memory store holds per kept message, as the rooms scenario fills it: {@code messages}
  * appends of a 100-byte text spread over {@code rooms} conversations, one sender object per room (as a
  * server passes its session's name), and, with {@code ids}, a client id per message.
- * Prints the live heap after full collections, before and after, divided by the messages.
+ * Prints the live heap after full collections and the JVM's direct buffer memory (where the store keeps
+ * its blocks' bytes), before and after, divided by the messages.
  *
  * <pre>
  * java -cp "$(cat chat-bench/target/bench-classpath.txt)" dev.parley.chat.bench.store.StoreFootprint [messages=1000000] [rooms=500] [ids]
@@ -47,6 +49,7 @@ public final class StoreFootprint {
         String payload = "x".repeat(100);
         InMemoryMessageStore store = InMemoryMessageStore.create();
         long before = liveHeap();
+        long directBefore = directBuffers();
         Instant start = Instant.now();
         for (int i = 0; i < messages; i++) {
             int r = i % rooms;
@@ -56,12 +59,20 @@ public final class StoreFootprint {
             store.append(List.of(new NewMessage(keys[r], senders[r], text, time, ids ? "c" + i : null)));
         }
         long after = liveHeap();
-        System.out.printf(Locale.ROOT, "%s: %,d messages in %d conversations%s: %.1f bytes of live heap per message%n",
+        long direct = directBuffers() - directBefore;
+        System.out.printf(Locale.ROOT,
+                "%s: %,d messages in %d conversations%s: %.1f bytes of live heap and %.1f of direct buffers per message%n",
                 InMemoryMessageStore.class.getProtectionDomain().getCodeSource().getLocation().getPath(),
-                messages, rooms, ids ? " with client ids" : "", (after - before) / (double) messages);
+                messages, rooms, ids ? " with client ids" : "", (after - before) / (double) messages,
+                direct / (double) messages);
         if (store.head(keys[0]) == 0) {
             throw new AssertionError("nothing stored");
         }
+    }
+
+    private static long directBuffers() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
     }
 
     private static long liveHeap() {

@@ -34,6 +34,15 @@ import java.util.function.Function;
  * message is not a handful of objects the garbage collector copies in every young collection; reads
  * return new {@link StoredMessage}s equal to what was appended.
  *
+ * <p>The blocks' bytes are in direct buffers, outside the Java heap, so the collector does not copy
+ * them either: they count against {@code -XX:MaxDirectMemorySize} (by default as large as the maximum
+ * heap) and in the process's resident memory, not in the heap (about 126 bytes per message with a
+ * 106-byte text, and 6 bytes of heap). When that limit is reached, {@code append} throws
+ * {@link OutOfMemoryError} as it would on a full heap: the message that did not fit is not stored,
+ * earlier messages of the same call may be. With a retention limit, a dropped block's buffer is
+ * reused by its conversation's next block; buffers no longer used are freed when the collector finds
+ * them unreachable.
+ *
  * <pre>{@code
  * MessageStore store = InMemoryMessageStore.create();              // keeps everything
  * MessageStore small = InMemoryMessageStore.withRetention(10_000);  // newest 10,000 per conversation
