@@ -35,13 +35,14 @@ import java.util.function.Function;
  * return new {@link StoredMessage}s equal to what was appended.
  *
  * <p>The blocks' bytes are in direct buffers, outside the Java heap, so the collector does not copy
- * them either: they count against {@code -XX:MaxDirectMemorySize} (by default as large as the maximum
- * heap) and in the process's resident memory, not in the heap (about 126 bytes per message with a
- * 106-byte text, and 6 bytes of heap). When that limit is reached, {@code append} throws
- * {@link OutOfMemoryError} as it would on a full heap: the message that did not fit is not stored,
- * earlier messages of the same call may be. With a retention limit, a dropped block's buffer is
- * reused by its conversation's next block; buffers no longer used are freed when the collector finds
- * them unreachable.
+ * them either (about 126 bytes of direct memory per message with a 106-byte text, and 6 bytes of
+ * heap). They count in the process's resident memory, not in the heap, and against
+ * {@code -XX:MaxDirectMemorySize}, which the server's socket writes use too: so a store takes direct
+ * memory only up to half of the maximum heap (half of that limit, unless it was set lower), and puts
+ * later blocks on the heap. When the heap is full as well, {@code append} throws
+ * {@link OutOfMemoryError}: the message that did not fit is not stored, earlier messages of the same
+ * call may be. With a retention limit, a dropped block's buffer is reused by its conversation's next
+ * block; buffers no longer used are freed when the collector finds them unreachable.
  *
  * <pre>{@code
  * MessageStore store = InMemoryMessageStore.create();              // keeps everything
@@ -53,6 +54,8 @@ public final class InMemoryMessageStore implements MessageStore {
     /** Conversation key -> its state. Entries are created on first append and never removed. */
     private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
     private final int maxMessagesPerConversation;
+    /** Where the conversations' blocks get their buffers: direct memory up to a budget, then the heap. */
+    private final BlockBuffers buffers = BlockBuffers.forThisJvm();
     private volatile boolean closed;
 
     private InMemoryMessageStore(int maxMessagesPerConversation) {
@@ -101,7 +104,7 @@ public final class InMemoryMessageStore implements MessageStore {
             byConversation.computeIfAbsent(messages.get(i).conversation(), k -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<String, List<Integer>> e : byConversation.entrySet()) {
-            Conversation c = conversations.computeIfAbsent(e.getKey(), k -> new Conversation(k, maxMessagesPerConversation));
+            Conversation c = conversations.computeIfAbsent(e.getKey(), k -> new Conversation(k, maxMessagesPerConversation, buffers));
             c.lock.lock();
             try {
                 for (int i : e.getValue()) {
@@ -210,8 +213,8 @@ public final class InMemoryMessageStore implements MessageStore {
         final ReentrantLock lock = new ReentrantLock();
         final MessageLog log;
 
-        Conversation(String key, int maxMessages) {
-            log = new MessageLog(key, maxMessages);
+        Conversation(String key, int maxMessages, BlockBuffers buffers) {
+            log = new MessageLog(key, maxMessages, buffers);
         }
     }
 }

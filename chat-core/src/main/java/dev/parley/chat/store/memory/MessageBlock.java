@@ -10,7 +10,8 @@ import java.util.Arrays;
 
 /**
  * Up to {@code capacity} messages with consecutive seqs, packed one after another into a single direct
- * {@link ByteBuffer}, outside the Java heap, so that a kept message costs the garbage collector nothing
+ * {@link ByteBuffer}, outside the Java heap (on the heap once the store's {@link BlockBuffers} budget is
+ * used up), so that a kept message costs the garbage collector nothing
  * to copy: not seven or eight objects per message (record, {@code Instant}, strings and their arrays, a
  * map node and key), and not a block's bytes either, which a young collection would copy once or twice
  * before promoting them (BENCHMARKS.md, "The in-memory store's bytes off the heap"). Not thread safe; its
@@ -50,8 +51,9 @@ final class MessageBlock {
     private ByteBuffer recycled;
     /** Whether {@link #data} is {@link #recycled}: then a full block keeps its slack (see {@link #add}). */
     private boolean reused;
-    /** Bytes of direct buffers this block allocated since {@link #takeAllocated} last asked. */
+    /** Bytes of buffers this block allocated since {@link #takeAllocated} last asked. */
     private long allocated;
+    private final BlockBuffers buffers;
     private int used;
     /** Distinct senders of this block's messages, in order of first appearance. */
     private String[] senders;
@@ -70,10 +72,12 @@ final class MessageBlock {
      * new young array that the collector copies again (BENCHMARKS.md, "rooms"). Above {@link #MAX_EXPECTED_BYTES} the
      * arrays double as for an unknown size, so one block of huge messages does not make the next one
      * huge from its first message. {@code recycled} (or {@code null}) is a dropped block's buffer, used
-     * instead of a new one if it holds what the first message and {@code expectedBytes} need.
+     * instead of a new one if it holds what the first message and {@code expectedBytes} need; new
+     * buffers come from {@code buffers}.
      */
-    MessageBlock(long firstSeq, int capacity, int expectedBytes, ByteBuffer recycled) {
+    MessageBlock(long firstSeq, int capacity, int expectedBytes, ByteBuffer recycled, BlockBuffers buffers) {
         this.firstSeq = firstSeq;
+        this.buffers = buffers;
         this.recycled = recycled;
         this.capacity = capacity;
         this.expectedBytes = expectedBytes <= MAX_EXPECTED_BYTES ? expectedBytes : 0;
@@ -192,6 +196,7 @@ final class MessageBlock {
                 reused = true;
             } else {
                 data = allocate(size);
+                buffers.release(recycled);
             }
             recycled = null;
         } else if (data.capacity() - used < need) {
@@ -317,12 +322,14 @@ final class MessageBlock {
     private ByteBuffer copy(ByteBuffer from, int size) {
         ByteBuffer to = allocate(size);
         to.put(0, from, 0, used);
+        buffers.release(from);
         reused = false;
         return to;
     }
 
     private ByteBuffer allocate(int size) {
+        ByteBuffer b = buffers.allocate(size);
         allocated += size;
-        return ByteBuffer.allocateDirect(size);
+        return b;
     }
 }

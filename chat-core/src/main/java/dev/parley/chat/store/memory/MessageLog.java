@@ -36,8 +36,16 @@ final class MessageLog {
     /** Seq of the oldest message readers may see (1 without retention). */
     private long firstKept = 1;
 
+    private final BlockBuffers buffers;
+
     /** A log that keeps the newest {@code maxMessages} messages, or every message if it is 0. */
     MessageLog(String conversation, int maxMessages) {
+        this(conversation, maxMessages, BlockBuffers.forThisJvm());
+    }
+
+    /** The same, its blocks' buffers from {@code buffers} (shared by a store's logs). */
+    MessageLog(String conversation, int maxMessages, BlockBuffers buffers) {
+        this.buffers = buffers;
         this.conversation = conversation;
         this.maxMessages = maxMessages;
         int blockSize = maxMessages == 0 ? MAX_BLOCK_SIZE
@@ -62,7 +70,7 @@ final class MessageLog {
         MessageBlock last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         if (last == null || last.full()) {
             // sized like the full block before it: one array for the block, not a doubling series
-            last = new MessageBlock(seq, 1 << blockShift, last == null ? 0 : last.usedBytes(), spare);
+            last = new MessageBlock(seq, 1 << blockShift, last == null ? 0 : last.usedBytes(), spare, buffers);
             spare = null;
             blocks.add(last);
         }
@@ -171,7 +179,10 @@ final class MessageLog {
             for (MessageBlock b : dropped) {
                 ByteBuffer buffer = b.release();
                 if (buffer != null && (spare == null || buffer.capacity() > spare.capacity())) {
+                    buffers.release(spare);
                     spare = buffer;
+                } else {
+                    buffers.release(buffer);
                 }
             }
             dropped.clear();

@@ -140,6 +140,35 @@ class MessageLogTest {
     }
 
     @Test
+    void blocksPastTheDirectMemoryBudgetAreKeptOnTheHeap() {
+        BlockBuffers buffers = new BlockBuffers(50_000);
+        MessageLog log = new MessageLog("#h", 0, buffers);
+        for (int i = 0; i < 2_000; i++) {
+            log.append(new NewMessage("#h", "ann", "message " + i + " " + "x".repeat(100), Instant.EPOCH, null));
+        }
+        assertTrue(buffers.directBytes() > 0 && buffers.directBytes() <= 50_000, "direct: " + buffers.directBytes());
+        List<StoredMessage> all = log.after(0, Integer.MAX_VALUE);
+        assertEquals(2_000, all.size());
+        for (int i = 0; i < 2_000; i++) {
+            assertEquals("message " + i + " " + "x".repeat(100), all.get(i).text());
+        }
+    }
+
+    @Test
+    void buffersGivenUpNoLongerCountAgainstTheBudget() {
+        BlockBuffers buffers = new BlockBuffers(Long.MAX_VALUE);
+        MessageLog log = new MessageLog("#c", 1000, buffers);
+        for (int i = 1; i <= 200_000; i++) {
+            // lengths that change, so that blocks grow, are trimmed and find dropped buffers too small
+            log.append(new NewMessage("#c", "ann", "m".repeat(1 + i / 1000 % 50), Instant.EPOCH, null));
+        }
+        // What is counted is what the kept blocks hold (and the spare), not everything ever allocated.
+        assertTrue(buffers.directBytes() <= log.footprint() + 64 * 51 * 8, "direct: " + buffers.directBytes()
+                + ", footprint: " + log.footprint() + ", allocated: " + log.allocatedBytes());
+        assertTrue(log.allocatedBytes() > 10 * buffers.directBytes(), "allocated: " + log.allocatedBytes());
+    }
+
+    @Test
     void aReusedBufferTooSmallForTheNextBlockIsReplaced() {
         MessageLog log = new MessageLog("#s", 64); // blocks of 8
         for (int i = 0; i < 200; i++) {
