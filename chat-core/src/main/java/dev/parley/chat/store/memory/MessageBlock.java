@@ -153,7 +153,7 @@ final class MessageBlock {
         return b;
     }
 
-    /** Bytes of direct buffers allocated since the last call; the log adds them up for tests. */
+    /** Bytes of buffers allocated since the last call (direct or not); the log adds them up for tests. */
     long takeAllocated() {
         long a = allocated;
         allocated = 0;

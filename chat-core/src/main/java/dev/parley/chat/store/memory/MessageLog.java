@@ -31,7 +31,7 @@ final class MessageLog {
     private long head;
     /** The buffer of the last block dropped by retention, for the next block to reuse; or {@code null}. */
     private ByteBuffer spare;
-    /** Bytes of direct buffers this log's blocks allocated, for tests. */
+    /** Bytes of buffers this log's blocks allocated (direct or not), for tests. */
     private long allocatedBytes;
     /** Seq of the oldest message readers may see (1 without retention). */
     private long firstKept = 1;
@@ -125,7 +125,7 @@ final class MessageLog {
         return bytes;
     }
 
-    /** Bytes of direct buffers allocated for this log's blocks since it was made, for tests. */
+    /** Bytes of buffers allocated for this log's blocks since it was made (direct or not), for tests. */
     long allocatedBytes() {
         return allocatedBytes;
     }
