@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BlockBuffers {
     private final AtomicLong direct = new AtomicLong();
+    /** Bytes of every buffer handed out, direct or not, for tests. */
+    private final AtomicLong allocated = new AtomicLong();
     private volatile long budget;
 
     BlockBuffers(long budget) {
@@ -31,6 +33,7 @@ final class BlockBuffers {
 
     /** A buffer of {@code size} bytes: direct if it fits the budget, else on the heap. */
     ByteBuffer allocate(int size) {
+        allocated.addAndGet(size);
         if (direct.addAndGet(size) <= budget) {
             try {
                 return ByteBuffer.allocateDirect(size);
@@ -48,6 +51,11 @@ final class BlockBuffers {
         if (buffer != null && buffer.isDirect()) {
             direct.addAndGet(-buffer.capacity());
         }
+    }
+
+    /** Bytes of every buffer handed out since this was made, direct or not, for tests. */
+    long allocatedBytes() {
+        return allocated.get();
     }
 
     /** Bytes of direct buffers held, for tests. */

@@ -51,8 +51,6 @@ final class MessageBlock {
     private ByteBuffer recycled;
     /** Whether {@link #data} is {@link #recycled}: then a full block keeps its slack (see {@link #add}). */
     private boolean reused;
-    /** Bytes of buffers this block allocated since {@link #takeAllocated} last asked. */
-    private long allocated;
     private final BlockBuffers buffers;
     private int used;
     /** Distinct senders of this block's messages, in order of first appearance. */
@@ -153,13 +151,6 @@ final class MessageBlock {
         return b;
     }
 
-    /** Bytes of buffers allocated since the last call (direct or not); the log adds them up for tests. */
-    long takeAllocated() {
-        long a = allocated;
-        allocated = 0;
-        return a;
-    }
-
     /** Bytes of this block's buffer and arrays, for tests and sizing. */
     long footprint() {
         return (data == null ? 0 : data.capacity()) + 4L * ends.length + 4L * senders.length;
@@ -195,7 +186,7 @@ final class MessageBlock {
                 data = recycled;
                 reused = true;
             } else {
-                data = allocate(size);
+                data = buffers.allocate(size);
                 buffers.release(recycled);
             }
             recycled = null;
@@ -320,16 +311,10 @@ final class MessageBlock {
 
     /** A new buffer of {@code size} with the first {@link #used} bytes of {@link #data}. */
     private ByteBuffer copy(ByteBuffer from, int size) {
-        ByteBuffer to = allocate(size);
+        ByteBuffer to = buffers.allocate(size);
         to.put(0, from, 0, used);
         buffers.release(from);
         reused = false;
         return to;
-    }
-
-    private ByteBuffer allocate(int size) {
-        ByteBuffer b = buffers.allocate(size);
-        allocated += size;
-        return b;
     }
 }

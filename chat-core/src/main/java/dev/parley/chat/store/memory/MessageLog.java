@@ -31,8 +31,6 @@ final class MessageLog {
     private long head;
     /** The buffer of the last block dropped by retention, for the next block to reuse; or {@code null}. */
     private ByteBuffer spare;
-    /** Bytes of buffers this log's blocks allocated (direct or not), for tests. */
-    private long allocatedBytes;
     /** Seq of the oldest message readers may see (1 without retention). */
     private long firstKept = 1;
 
@@ -74,11 +72,7 @@ final class MessageLog {
             spare = null;
             blocks.add(last);
         }
-        try {
-            last.add(m); // changes nothing if it throws (out of memory), so neither does the append
-        } finally {
-            allocatedBytes += last.takeAllocated();
-        }
+        last.add(m); // changes nothing if it throws (out of memory), so neither does the append
         head = seq;
         if (maxMessages > 0) {
             trim();
@@ -123,11 +117,6 @@ final class MessageLog {
             bytes += b.footprint();
         }
         return bytes;
-    }
-
-    /** Bytes of buffers allocated for this log's blocks since it was made (direct or not), for tests. */
-    long allocatedBytes() {
-        return allocatedBytes;
     }
 
     /** Blocks held, for tests. */

@@ -122,17 +122,18 @@ class MessageLogTest {
     @Test
     void retentionReusesTheBuffersOfDroppedBlocks() {
         int retention = 1000;
-        MessageLog log = new MessageLog("#r", retention);
+        BlockBuffers buffers = new BlockBuffers(Long.MAX_VALUE);
+        MessageLog log = new MessageLog("#r", retention, buffers);
         for (int i = 1; i <= 2 * retention; i++) {
             log.append(new NewMessage("#r", "ann", "message " + (100_000 + i), Instant.EPOCH, null));
         }
-        long settled = log.allocatedBytes();
+        long settled = buffers.allocatedBytes();
         for (int i = 1; i <= 200_000; i++) {
             log.append(new NewMessage("#r", "ann", "message " + (300_000 + i), Instant.EPOCH, null));
         }
         // 200,000 messages of the same size made 3,125 blocks of 64 after the first 2,000: each took
         // the buffer of the block retention dropped just before, and none was allocated.
-        assertEquals(settled, log.allocatedBytes());
+        assertEquals(settled, buffers.allocatedBytes());
         List<StoredMessage> kept = log.after(0, Integer.MAX_VALUE);
         assertEquals(retention, kept.size());
         assertEquals("message " + (300_000 + 200_000 - retention + 1), kept.get(0).text());
@@ -164,8 +165,8 @@ class MessageLogTest {
         }
         // What is counted is what the kept blocks hold (and the spare), not everything ever allocated.
         assertTrue(buffers.directBytes() <= log.footprint() + 64 * 51 * 8, "direct: " + buffers.directBytes()
-                + ", footprint: " + log.footprint() + ", allocated: " + log.allocatedBytes());
-        assertTrue(log.allocatedBytes() > 10 * buffers.directBytes(), "allocated: " + log.allocatedBytes());
+                + ", footprint: " + log.footprint() + ", allocated: " + buffers.allocatedBytes());
+        assertTrue(buffers.allocatedBytes() > 10 * buffers.directBytes(), "allocated: " + buffers.allocatedBytes());
     }
 
     @Test
