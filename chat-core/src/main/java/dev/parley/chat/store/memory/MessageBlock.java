@@ -14,7 +14,10 @@ import java.util.Arrays;
  * used up), so that a kept message costs the garbage collector nothing
  * to copy: not seven or eight objects per message (record, {@code Instant}, strings and their arrays, a
  * map node and key), and not a block's bytes either, which a young collection would copy once or twice
- * before promoting them (BENCHMARKS.md, "The in-memory store's bytes off the heap"). Not thread safe; its
+ * before promoting them (BENCHMARKS.md, "The in-memory store's bytes off the heap"). The records' end
+ * offsets are in the buffer too, and a block holds up to 1,024 messages, so what a busy conversation
+ * leaves on the heap is a few objects per thousand messages: the collector copies each new object up to
+ * fifteen times before it promotes it (BENCHMARKS.md, "Kept: blocks of 1,024"). Not thread safe; its
  * {@link MessageLog} is guarded by the conversation's lock, and every read copies out of the buffer
  * under that lock, so nothing outside holds on to it.
  *
@@ -23,17 +26,26 @@ import java.util.Arrays;
  * retention limit reuses its buffers instead of leaving them for the collector.
  *
  * <p>A record is the time (epoch second: 8 bytes, nanosecond: 4 bytes), the sender's index in the
- * block's own table of senders (1 byte: a block holds at most 128 messages, so at most 128 senders, and
- * a conversation's messages come from few; the table holds the {@code String}s appended, so reading a
- * message makes no sender string), then the client id and the text, each a
- * {@linkplain #putString string field}. Strings round-trip exactly: one that is not
- * well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) is kept as its UTF-16 chars.
+ * block's own table of senders (2 bytes; a conversation's messages come from few senders, and the table
+ * holds the {@code String}s appended, so reading a message makes no sender string), then the client id
+ * and the text, each a {@linkplain #putString string field}. Strings round-trip exactly: one that is not
+ * well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot carry) is kept as its UTF-16 chars. The
+ * records grow up from the start of the buffer and their end offsets (4 bytes each) down from its top.
  */
 final class MessageBlock {
     /** String field kinds, the low two bits of a field's header; the rest is the length in bytes. */
     private static final int UTF8 = 0, CHARS = 1, NULL = 2;
     private static final int TIME_BYTES = 12;
+    /** The sender's index in the block's table: a char, so a block may hold up to 65,536 senders. */
+    private static final int SENDER_BYTES = 2;
     private static final int FIRST_DATA_BYTES = 256;
+    /**
+     * A block sized from the one before it starts with room for this many of its messages and grows by
+     * as many at a time: its buffer never holds more than that many messages' worth unused, as with
+     * blocks of this size, while a busy conversation pays a copy per step, of memory outside the heap
+     * (no collector work; the buffers it drops die young).
+     */
+    private static final int START_MESSAGES = 128;
     /** Largest size a block is made at once from the block before it; larger ones double as they fill. */
     static final int MAX_EXPECTED_BYTES = 1 << 20;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -56,19 +68,23 @@ final class MessageBlock {
     /** Distinct senders of this block's messages, in order of first appearance. */
     private String[] senders;
     private int senderCount;
-    /** {@code ends[i]}: end offset of message {@code i} in {@link #data}; it starts where {@code i - 1} ends. */
-    private int[] ends;
+    /**
+     * Messages in the block. The end offset of message {@code i} (it starts where {@code i - 1} ends)
+     * is an int at the top of {@link #data}, {@code 4 * (i + 1)} bytes below its capacity: the offsets
+     * grow down as the records grow up, so they too stay off the heap.
+     */
     private int count;
     /** Bytes the whole block is expected to take (from the block before it), or 0 if unknown. */
     private final int expectedBytes;
 
     /**
      * A block whose messages are expected to take about {@code expectedBytes} in all (the size of the
-     * full block before it). With 0 (a conversation's first block: unknown) its arrays start small and
-     * double. Otherwise they are made that size once, so that a busy conversation's open block is one
-     * array that survives a young collection or two and is then left alone: each doubling would make a
-     * new young array that the collector copies again (BENCHMARKS.md, "rooms"). Above {@link #MAX_EXPECTED_BYTES} the
-     * arrays double as for an unknown size, so one block of huge messages does not make the next one
+     * full block before it). With 0 (a conversation's first block: unknown) its buffer starts small and
+     * doubles. Otherwise it starts at the expected size of its first {@link #START_MESSAGES} messages
+     * (all of them, for a smaller block) and grows by that much at a time up to the expected size,
+     * which it then fits: never a mostly empty block-sized buffer for a conversation that has just
+     * begun a block. Above {@link #MAX_EXPECTED_BYTES} the
+     * buffer doubles as for an unknown size, so one block of huge messages does not make the next one
      * huge from its first message. {@code recycled} (or {@code null}) is a dropped block's buffer, used
      * instead of a new one if it holds what the first message and {@code expectedBytes} need; new
      * buffers come from {@code buffers}.
@@ -79,13 +95,16 @@ final class MessageBlock {
         this.recycled = recycled;
         this.capacity = capacity;
         this.expectedBytes = expectedBytes <= MAX_EXPECTED_BYTES ? expectedBytes : 0;
-        this.ends = new int[this.expectedBytes > 0 ? capacity : Math.min(capacity, 8)];
         this.senders = new String[Math.min(capacity, 4)];
     }
 
-    /** Bytes of this block's messages. */
+    /** Bytes of this block's messages and their offsets. */
     int usedBytes() {
-        return used;
+        return used + 4 * count;
+    }
+
+    int capacity() {
+        return capacity;
     }
 
     boolean full() {
@@ -100,26 +119,25 @@ final class MessageBlock {
         int clientIdKind = kind(m.clientId()), textKind = kind(m.text());
         byte[] clientId = bytes(m.clientId(), clientIdKind);
         byte[] text = bytes(m.text(), textKind);
-        int need = TIME_BYTES + 1 + fieldSize(clientId) + fieldSize(text);
+        int need = TIME_BYTES + SENDER_BYTES + fieldSize(clientId) + fieldSize(text) + 4; // + its end offset
         ensureRoom(need);
-        if (count == ends.length) {
-            ends = Arrays.copyOf(ends, Math.min(capacity, ends.length * 2));
-        }
         int sender = senderIndex(m.sender()); // a new sender stays in the table if a later step failed: harmless
         Instant time = m.time();
         data.putLong(used, time.getEpochSecond());
         data.putInt(used + 8, time.getNano());
-        data.put(used + TIME_BYTES, (byte) sender);
-        int at = used + TIME_BYTES + 1;
+        data.putChar(used + TIME_BYTES, (char) sender);
+        int at = used + TIME_BYTES + SENDER_BYTES;
         at = putString(at, clientId, clientIdKind);
         at = putString(at, text, textKind);
         used = at;
-        ends[count++] = used;
-        if (full() && !reused && data.capacity() - used > Math.max(64, used >>> 5)) {
+        count++;
+        data.putInt(data.capacity() - 4 * count, used);
+        int total = usedBytes();
+        if (full() && !reused && data.capacity() - total > Math.max(64, total >>> 5)) {
             // A full block never grows again: give the slack back. A block sized from the one before
             // it has less than 1/32 spare (a copy would make a young buffer again), so it is kept, and
             // so is a reused buffer: the next block will reuse it in turn when this one is dropped.
-            data = copy(data, used);
+            data = copy(data, total);
         }
     }
 
@@ -127,8 +145,8 @@ final class MessageBlock {
     StoredMessage get(String conversation, int index) {
         int at = start(index);
         Instant time = Instant.ofEpochSecond(data.getLong(at), data.getInt(at + 8));
-        String sender = senders[data.get(at + TIME_BYTES)];
-        at += TIME_BYTES + 1;
+        String sender = senders[data.getChar(at + TIME_BYTES)];
+        at += TIME_BYTES + SENDER_BYTES;
         String clientId = string(at);
         at = skip(at);
         String text = string(at);
@@ -138,7 +156,7 @@ final class MessageBlock {
     /** Whether the message at {@code index} has this sender and client id. */
     boolean hasClientId(int index, String sender, String clientId) {
         int at = start(index) + TIME_BYTES;
-        return sender.equals(senders[data.get(at)]) && clientId.equals(string(at + 1));
+        return sender.equals(senders[data.getChar(at)]) && clientId.equals(string(at + SENDER_BYTES));
     }
 
     /**
@@ -153,10 +171,13 @@ final class MessageBlock {
 
     /** Bytes of this block's buffer and arrays, for tests and sizing. */
     long footprint() {
-        return (data == null ? 0 : data.capacity()) + 4L * ends.length + 4L * senders.length;
+        return (data == null ? 0 : data.capacity()) + 4L * senders.length;
     }
 
-    /** The index of {@code sender} in this block's table, added if new; at most {@code capacity} (<= 128) entries. */
+    /**
+     * The index of {@code sender} in this block's table, added if new; at most {@code capacity} entries.
+     * Searched from the newest: a conversation's next message is most often from a recent sender.
+     */
     private int senderIndex(String sender) {
         for (int i = senderCount - 1; i >= 0; i--) {
             String known = senders[i];
@@ -175,12 +196,12 @@ final class MessageBlock {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException(index);
         }
-        return index == 0 ? 0 : ends[index - 1];
+        return index == 0 ? 0 : data.getInt(data.capacity() - 4 * index);
     }
 
     private void ensureRoom(int need) {
         if (data == null) {
-            int first = expectedBytes > 0 ? expectedBytes + (expectedBytes >>> 7) : FIRST_DATA_BYTES;
+            int first = expectedBytes > 0 ? startBytes() : FIRST_DATA_BYTES;
             int size = capacity == 1 ? need : Math.max(need, first);
             if (recycled != null && recycled.capacity() >= size) {
                 data = recycled;
@@ -190,20 +211,33 @@ final class MessageBlock {
                 buffers.release(recycled);
             }
             recycled = null;
-        } else if (data.capacity() - used < need) {
-            long grown = expectedBytes > 0 && count > 0
-                    // sized from the block before it, but its messages are longer: grow once, to what
-                    // the rest is likely to take at this block's average so far
-                    ? (long) used + need + (long) (capacity - count - 1) * ((used + need) / (count + 1)) + 64
-                    : Math.max((long) used + need, 2L * data.capacity());
+        } else if (data.capacity() - usedBytes() < need) {
+            int total = usedBytes();
+            long grown;
+            if (expectedBytes > 0 && count > 0) {
+                // Room for START_MESSAGES more at this block's average so far, but not past what the
+                // rest is likely to take (its expected size if its messages are as long as the last block's).
+                long average = (total + need) / (count + 1);
+                long step = Math.max(startBytes(), average * START_MESSAGES);
+                long rest = (long) total + need + (capacity - count - 1) * average + 64;
+                grown = Math.max((long) total + need, Math.min((long) data.capacity() + step, rest));
+            } else {
+                grown = Math.max((long) total + need, 2L * data.capacity());
+            }
             if (grown > MAX_ARRAY) {
-                grown = (long) used + need;
+                grown = (long) total + need;
                 if (grown > MAX_ARRAY) {
-                    throw new OutOfMemoryError("a block of 128 messages would exceed the largest array");
+                    throw new OutOfMemoryError("a block of " + capacity + " messages would exceed the largest buffer");
                 }
             }
             data = copy(data, (int) grown);
         }
+    }
+
+    /** The first buffer of a block sized from the one before it, a 128th over what is expected. */
+    private int startBytes() {
+        long whole = expectedBytes + (expectedBytes >>> 7);
+        return (int) (capacity <= START_MESSAGES ? whole : (whole * START_MESSAGES + capacity - 1) / capacity);
     }
 
     /** How a string is kept: {@link #NULL}, {@link #UTF8} if it is well-formed, else {@link #CHARS}. */
@@ -309,10 +343,11 @@ final class MessageBlock {
         return new String(chars);
     }
 
-    /** A new buffer of {@code size} with the first {@link #used} bytes of {@link #data}. */
+    /** A new buffer of {@code size} with the records of {@code from} at its start and their offsets at its top. */
     private ByteBuffer copy(ByteBuffer from, int size) {
         ByteBuffer to = buffers.allocate(size);
         to.put(0, from, 0, used);
+        to.put(size - 4 * count, from, from.capacity() - 4 * count, 4 * count);
         buffers.release(from);
         reused = false;
         return to;

@@ -11,20 +11,27 @@ import java.util.List;
 /**
  * One conversation's messages: sequenced, packed into {@link MessageBlock}s of a fixed number of
  * messages, trimmed to the retention limit, and indexed by (sender, client id) for idempotent appends.
- * Block {@code k} holds seqs {@code k * blockSize + 1 .. (k + 1) * blockSize}, so finding a seq is
- * arithmetic. Not thread safe: {@link InMemoryMessageStore} guards each log with its conversation's lock.
+ * Without a retention limit the first block holds {@link #FIRST_BLOCK_SIZE} messages (most conversations
+ * stay small) and every later one {@link #MAX_BLOCK_SIZE} (fewer objects on the heap for a busy one);
+ * with one, every block holds the same number. Block {@code k > 0} holds seqs
+ * {@code first + (k - 1) * blockSize + 1 .. first + k * blockSize}, so finding a seq is arithmetic.
+ * Not thread safe: {@link InMemoryMessageStore} guards each log with its conversation's lock.
  *
  * <p>With a retention limit, messages older than {@link #firstKept} are gone for every reader at once;
  * their block is dropped when all of its messages are, so at most {@code blockSize - 1} dropped
  * messages stay in memory, and the block size is at most an eighth of the limit.
  */
 final class MessageLog {
-    /** Messages per block without a retention limit. */
-    static final int MAX_BLOCK_SIZE = 128;
+    /** Messages per block without a retention limit, after the first. */
+    static final int MAX_BLOCK_SIZE = 1024;
+    /** Messages in a conversation's first block without a retention limit (most conversations stay small). */
+    static final int FIRST_BLOCK_SIZE = 128;
 
     private final String conversation;
     private final int maxMessages;
     private final int blockShift;
+    /** Messages in block 0; every later block holds {@code 1 << blockShift}. */
+    private final int firstBlockSize;
     /** Blocks in seq order; the first holds {@link #firstKept} (or is the next to be made). */
     private final ArrayList<MessageBlock> blocks = new ArrayList<>();
     private final ClientIdIndex clientIds = new ClientIdIndex();
@@ -49,6 +56,7 @@ final class MessageLog {
         int blockSize = maxMessages == 0 ? MAX_BLOCK_SIZE
                 : Integer.highestOneBit(Math.max(1, Math.min(MAX_BLOCK_SIZE, maxMessages / 8)));
         this.blockShift = Integer.numberOfTrailingZeros(blockSize);
+        this.firstBlockSize = maxMessages == 0 ? FIRST_BLOCK_SIZE : blockSize;
     }
 
     long head() {
@@ -67,8 +75,10 @@ final class MessageLog {
         long seq = head + 1;
         MessageBlock last = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         if (last == null || last.full()) {
-            // sized like the full block before it: one array for the block, not a doubling series
-            last = new MessageBlock(seq, 1 << blockShift, last == null ? 0 : last.usedBytes(), spare, buffers);
+            // sized from the full block before it (scaled to this one's number of messages)
+            int capacity = last == null ? firstBlockSize : 1 << blockShift;
+            int expected = last == null ? 0 : (int) Math.min(Integer.MAX_VALUE, (long) last.usedBytes() * capacity / last.capacity());
+            last = new MessageBlock(seq, capacity, expected, spare, buffers);
             spare = null;
             blocks.add(last);
         }
@@ -138,7 +148,12 @@ final class MessageLog {
     }
 
     private MessageBlock blockOf(long seq) {
-        return blocks.get((int) ((seq - 1 >>> blockShift) - (blocks.get(0).firstSeq - 1 >>> blockShift)));
+        return blocks.get((int) (blockNumber(seq) - blockNumber(blocks.get(0).firstSeq)));
+    }
+
+    /** The number of the block that holds {@code seq}: block 0 the first {@link #firstBlockSize}, then one per {@code 1 << blockShift}. */
+    private long blockNumber(long seq) {
+        return seq <= firstBlockSize ? 0 : 1 + (seq - firstBlockSize - 1 >>> blockShift);
     }
 
     /** The seq of the kept message with this sender and client id ({@code hash} is theirs), or 0. */

@@ -69,8 +69,8 @@ class InMemoryMessageStoreTest {
             for (int i = 0; i < 20; i++) {
                 store.append(java.util.Collections.nCopies(1000, msg("#big", text)));
             }
-            // 20,000 messages of 1,000 bytes: about 20 MB kept, in direct buffers. The heap holds each
-            // block's offsets (4 bytes a message) and a few objects per block of 128. (Not checked on
+            // 20,000 messages of 1,000 bytes: about 20 MB kept, in direct buffers, each message's offset
+            // among them. The heap holds a few objects per block of 1,024. (Not checked on
             // the JVM's direct buffer pool: a collection meanwhile may free earlier tests' buffers.)
             long grown = heapAfterGc() - before;
             assertTrue(grown < 2_000_000, "the heap grew by " + grown + " bytes");

@@ -186,46 +186,94 @@ class MessageLogTest {
     }
 
     @Test
-    void aFullBlockGivesItsSlackBack() {
-        MessageLog log = new MessageLog("#f", 0);
-        for (int i = 0; i < MessageLog.MAX_BLOCK_SIZE; i++) {
-            log.append(new NewMessage("#f", "ann", "x", Instant.EPOCH, null));
+    void aBlockKeepsEverySenderOfAFullBlockApart() {
+        // A full second block of MAX_BLOCK_SIZE messages, each from a sender of its own: more senders
+        // than one byte can index, so each record names its sender with two.
+        MessageLog log = new MessageLog("#s", 0);
+        assertTrue(MessageLog.MAX_BLOCK_SIZE > 256, "blocks of " + MessageLog.MAX_BLOCK_SIZE);
+        int n = MessageLog.FIRST_BLOCK_SIZE + MessageLog.MAX_BLOCK_SIZE;
+        for (int i = 0; i < n + 1; i++) {
+            log.append(new NewMessage("#s", "user" + i, "hi " + i, Instant.EPOCH, "c" + i));
         }
-        // 128 records of 12 (time) + 1 (sender index) + 1 (no client id) + 2 (text) bytes, 128 ends and a
-        // table of one sender (4 slots): no doubling slack left.
-        assertEquals(128 * 16 + 128 * 4 + 4 * 4, log.footprint());
+        List<StoredMessage> all = log.after(0, Integer.MAX_VALUE);
+        assertEquals(n + 1, all.size());
+        for (int i = 0; i < n + 1; i++) {
+            assertEquals("user" + i, all.get(i).sender());
+            assertEquals("hi " + i, all.get(i).text());
+            assertEquals(i + 1L, log.find("user" + i, "c" + i).seq());
+        }
     }
 
     @Test
-    void aBusyConversationsNextBlockIsMadeOnceAtTheSizeOfTheLast() {
+    void aFullBlockGivesItsSlackBack() {
+        MessageLog log = new MessageLog("#f", 0);
+        for (int i = 0; i < MessageLog.FIRST_BLOCK_SIZE; i++) {
+            log.append(new NewMessage("#f", "ann", "x", Instant.EPOCH, null));
+        }
+        // FIRST_BLOCK_SIZE records of 12 (time) + 2 (sender index) + 1 (no client id) + 2 (text) bytes, each
+        // with its 4-byte end offset, and a table of one sender (4 slots): no doubling slack left.
+        int n = MessageLog.FIRST_BLOCK_SIZE;
+        assertEquals(n * 17 + n * 4 + 4 * 4, log.footprint());
+    }
+
+    @Test
+    void aBusyConversationsNextBlockGrowsInStepsUpToTheSizeOfTheLast() {
         MessageLog log = new MessageLog("#b", 0);
-        int size = MessageLog.MAX_BLOCK_SIZE;
-        for (int i = 0; i < size; i++) {
+        int size = MessageLog.MAX_BLOCK_SIZE, step = MessageLog.FIRST_BLOCK_SIZE;
+        int record = 12 + 2 + 1 + 2 + 100 + 4; // time, sender, no client id, text field, end offset
+        for (int i = 0; i < step; i++) {
             log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
         }
         long first = log.footprint();
-        log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
-        long withSecond = log.footprint();
-        // The second block's arrays are made whole at once: its data a 128th over the first
-        // block's, its ends for all 128 messages.
-        assertTrue(withSecond - first >= first, "second block: " + (withSecond - first) + ", first: " + first);
-        for (int i = 1; i < size; i++) {
+        for (int i = 0; i < size; i++) {
             log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
-            assertEquals(withSecond, log.footprint(), "the block grew at message " + i);
         }
-        // Full with less than 1/32 spare: kept as it is (a trimming copy would be a young array again).
-        assertTrue(log.footprint() - 2 * first <= first / 32, "held " + log.footprint() + " for two blocks of " + first);
-        assertEquals(2 * size, log.after(0, Integer.MAX_VALUE).size());
+        long second = log.footprint() - first;
+        assertEquals(2, log.blockCount());
+        List<Long> thirdSizes = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            log.append(new NewMessage("#b", "ann", "x".repeat(100), Instant.EPOCH, null));
+            long third = log.footprint() - first - second;
+            if (thirdSizes.isEmpty() || thirdSizes.get(thirdSizes.size() - 1) != third) {
+                thirdSizes.add(third);
+            }
+            // Never more than about FIRST_BLOCK_SIZE messages' worth unused (its table of one sender: 16).
+            long unused = third - 16 - (long) i * record;
+            assertTrue(unused <= step * (record + 1L) + 64, "after " + i + " messages " + unused + " unused");
+        }
+        assertEquals(3, log.blockCount());
+        // A buffer per FIRST_BLOCK_SIZE messages, as with blocks of that size.
+        assertEquals(size / step, thirdSizes.size(), "the third block's sizes: " + thirdSizes);
+        // Full with less than 1/32 spare: kept as it is.
+        long third = thirdSizes.get(thirdSizes.size() - 1);
+        assertTrue(third >= second && third - second <= second / 32, "held " + third + " for a block like one of " + second);
+        assertEquals(step + 2 * size, log.after(0, Integer.MAX_VALUE).size());
+    }
+
+    @Test
+    void aConversationsSecondBlockStartsAtTheSizeOfItsFirst() {
+        // The second block holds more messages than the first: made whole, it would hold a mostly
+        // empty buffer for every conversation just past its first block.
+        MessageLog log = new MessageLog("#t", 0);
+        for (int i = 0; i < MessageLog.FIRST_BLOCK_SIZE; i++) {
+            log.append(new NewMessage("#t", "ann", "x".repeat(100), Instant.EPOCH, null));
+        }
+        long first = log.footprint();
+        log.append(new NewMessage("#t", "ann", "x".repeat(100), Instant.EPOCH, null));
+        long second = log.footprint() - first;
+        assertTrue(second >= first - 64 && second <= first + first / 64 + 64, "the second block started at " + second
+                + " after a first of " + first);
     }
 
     @Test
     void aBlockOfLongerMessagesThanTheLastGrowsToWhatItsRestIsLikelyToTake() {
         MessageLog log = new MessageLog("#g", 0);
         int size = MessageLog.MAX_BLOCK_SIZE;
-        for (int i = 0; i < size; i++) {
+        int twoBlocks = MessageLog.FIRST_BLOCK_SIZE + size;
+        for (int i = 0; i < twoBlocks; i++) {
             log.append(new NewMessage("#g", "ann", "short", Instant.EPOCH, null));
         }
-        long first = log.footprint();
+        long before = log.footprint();
         List<Long> sizes = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             log.append(new NewMessage("#g", "ann", "a longer text " + i + " ".repeat(50), Instant.EPOCH, null));
@@ -233,19 +281,21 @@ class MessageLogTest {
                 sizes.add(log.footprint());
             }
         }
-        // One growth to the estimate (the rest at this block's average), then at most a small correction.
-        assertTrue(sizes.size() <= 3, "the block was made " + sizes.size() + " times: " + sizes);
+        // Steps of FIRST_BLOCK_SIZE messages at this block's average so far (these messages are about
+        // three times as long as the last block's), then at most a small correction.
+        assertTrue(sizes.size() <= MessageLog.MAX_BLOCK_SIZE / MessageLog.FIRST_BLOCK_SIZE + 2,
+                "the block was made " + sizes.size() + " times: " + sizes);
         List<StoredMessage> all = log.after(0, Integer.MAX_VALUE);
-        assertEquals(2 * size, all.size());
-        assertEquals("a longer text 127" + " ".repeat(50), all.get(2 * size - 1).text());
-        assertTrue(log.footprint() - first < 2 * (first + size * 70L), "held " + log.footprint());
+        assertEquals(twoBlocks + size, all.size());
+        assertEquals("a longer text " + (size - 1) + " ".repeat(50), all.get(twoBlocks + size - 1).text());
+        assertTrue(log.footprint() - before < 2 * (before + size * 70L), "held " + log.footprint());
     }
 
     @Test
     void aBlockAfterOneOfHugeMessagesStartsSmall() {
         MessageLog log = new MessageLog("#h", 0);
         String huge = "y".repeat(MessageBlock.MAX_EXPECTED_BYTES / 64);
-        for (int i = 0; i < MessageLog.MAX_BLOCK_SIZE; i++) {
+        for (int i = 0; i < MessageLog.FIRST_BLOCK_SIZE; i++) {
             log.append(new NewMessage("#h", "ann", huge, Instant.EPOCH, null));
         }
         long first = log.footprint();
