@@ -29,14 +29,15 @@ import java.util.function.Function;
  * {@code maxMessagesPerConversation} messages; older ones (and their client ids) are dropped as new ones
  * arrive. {@link #head} still reports the highest seq ever assigned.
  *
- * <p>Messages are kept packed: each conversation holds its messages as bytes in blocks of up to 128
- * ({@code MessageLog}, {@code MessageBlock}) and its client ids in a table of primitives, so a kept
+ * <p>Messages are kept packed: each conversation holds its messages as bytes in blocks (its first 128
+ * messages in one, then 1,024 in each; {@code MessageLog}, {@code MessageBlock}) and its client ids in
+ * a table of primitives, so a kept
  * message is not a handful of objects the garbage collector copies in every young collection; reads
  * return new {@link StoredMessage}s equal to what was appended.
  *
  * <p>The blocks' bytes are in direct buffers, outside the Java heap, so the collector does not copy
- * them either (about 126 bytes of direct memory per message with a 106-byte text, and 6 bytes of
- * heap). They count in the process's resident memory, not in the heap, and against
+ * them either (about 131 bytes of direct memory per message with a 106-byte text, and under a byte
+ * of heap). They count in the process's resident memory, not in the heap, and against
  * {@code -XX:MaxDirectMemorySize}, which the server's socket writes use too: so a store takes direct
  * memory only up to half of the maximum heap (half of that limit, unless it was set lower), and puts
  * later blocks on the heap. When the heap is full as well, {@code append} throws
