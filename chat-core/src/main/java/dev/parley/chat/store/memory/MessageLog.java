@@ -13,13 +13,15 @@ import java.util.List;
  * messages, trimmed to the retention limit, and indexed by (sender, client id) for idempotent appends.
  * Without a retention limit the first block holds {@link #FIRST_BLOCK_SIZE} messages (most conversations
  * stay small) and every later one {@link #MAX_BLOCK_SIZE} (fewer objects on the heap for a busy one);
- * with one, every block holds the same number. Block {@code k > 0} holds seqs
+ * with one, every block holds the same number, at most {@link #FIRST_BLOCK_SIZE}. Block {@code k > 0} holds seqs
  * {@code first + (k - 1) * blockSize + 1 .. first + k * blockSize}, so finding a seq is arithmetic.
  * Not thread safe: {@link InMemoryMessageStore} guards each log with its conversation's lock.
  *
  * <p>With a retention limit, messages older than {@link #firstKept} are gone for every reader at once;
  * their block is dropped when all of its messages are, so at most {@code blockSize - 1} dropped
- * messages stay in memory, and the block size is at most an eighth of the limit.
+ * messages stay in memory, and the block size is at most an eighth of the limit (and at most
+ * {@link #FIRST_BLOCK_SIZE}: a bounded conversation's blocks die as it goes on, so larger ones would
+ * only keep more dropped messages).
  */
 final class MessageLog {
     /** Messages per block without a retention limit, after the first. */
@@ -54,7 +56,7 @@ final class MessageLog {
         this.conversation = conversation;
         this.maxMessages = maxMessages;
         int blockSize = maxMessages == 0 ? MAX_BLOCK_SIZE
-                : Integer.highestOneBit(Math.max(1, Math.min(MAX_BLOCK_SIZE, maxMessages / 8)));
+                : Integer.highestOneBit(Math.max(1, Math.min(FIRST_BLOCK_SIZE, maxMessages / 8)));
         this.blockShift = Integer.numberOfTrailingZeros(blockSize);
         this.firstBlockSize = maxMessages == 0 ? FIRST_BLOCK_SIZE : blockSize;
     }

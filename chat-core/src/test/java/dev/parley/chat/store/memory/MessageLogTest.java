@@ -119,6 +119,20 @@ class MessageLogTest {
         assertEquals(retention, log.after(0, Integer.MAX_VALUE).size());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1000, 100_000})
+    void aBoundedConversationsBlocksHoldAtMostAnEighthOfItsLimitAndAtMost128(int retention) {
+        // Its blocks die as it goes on: larger ones would only keep more dropped messages in memory.
+        int blockSize = Math.min(MessageLog.FIRST_BLOCK_SIZE, Integer.highestOneBit(retention / 8));
+        MessageLog log = new MessageLog("#e", retention);
+        for (int i = 0; i < 3 * blockSize; i++) {
+            log.append(new NewMessage("#e", "ann", "x", Instant.EPOCH, null));
+        }
+        assertEquals(3, log.blockCount());
+        log.append(new NewMessage("#e", "ann", "x", Instant.EPOCH, null));
+        assertEquals(4, log.blockCount());
+    }
+
     @Test
     void retentionReusesTheBuffersOfDroppedBlocks() {
         int retention = 1000;
