@@ -30,7 +30,8 @@ import java.util.function.Function;
  * arrive. {@link #head} still reports the highest seq ever assigned.
  *
  * <p>Messages are kept packed: each conversation holds its messages as bytes in blocks (its first 128
- * messages in one, then 1,024 in each; {@code MessageLog}, {@code MessageBlock}) and its client ids in
+ * messages in one, then 1,024 in each; at most 128 with a retention limit; {@code MessageLog},
+ * {@code MessageBlock}) and its client ids in
  * a table of primitives, so a kept
  * message is not a handful of objects the garbage collector copies in every young collection; reads
  * return new {@link StoredMessage}s equal to what was appended.
