@@ -46,7 +46,7 @@ final class MessageBlock {
      * (no collector work; the buffers it drops die young).
      */
     private static final int START_MESSAGES = 128;
-    /** Largest size a block is made at once from the block before it; larger ones double as they fill. */
+    /** Largest expected size a block is sized from (the block before it); above it a block doubles as it fills. */
     static final int MAX_EXPECTED_BYTES = 1 << 20;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     /**
