@@ -31,10 +31,9 @@ import java.util.function.Function;
  *
  * <p>Messages are kept packed: each conversation holds its messages as bytes in blocks (its first 128
  * messages in one, then 1,024 in each; at most 128 with a retention limit; {@code MessageLog},
- * {@code MessageBlock}) and its client ids in
- * a table of primitives, so a kept
- * message is not a handful of objects the garbage collector copies in every young collection; reads
- * return new {@link StoredMessage}s equal to what was appended.
+ * {@code MessageBlock}) and its client ids in a table of primitives, so a kept message is not a
+ * handful of objects the garbage collector copies in every young collection; reads return new
+ * {@link StoredMessage}s equal to what was appended.
  *
  * <p>The blocks' bytes are in direct buffers, outside the Java heap, so the collector does not copy
  * them either (about 131 bytes of direct memory per message with a 106-byte text, and under a byte

@@ -38,6 +38,8 @@ final class MessageBlock {
     private static final int TIME_BYTES = 12;
     /** The sender's index in the block's table: a char, so a block may hold up to 65,536 senders. */
     private static final int SENDER_BYTES = 2;
+    /** A record's end offset, kept at the top of the buffer. */
+    private static final int OFFSET_BYTES = Integer.BYTES;
     private static final int FIRST_DATA_BYTES = 256;
     /**
      * A block sized from the one before it starts with room for this many of its messages and grows by
@@ -70,7 +72,7 @@ final class MessageBlock {
     private int senderCount;
     /**
      * Messages in the block. The end offset of message {@code i} (it starts where {@code i - 1} ends)
-     * is an int at the top of {@link #data}, {@code 4 * (i + 1)} bytes below its capacity: the offsets
+     * is an int at the top of {@link #data}, {@link #endSlot endSlot(i)}: the offsets
      * grow down as the records grow up, so they too stay off the heap.
      */
     private int count;
@@ -100,7 +102,7 @@ final class MessageBlock {
 
     /** Bytes of this block's messages and their offsets. */
     int usedBytes() {
-        return used + 4 * count;
+        return used + OFFSET_BYTES * count;
     }
 
     int capacity() {
@@ -119,7 +121,7 @@ final class MessageBlock {
         int clientIdKind = kind(m.clientId()), textKind = kind(m.text());
         byte[] clientId = bytes(m.clientId(), clientIdKind);
         byte[] text = bytes(m.text(), textKind);
-        int need = TIME_BYTES + SENDER_BYTES + fieldSize(clientId) + fieldSize(text) + 4; // + its end offset
+        int need = TIME_BYTES + SENDER_BYTES + fieldSize(clientId) + fieldSize(text) + OFFSET_BYTES;
         ensureRoom(need);
         int sender = senderIndex(m.sender()); // a new sender stays in the table if a later step failed: harmless
         Instant time = m.time();
@@ -131,7 +133,7 @@ final class MessageBlock {
         at = putString(at, text, textKind);
         used = at;
         count++;
-        data.putInt(data.capacity() - 4 * count, used);
+        data.putInt(endSlot(count - 1), used);
         int total = usedBytes();
         if (full() && !reused && data.capacity() - total > Math.max(64, total >>> 5)) {
             // A full block never grows again: give the slack back. A block sized from the one before
@@ -196,7 +198,12 @@ final class MessageBlock {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException(index);
         }
-        return index == 0 ? 0 : data.getInt(data.capacity() - 4 * index);
+        return index == 0 ? 0 : data.getInt(endSlot(index - 1));
+    }
+
+    /** Where in {@link #data} the end offset of message {@code i} is: {@code 4 * (i + 1)} bytes below its top. */
+    private int endSlot(int i) {
+        return data.capacity() - OFFSET_BYTES * (i + 1);
     }
 
     private void ensureRoom(int need) {
@@ -347,7 +354,8 @@ final class MessageBlock {
     private ByteBuffer copy(ByteBuffer from, int size) {
         ByteBuffer to = buffers.allocate(size);
         to.put(0, from, 0, used);
-        to.put(size - 4 * count, from, from.capacity() - 4 * count, 4 * count);
+        int offsets = OFFSET_BYTES * count;
+        to.put(size - offsets, from, from.capacity() - offsets, offsets);
         buffers.release(from);
         reused = false;
         return to;
