@@ -44,12 +44,18 @@ final class ChunkedWrite {
      */
     static void write(Connection connection, NonBlockingWrite direct, byte[][] batch, int offset, Progress progress)
             throws IOException {
+        write(connection, direct, batch, batch.length, offset, progress);
+    }
+
+    /** {@link #write(Connection, NonBlockingWrite, byte[][], int, Progress)} of the first {@code count} frames of {@code batch}. */
+    static void write(Connection connection, NonBlockingWrite direct, byte[][] batch, int count, int offset,
+            Progress progress) throws IOException {
         int from = 0;
-        while (from < batch.length) {
+        while (from < count) {
             int first = from == 0 ? offset : 0;
             int to = from + 1;
             long chunk = batch[from].length - first;
-            while (to < batch.length && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
+            while (to < count && chunk + batch[to].length <= CopyingWrite.MAX_BYTES) {
                 chunk += batch[to].length;
                 to++;
             }

@@ -6,7 +6,6 @@ import dev.parley.chat.net.internal.Poller;
 import dev.parley.chat.transport.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound implements ChunkedWrite.Progress {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
-    private static final byte[][] NONE = new byte[0][];
+    /** The most frames a new queue is made for from the last round's size (a 4 KiB array). */
+    static final int MAX_PRESIZE = 1024;
 
     private final Session session;
     private final Connection connection;
@@ -49,10 +49,16 @@ final class Outbound implements ChunkedWrite.Progress {
      * other recipients and never modified; a {@code ByteBuffer} is made only for a write, one per merged
      * chunk, not per frame and recipient); null when the connection has no writer and nothing queued.
      * Most connections are idle most of the time, so the queue is made when the first frame is queued
-     * and dropped when the writer that drained it exits (an empty {@code ArrayDeque} is 112 bytes); a
-     * busy writer keeps it from round to round.
+     * and dropped when the writer that drained it exits. A writer takes the queue whole for its round
+     * and puts the one it emptied in its last round in its place, so a busy connection's two queues go
+     * back and forth and its rounds make no new array ({@link #drain}).
      */
-    private ArrayDeque<byte[]> queue;
+    private FrameQueue queue;
+    /**
+     * Guarded by lock: how many frames the writer's last round took (at most {@link #MAX_PRESIZE}):
+     * the size of the next new queue, so a connection's next burst does not grow one from 16.
+     */
+    private int lastRound;
     /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
     private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
@@ -197,11 +203,10 @@ final class Outbound implements ChunkedWrite.Progress {
 
     /** Guarded by lock: appends {@code one} frame, or else the {@code many}, to the queue. */
     private void enqueue(byte[] one, List<byte[]> many, long total) {
-        ArrayDeque<byte[]> q = queue();
         if (one != null) {
-            q.addLast(one);
+            queue(1).add(one);
         } else {
-            q.addAll(many);
+            queue(many.size()).addAll(many);
         }
         queuedBytes += total;
     }
@@ -217,11 +222,11 @@ final class Outbound implements ChunkedWrite.Progress {
             if (closed) {
                 return;
             }
+            byte[][] frames = queue.frames();
             buffers = new ByteBuffer[queue.size()];
-            int i = 0;
-            for (byte[] f : queue) {
-                buffers[i++] = ByteBuffer.wrap(f);
-                queuedBytes -= f.length;
+            for (int i = 0; i < buffers.length; i++) {
+                buffers[i] = ByteBuffer.wrap(frames[i]);
+                queuedBytes -= frames[i].length;
             }
             queue = null; // an idle connection keeps no queue; writeDirect makes one for what is left
         } finally {
@@ -246,7 +251,7 @@ final class Outbound implements ChunkedWrite.Progress {
             // Others queued behind this write meanwhile (whole frames); the rest goes in front of them.
             for (int i = buffers.length - 1; i >= 0; i--) {
                 if (buffers[i].hasRemaining()) {
-                    queue().addFirst(buffers[i].array());
+                    queue(1).addFirst(buffers[i].array());
                     queuedBytes += buffers[i].remaining();
                     headOffset = buffers[i].position();
                 }
@@ -296,10 +301,14 @@ final class Outbound implements ChunkedWrite.Progress {
         Thread.ofVirtual().start(this::drain);
     }
 
-    /** The writer: drains the queue, everything queued per round, one write call per 64 KiB chunk. */
+    /**
+     * The writer: drains the queue, everything queued per round, one write call per 64 KiB chunk. It
+     * takes the queue whole and leaves the one it emptied in its last round in its place.
+     */
     private void drain() {
+        FrameQueue written = null;
         while (true) {
-            byte[][] batch;
+            FrameQueue batch;
             int offset = 0;
             lock.lock();
             try {
@@ -315,8 +324,9 @@ final class Outbound implements ChunkedWrite.Progress {
                     }
                     batch = null;
                 } else {
-                    batch = queue.toArray(NONE);
-                    queue.clear();
+                    batch = queue;
+                    queue = written; // the last round's, emptied (or null: made on the next frame)
+                    lastRound = Math.min(batch.size(), MAX_PRESIZE);
                     offset = headOffset;
                     headOffset = 0;
                 }
@@ -328,12 +338,14 @@ final class Outbound implements ChunkedWrite.Progress {
                 return;
             }
             try {
-                ChunkedWrite.write(connection, direct, batch, offset, this);
+                ChunkedWrite.write(connection, direct, batch.frames(), batch.size(), offset, this);
             } catch (IOException e) {
                 log.debug("{} write failed: {}", session.tag(), e.toString());
                 abort();
                 return;
             }
+            batch.clear();
+            written = batch;
         }
     }
 
@@ -402,7 +414,7 @@ final class Outbound implements ChunkedWrite.Progress {
                 return;
             }
             for (byte[] f : last) {
-                queue().addLast(f);
+                queue(1).add(f);
                 queuedBytes += f.length;
             }
             closeWhenDrained = true;
@@ -487,6 +499,21 @@ final class Outbound implements ChunkedWrite.Progress {
         }
     }
 
+    /** The queue in place right now (null if none), for tests. */
+    FrameQueue queueNow() {
+        lock.lock();
+        try {
+            return queue;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a queue is in place right now, for tests. */
+    boolean holdsQueueNow() {
+        return queueNow() != null;
+    }
+
     /**
      * Waits (at most {@code timeoutNanos}) until no thread is writing, then tells whether a queue is
      * still held: an idle connection must hold none. For tests.
@@ -512,11 +539,14 @@ final class Outbound implements ChunkedWrite.Progress {
         return queue == null || queue.isEmpty();
     }
 
-    /** Guarded by lock: the queue, made on first use. */
-    private ArrayDeque<byte[]> queue() {
-        ArrayDeque<byte[]> q = queue;
+    /**
+     * Guarded by lock: the queue, made if there is none, with room for {@code adding} frames or as
+     * many as the writer's last round took.
+     */
+    private FrameQueue queue(int adding) {
+        FrameQueue q = queue;
         if (q == null) {
-            q = new ArrayDeque<>();
+            q = new FrameQueue(Math.max(adding, lastRound));
             queue = q;
         }
         return q;
