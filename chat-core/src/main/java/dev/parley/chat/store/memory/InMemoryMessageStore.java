@@ -98,6 +98,9 @@ public final class InMemoryMessageStore implements MessageStore {
                         + MessageBlock.MAX_TEXT_CHARS + "); nothing was stored");
             }
         }
+        if (oneConversation(messages)) {
+            return appendToOne(messages); // nearly every batch: one sender's read to one room
+        }
         AppendResult[] results = new AppendResult[messages.size()];
         // Group by conversation (keys in sorted order, message order kept inside each group).
         Map<String, List<Integer>> byConversation = new TreeMap<>();
@@ -105,7 +108,7 @@ public final class InMemoryMessageStore implements MessageStore {
             byConversation.computeIfAbsent(messages.get(i).conversation(), k -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<String, List<Integer>> e : byConversation.entrySet()) {
-            Conversation c = conversations.computeIfAbsent(e.getKey(), k -> new Conversation(k, maxMessagesPerConversation, buffers));
+            Conversation c = conversation(e.getKey());
             c.lock.lock();
             try {
                 for (int i : e.getValue()) {
@@ -116,6 +119,44 @@ public final class InMemoryMessageStore implements MessageStore {
             }
         }
         return List.of(results);
+    }
+
+    private static boolean oneConversation(List<NewMessage> messages) {
+        String first = messages.isEmpty() ? null : messages.get(0).conversation();
+        for (int i = 1; i < messages.size(); i++) {
+            if (!messages.get(i).conversation().equals(first)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #append} of a batch to a single conversation: no grouping, one lock. */
+    private List<AppendResult> appendToOne(List<NewMessage> messages) {
+        int n = messages.size();
+        if (n == 0) {
+            return List.of();
+        }
+        Conversation c = conversation(messages.get(0).conversation());
+        c.lock.lock();
+        try {
+            if (n == 1) {
+                return List.of(c.log.append(messages.get(0)));
+            }
+            AppendResult[] results = new AppendResult[n];
+            for (int i = 0; i < n; i++) {
+                results[i] = c.log.append(messages.get(i));
+            }
+            return List.of(results);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** The conversation's state, made on its first message. */
+    private Conversation conversation(String key) {
+        Conversation c = conversations.get(key);
+        return c != null ? c : conversations.computeIfAbsent(key, k -> new Conversation(k, maxMessagesPerConversation, buffers));
     }
 
     @Override
