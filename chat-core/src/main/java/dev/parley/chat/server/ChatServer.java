@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -203,7 +203,7 @@ public final class ChatServer implements AutoCloseable {
             throw new IllegalArgumentException("text is longer than maxTextLength " + settings.maxTextLength());
         }
         Room r = hub.directory.room(canonical, true);
-        NewMessage m = new NewMessage(r.key, sender, text, settings.clock().instant().truncatedTo(ChronoUnit.MILLIS), null);
+        NewMessage m = new NewMessage(r.key, sender, text, Instant.ofEpochMilli(settings.clock().millis()), null);
         AppendResult result = hub.publisher.publish(List.of(r), List.of(m), null).get(0);
         return result.message();
     }

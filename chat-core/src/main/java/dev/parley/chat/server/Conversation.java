@@ -1,6 +1,7 @@
 package dev.parley.chat.server;
 
 import dev.parley.chat.server.spi.PresenceEvent;
+import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.MessageStore;
 import dev.parley.chat.store.StoredMessage;
 import java.util.ArrayList;
@@ -221,21 +222,25 @@ abstract class Conversation {
 
     /** An own append stored {@code message}: deliver it (and what it unblocks) in seq order. */
     final void appended(StoredMessage message, Session origin, int token) {
-        appended(List.of(message), origin, new int[] {token});
+        appended(List.of(new AppendResult(message, false)), 0, 1, origin, new int[] {token});
     }
 
     /**
-     * Own appends of one batch stored {@code messages} (tokens in the same order): deliver them (and
-     * what they unblock) in seq order, consecutive ones together ({@link #deliverRun}).
+     * Own appends of one batch stored {@code results[from, to)}, none a duplicate (their tokens at the
+     * same indexes of {@code tokens}): deliver them (and what they unblock) in seq order, consecutive
+     * ones together ({@link #deliverRun}).
      */
-    final void appended(List<StoredMessage> messages, Session origin, int[] tokens) {
+    final void appended(List<AppendResult> results, int from, int to, Session origin, int[] tokens) {
         boolean fetch;
         lock.lock();
         try {
-            for (int i = 0; i < messages.size(); i++) {
-                StoredMessage message = messages.get(i);
+            for (int i = from; i < to; i++) {
+                StoredMessage message = results.get(i).message();
                 finished(tokens[i]);
-                if (message.seq() >= next) {
+                if (message.seq() == next && pending.isEmpty() && notices == null) {
+                    addToRun(message, origin, true); // in order, as drain would take it: no map entry
+                    next++;
+                } else if (message.seq() >= next) {
                     pending.put(message.seq(), new Pending(message, origin, true));
                 }
             }
@@ -366,12 +371,7 @@ abstract class Conversation {
                 pending.pollFirstEntry();
                 next++;
                 Pending p = first.getValue();
-                if (!run.isEmpty() && (p.origin() != runOrigin || p.local() != runLocal)) {
-                    flushRun();
-                }
-                run.add(p.message());
-                runOrigin = p.origin();
-                runLocal = p.local();
+                addToRun(p.message(), p.origin(), p.local());
                 continue;
             }
             flushRun();
@@ -404,6 +404,16 @@ abstract class Conversation {
             fetching = true;
             return true;
         }
+    }
+
+    /** Guarded by lock: {@code message}, the next seq, joins the run (a run has one origin). */
+    private void addToRun(StoredMessage message, Session origin, boolean local) {
+        if (!run.isEmpty() && (origin != runOrigin || local != runLocal)) {
+            flushRun();
+        }
+        run.add(message);
+        runOrigin = origin;
+        runLocal = local;
     }
 
     /** Guarded by lock: delivers the run of consecutive messages {@link #drain} gathered. */

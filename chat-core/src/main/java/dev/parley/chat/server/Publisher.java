@@ -3,9 +3,6 @@ package dev.parley.chat.server;
 import dev.parley.chat.server.spi.MessageBus;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
-import dev.parley.chat.store.StoredMessage;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -84,11 +81,7 @@ final class Publisher {
             while (end < n && conversations.get(end) == c && !results.get(end).duplicate()) {
                 end++;
             }
-            List<StoredMessage> stored = new ArrayList<>(end - i);
-            for (int k = i; k < end; k++) {
-                stored.add(results.get(k).message());
-            }
-            c.appended(stored, origin, Arrays.copyOfRange(tokens, i, end));
+            c.appended(results, i, end, origin, tokens);
             i = end;
         }
         return results;

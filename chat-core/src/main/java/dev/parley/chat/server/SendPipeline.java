@@ -9,7 +9,7 @@ import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoreException;
 import dev.parley.chat.store.StoredMessage;
-import java.time.temporal.ChronoUnit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -119,7 +119,7 @@ final class SendPipeline {
             }
         }
         NewMessage message = new NewMessage(conversation.key, me.name, text,
-                s.clock().instant().truncatedTo(ChronoUnit.MILLIS), m.id());
+                Instant.ofEpochMilli(s.clock().millis()), m.id()); // one Instant, in whole milliseconds
         if (batch == null) {
             batch = new ArrayList<>();
         }
