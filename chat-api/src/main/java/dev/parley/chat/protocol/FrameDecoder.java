@@ -51,6 +51,20 @@ public final class FrameDecoder {
     /** The fields of every frame without any (frames are immutable, so one array serves all). */
     private static final String[] NO_FIELDS = new String[0];
 
+    /** The size of {@link #WORDS}: a power of two, at least four times the number of words. */
+    private static final int WORDS_SLOTS = 256;
+
+    /**
+     * The verbs and field keys of PROTOCOL.md, decoded to these shared strings instead of new ones for
+     * every line. Any other verb or key is decoded as usual: the list only saves allocation.
+     */
+    private static final String[] WORDS = wordTable(
+            "ACK", "BYE", "END", "ERROR", "GAP", "HELLO", "HISTORY", "JOIN", "JOINED", "LEFT", "MEMBER", "MSG",
+            "PART", "PING", "PONG", "QUIT", "ROOM", "ROOMS", "SEND", "WELCOME", "WHO",
+            "after", "before", "burst", "code", "count", "from", "head", "id", "limit", "max-line", "max-text",
+            "members", "more", "name", "proto", "reason", "ref", "refill-us", "resume", "room", "seq", "server",
+            "since", "time", "to", "token", "with");
+
     private final int maxLineLength;
     /** A line split across calls is collected here; empty until the first one. */
     private byte[] line = NO_LINE;
@@ -291,7 +305,7 @@ public final class FrameDecoder {
             throw new ProtocolException(ErrorCode.BAD_FRAME, "verb must be capital letters, digits or '_' (at most 32): "
                     + Escaping.forLog(new String(b, off, verbEnd - off, cs), 40));
         }
-        String verb = new String(b, off, verbEnd - off, StandardCharsets.ISO_8859_1);
+        String verb = word(b, off, verbEnd);
         if (sp < 0) {
             return Frame.trusted(verb, NO_FIELDS, null);
         }
@@ -325,7 +339,7 @@ public final class FrameDecoder {
                 throw new ProtocolException(ErrorCode.BAD_FRAME, "field key must be lower-case letters, digits or '-' (at most 32): "
                         + Escaping.forLog(new String(b, i, eq - i, cs), 40));
             }
-            String key = new String(b, i, eq - i, StandardCharsets.ISO_8859_1);
+            String key = word(b, i, eq);
             for (int k = 0; k < count; k += 2) {
                 if (fields[k].equals(key)) {
                     throw new ProtocolException(ErrorCode.BAD_FRAME, "duplicate field: " + key);
@@ -355,6 +369,47 @@ public final class FrameDecoder {
             }
         }
         return fields;
+    }
+
+    /** The verb or key {@code b[from, to)}, already checked to be ASCII: the shared string if it is a known word. */
+    private static String word(byte[] b, int from, int to) {
+        for (int slot = slot(to - from, b[from], b[to - 1]); WORDS[slot] != null; slot = (slot + 1) & (WORDS_SLOTS - 1)) {
+            String w = WORDS[slot];
+            if (w.length() == to - from && isWord(w, b, from)) {
+                return w;
+            }
+        }
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isWord(String w, byte[] b, int from) {
+        for (int i = 0; i < w.length(); i++) {
+            if (w.charAt(i) != b[from + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where a word of this length, first and last character starts looking in {@link #WORDS}. */
+    private static int slot(int length, int first, int last) {
+        return (length * 961 + first * 31 + last) & (WORDS_SLOTS - 1);
+    }
+
+    /** An open-addressing table of the words (linear probing from their {@link #slot}); mostly empty slots keep probes short. */
+    private static String[] wordTable(String... words) {
+        String[] table = new String[WORDS_SLOTS];
+        if (words.length * 4 > table.length) {
+            throw new AssertionError("too many words for the table");
+        }
+        for (String w : words) {
+            int slot = slot(w.length(), w.charAt(0), w.charAt(w.length() - 1));
+            while (table[slot] != null) {
+                slot = (slot + 1) & (WORDS_SLOTS - 1);
+            }
+            table[slot] = w;
+        }
+        return table;
     }
 
     /** The index of the first {@code c} in {@code b[from, to)}, or -1. */

@@ -2,6 +2,7 @@ package dev.parley.chat.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -429,6 +430,30 @@ class FrameDecoderTest {
 
     private static ProtocolException parseError(byte[] line) {
         return assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine(line, 0, line.length));
+    }
+
+    @Test
+    void theProtocolsVerbsAndKeysDecodeToSharedStringsAndOtherWordsAsUsual() {
+        for (String verb : List.of("ACK", "BYE", "END", "ERROR", "GAP", "HELLO", "HISTORY", "JOIN", "JOINED", "LEFT",
+                "MEMBER", "MSG", "PART", "PING", "PONG", "QUIT", "ROOM", "ROOMS", "SEND", "WELCOME", "WHO")) {
+            Frame f = FrameDecoder.parseLine(verb);
+            assertEquals(verb, f.verb());
+            assertSame(f.verb(), FrameDecoder.parseLine(verb + " :x").verb(), verb);
+        }
+        for (String key : List.of("after", "before", "burst", "code", "count", "from", "head", "id", "limit", "max-line",
+                "max-text", "members", "more", "name", "proto", "reason", "ref", "refill-us", "resume", "room", "seq",
+                "server", "since", "time", "to", "token", "with")) {
+            Frame f = FrameDecoder.parseLine("X " + key + "=1");
+            assertEquals(key, f.key(0));
+            assertSame(f.key(0), FrameDecoder.parseLine("Y a=2 " + key + "=3").key(1), key);
+        }
+        // Not in the table, or almost: decoded as they are.
+        for (String verb : List.of("SENDS", "SEN", "SENT", "ACKS", "A", "HISTORYX", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF")) {
+            assertEquals(verb, FrameDecoder.parseLine(verb).verb());
+        }
+        for (String key : List.of("rooms", "roo", "rom", "refill", "max-", "x", "abcdefghijklmnopqrstuvwxyzabcdef")) {
+            assertEquals(key, FrameDecoder.parseLine("PING " + key + "=v").key(0));
+        }
     }
 
     @Test
