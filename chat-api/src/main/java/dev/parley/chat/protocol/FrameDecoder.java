@@ -277,6 +277,9 @@ public final class FrameDecoder {
         boolean ascii = true;
         for (int i = off, end = off + length; i < end; i++) {
             byte c = b[i];
+            if (c > '\r') {
+                continue; // 0x0e-0x7f, nothing to check: the common case costs one test (bytes are signed)
+            }
             if (c == 0) {
                 throw new ProtocolException(ErrorCode.BAD_FRAME, "NUL byte in line");
             }
