@@ -76,6 +76,37 @@ class FrameDecoderOracleTest {
         return outcome.toString();
     }
 
+    @Test
+    void verbAndKeyChecksOnBytesAgreeWithTheChecksOnStrings() {
+        Random random = new Random(32L);
+        String grammar = "AZaz09_-";
+        String[] others = {"=", ":", " ", "é", "👋", "\u0085", "@", "[", "`", "{", "/"};
+        int verbs = 0;
+        int keys = 0;
+        for (int round = 0; round < 100_000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int length = random.nextInt(36);
+            for (int i = 0; i < length; i++) {
+                if (random.nextInt(40) == 0) {
+                    sb.append(others[random.nextInt(others.length)]);
+                } else {
+                    sb.append(grammar.charAt(random.nextInt(grammar.length())));
+                }
+            }
+            String s = switch (random.nextInt(3)) {
+                case 0 -> sb.toString().toUpperCase(java.util.Locale.ROOT);
+                case 1 -> sb.toString().toLowerCase(java.util.Locale.ROOT);
+                default -> sb.toString();
+            };
+            byte[] b = ("x" + s + "y").getBytes(StandardCharsets.UTF_8);
+            assertEquals(Syntax.isVerb(s), Syntax.isVerb(b, 1, b.length - 1), s);
+            assertEquals(Syntax.isKey(s), Syntax.isKey(b, 1, b.length - 1), s);
+            verbs += Syntax.isVerb(s) ? 1 : 0;
+            keys += Syntax.isKey(s) ? 1 : 0;
+        }
+        assertTrue(verbs > 1000 && keys > 1000, verbs + " verbs, " + keys + " keys");
+    }
+
     /** Both parsers on the line, placed at a random offset in a larger array with junk around it. */
     private static Object check(byte[] line, Random random, String what) {
         int before = random.nextInt(4);
