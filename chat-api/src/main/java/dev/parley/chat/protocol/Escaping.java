@@ -11,6 +11,11 @@ public final class Escaping {
     private Escaping() {
     }
 
+    /** Resolves the escapes of {@code s}: {@code s} itself when it has none. */
+    static String unescape(String s) {
+        return s.indexOf('\\') < 0 ? s : unescape(s, 0, s.length());
+    }
+
     /** Resolves the escapes of {@code s[from, to)}. */
     static String unescape(String s, int from, int to) {
         int bs = s.indexOf('\\', from);

@@ -1,6 +1,7 @@
 package dev.parley.chat.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +47,23 @@ public final class FrameDecoder {
     private static final int INITIAL_BUFFER = 256;
 
     private static final byte[] NO_LINE = new byte[0];
+
+    /** The fields of every frame without any (frames are immutable, so one array serves all). */
+    private static final String[] NO_FIELDS = new String[0];
+
+    /** The size of {@link #WORDS}: a power of two, at least four times the number of words. */
+    private static final int WORDS_SLOTS = 256;
+
+    /**
+     * The verbs and field keys of PROTOCOL.md, decoded to these shared strings instead of new ones for
+     * every line. Any other verb or key is decoded as usual: the list only saves allocation.
+     */
+    private static final String[] WORDS = wordTable(
+            "ACK", "BYE", "END", "ERROR", "GAP", "HELLO", "HISTORY", "JOIN", "JOINED", "LEFT", "MEMBER", "MSG",
+            "PART", "PING", "PONG", "QUIT", "ROOM", "ROOMS", "SEND", "WELCOME", "WHO",
+            "after", "before", "burst", "code", "count", "from", "head", "id", "limit", "max-line", "max-text",
+            "members", "more", "name", "proto", "reason", "ref", "refill-us", "resume", "room", "seq", "server",
+            "since", "time", "to", "token", "with");
 
     private final int maxLineLength;
     /** A line split across calls is collected here; empty until the first one. */
@@ -96,7 +114,7 @@ public final class FrameDecoder {
         int end = off + len;
         int i = off;
         while (i < end) {
-            int lf = indexOfLf(src, i, end);
+            int lf = indexOf(src, '\n', i, end);
             if (discarding) {
                 if (lf < 0) {
                     discarded += end - i;
@@ -235,15 +253,6 @@ public final class FrameDecoder {
         return out;
     }
 
-    private static int indexOfLf(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** Makes room for {@code needed} bytes: at first {@value #INITIAL_BUFFER}, doubling up to {@code maxLineLength + 1}. */
     private void ensureCapacity(int needed) {
         if (needed > line.length) {
@@ -257,11 +266,20 @@ public final class FrameDecoder {
         return parse(b, 0, length);
     }
 
-    /** Parses the {@code length} bytes at {@code b[off]} (no CR, no LF) into a frame. */
+    /**
+     * Parses the {@code length} bytes at {@code b[off]} (no CR, no LF) into a frame. The whole line is
+     * checked first (NUL, CR, LF, then UTF-8); then each piece (verb, keys, values, text) becomes its
+     * own string straight from the bytes. Every boundary of the grammar (space, '=', the ':' of the
+     * text) is an ASCII byte, which never occurs inside a multi-byte UTF-8 sequence, so the pieces
+     * decode exactly as the same pieces of the whole line would.
+     */
     static Frame parse(byte[] b, int off, int length) {
         boolean ascii = true;
         for (int i = off, end = off + length; i < end; i++) {
             byte c = b[i];
+            if (c > '\r') {
+                continue; // 0x0e-0x7f, nothing to check: the common case costs one test (bytes are signed)
+            }
             if (c == 0) {
                 throw new ProtocolException(ErrorCode.BAD_FRAME, "NUL byte in line");
             }
@@ -275,17 +293,136 @@ public final class FrameDecoder {
                 ascii = false;
             }
         }
-        String s;
-        if (ascii) {
-            s = new String(b, off, length, StandardCharsets.ISO_8859_1);
-        } else {
+        if (!ascii) {
             int bad = invalidUtf8At(b, off, length);
             if (bad >= 0) {
                 throw new ProtocolException(ErrorCode.INVALID_UTF8, "line is not valid UTF-8 (at byte " + bad + ")");
             }
-            s = new String(b, off, length, StandardCharsets.UTF_8);
         }
-        return parse(s);
+        // ISO-8859-1 turns ASCII bytes into a compact string in one copy, as UTF-8 would after a scan.
+        Charset cs = ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8;
+        int n = off + length;
+        int sp = indexOf(b, ' ', off, n);
+        int verbEnd = sp < 0 ? n : sp;
+        if (!Syntax.isVerb(b, off, verbEnd)) {
+            throw new ProtocolException(ErrorCode.BAD_FRAME, "verb must be capital letters, digits or '_' (at most 32): "
+                    + Escaping.forLog(new String(b, off, verbEnd - off, cs), 40));
+        }
+        String verb = word(b, off, verbEnd);
+        if (sp < 0) {
+            return Frame.trusted(verb, NO_FIELDS, null);
+        }
+        int fieldCount = countFields(b, sp, n);
+        String[] fields = fieldCount == 0 ? NO_FIELDS : new String[2 * fieldCount];
+        int count = 0;
+        String text = null;
+        int i = sp;
+        while (i < n) {
+            if (b[i] == ' ') {
+                i++;
+                continue;
+            }
+            if (b[i] == ':') {
+                text = Escaping.unescape(new String(b, i + 1, n - i - 1, cs)); // this very string if it has no escapes
+                break;
+            }
+            int end = i;
+            int eq = -1;
+            while (end < n && b[end] != ' ') {
+                if (eq < 0 && b[end] == '=') {
+                    eq = end;
+                }
+                end++;
+            }
+            if (eq < 0) {
+                throw new ProtocolException(ErrorCode.BAD_FRAME,
+                        "field without '=': " + Escaping.forLog(new String(b, i, end - i, cs), 40));
+            }
+            if (!Syntax.isKey(b, i, eq)) {
+                throw new ProtocolException(ErrorCode.BAD_FRAME, "field key must be lower-case letters, digits or '-' (at most 32): "
+                        + Escaping.forLog(new String(b, i, eq - i, cs), 40));
+            }
+            String key = word(b, i, eq);
+            for (int k = 0; k < count; k += 2) {
+                if (fields[k].equals(key)) {
+                    throw new ProtocolException(ErrorCode.BAD_FRAME, "duplicate field: " + key);
+                }
+            }
+            fields[count++] = key;
+            fields[count++] = new String(b, eq + 1, end - eq - 1, cs);
+            i = end;
+        }
+        return Frame.trusted(verb, fields, text);
+    }
+
+    /** The number of fields in {@code b[from, to)}: the words before the first one that starts with ':'. */
+    private static int countFields(byte[] b, int from, int to) {
+        int fields = 0;
+        boolean inWord = false;
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            if (c == ' ') {
+                inWord = false;
+            } else if (!inWord) {
+                if (c == ':') {
+                    break;
+                }
+                fields++;
+                inWord = true;
+            }
+        }
+        return fields;
+    }
+
+    /** The verb or key {@code b[from, to)}, already checked to be ASCII: the shared string if it is a known word. */
+    private static String word(byte[] b, int from, int to) {
+        for (int slot = slot(to - from, b[from], b[to - 1]); WORDS[slot] != null; slot = (slot + 1) & (WORDS_SLOTS - 1)) {
+            String w = WORDS[slot];
+            if (w.length() == to - from && isWord(w, b, from)) {
+                return w;
+            }
+        }
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isWord(String w, byte[] b, int from) {
+        for (int i = 0; i < w.length(); i++) {
+            if (w.charAt(i) != b[from + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where a word of this length, first and last character starts looking in {@link #WORDS}. */
+    private static int slot(int length, int first, int last) {
+        return (length * 961 + first * 31 + last) & (WORDS_SLOTS - 1);
+    }
+
+    /** An open-addressing table of the words (linear probing from their {@link #slot}); mostly empty slots keep probes short. */
+    private static String[] wordTable(String... words) {
+        String[] table = new String[WORDS_SLOTS];
+        if (words.length * 4 > table.length) {
+            throw new AssertionError("too many words for the table");
+        }
+        for (String w : words) {
+            int slot = slot(w.length(), w.charAt(0), w.charAt(w.length() - 1));
+            while (table[slot] != null) {
+                slot = (slot + 1) & (WORDS_SLOTS - 1);
+            }
+            table[slot] = w;
+        }
+        return table;
+    }
+
+    /** The index of the first {@code c} in {@code b[from, to)}, or -1. */
+    private static int indexOf(byte[] b, char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -343,54 +480,5 @@ public final class FrameDecoder {
             i += more + 1;
         }
         return -1;
-    }
-
-    private static Frame parse(String s) {
-        int n = s.length();
-        int sp = s.indexOf(' ');
-        String verb = sp < 0 ? s : s.substring(0, sp);
-        if (!Syntax.isVerb(verb)) {
-            throw new ProtocolException(ErrorCode.BAD_FRAME,
-                    "verb must be capital letters, digits or '_' (at most 32): " + Escaping.forLog(verb, 40));
-        }
-        if (sp < 0) {
-            return Frame.trusted(verb, new String[0], null);
-        }
-        List<String> fields = new ArrayList<>(8);
-        String text = null;
-        int i = sp;
-        while (i < n) {
-            if (s.charAt(i) == ' ') {
-                i++;
-                continue;
-            }
-            if (s.charAt(i) == ':') {
-                text = Escaping.unescape(s, i + 1, n);
-                break;
-            }
-            int end = s.indexOf(' ', i);
-            if (end < 0) {
-                end = n;
-            }
-            int eq = s.indexOf('=', i);
-            if (eq < 0 || eq >= end) {
-                throw new ProtocolException(ErrorCode.BAD_FRAME,
-                        "field without '=': " + Escaping.forLog(s.substring(i, end), 40));
-            }
-            String key = s.substring(i, eq);
-            if (!Syntax.isKey(key)) {
-                throw new ProtocolException(ErrorCode.BAD_FRAME,
-                        "field key must be lower-case letters, digits or '-' (at most 32): " + Escaping.forLog(key, 40));
-            }
-            for (int k = 0; k < fields.size(); k += 2) {
-                if (fields.get(k).equals(key)) {
-                    throw new ProtocolException(ErrorCode.BAD_FRAME, "duplicate field: " + key);
-                }
-            }
-            fields.add(key);
-            fields.add(s.substring(eq + 1, end));
-            i = end;
-        }
-        return Frame.trusted(verb, fields.toArray(new String[0]), text);
     }
 }

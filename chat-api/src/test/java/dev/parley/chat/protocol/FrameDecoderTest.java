@@ -2,6 +2,7 @@ package dev.parley.chat.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -321,6 +322,138 @@ class FrameDecoderTest {
     void escapesInTextAreResolvedAndUnknownOnesKept() {
         assertEquals("a\\b\nc\rd\\te\\", FrameDecoder.parseLine("PING :a\\\\b\\nc\\rd\\te\\").text());
         assertEquals("\\n", FrameDecoder.parseLine("PING :\\\\n").text());
+    }
+
+    @Test
+    void nonAsciiFieldsAndTextAreDecodedPieceByPiece() {
+        String line = "SEND room=café name=👋 ref=নমস্কার x=é=ü:👋 :ü \\n é👋";
+        Frame f = FrameDecoder.parseLine(line);
+        assertEquals("SEND", f.verb());
+        assertEquals(List.of("room", "name", "ref", "x"), f.keys());
+        assertEquals("café", f.field("room"));
+        assertEquals("👋", f.field("name"));
+        assertEquals("নমস্কার", f.field("ref"));
+        assertEquals("é=ü:👋", f.field("x"));
+        assertEquals("ü \n é👋", f.text());
+        assertEquals(List.of(f), FrameDecoder.decodeAll(bytes(line + "\n"), MAX * 2));
+        assertEquals(List.of(f), decodeOneByteAtATime(bytes(line + "\r\n"), MAX * 2).frames);
+    }
+
+    @Test
+    void fieldBoundariesNextToMultiByteCharacters() {
+        Frame f = FrameDecoder.parseLine("PING a=é b=👋  c= d=\u00e9\u00e9 :👋");
+        assertEquals("é", f.field("a"));
+        assertEquals("👋", f.field("b"));
+        assertEquals("", f.field("c"));
+        assertEquals("éé", f.field("d"));
+        assertEquals("👋", f.text());
+        assertEquals("é", FrameDecoder.parseLine("PING :é").text());
+        assertEquals("", FrameDecoder.parseLine("PING e=é :").text());
+        assertEquals("é", FrameDecoder.parseLine("PING a=é").field("a"));
+    }
+
+    @Test
+    void aLineWithoutFieldsOrTextHasNeither() {
+        for (String line : List.of("PING", "PING ", "PING   ")) {
+            Frame f = FrameDecoder.parseLine(line);
+            assertEquals(0, f.fieldCount(), line);
+            assertNull(f.text(), line);
+            assertEquals(Frame.of("PING"), f);
+        }
+        assertEquals("", FrameDecoder.parseLine("PING :").text());
+        assertEquals(0, FrameDecoder.parseLine("PING :").fieldCount());
+        assertEquals(" a=b", FrameDecoder.parseLine("PING : a=b").text());
+        assertEquals(0, FrameDecoder.parseLine("PING : a=b").fieldCount());
+    }
+
+    @Test
+    void escapesAtTheEndAndNextToMultiByteCharacters() {
+        assertEquals("\\", FrameDecoder.parseLine("PING :\\").text());
+        assertEquals("é\\", FrameDecoder.parseLine("PING :é\\").text());
+        assertEquals("👋\\", FrameDecoder.parseLine("PING a=b :👋\\").text());
+        assertEquals("a\n", FrameDecoder.parseLine("PING :a\\n").text());
+        assertEquals("a\\", FrameDecoder.parseLine("PING :a\\\\").text());
+        assertEquals("a\\\\", FrameDecoder.parseLine("PING :a\\\\\\").text());
+        assertEquals("\\é\\👋", FrameDecoder.parseLine("PING :\\é\\👋").text());
+        assertEquals("\né\r👋\\", FrameDecoder.parseLine("PING :\\né\\r👋\\\\").text());
+        assertEquals("\r\n", FrameDecoder.parseLine("PING :\\r\\n").text());
+        assertEquals("\\", FrameDecoder.parseLine("PING :\\\\").text());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "non-ASCII verb|PÏNG a=b|verb must be capital letters, digits or '_' (at most 32): PÏNG",
+        "verb with a bidi override|P\u202eNG|verb must be capital letters, digits or '_' (at most 32): P\\u202eNG",
+        "non-ASCII key|JOIN rööm=lobby|field key must be lower-case letters, digits or '-' (at most 32): rööm",
+        "key with a C1 control|JOIN r\u0085m=lobby|field key must be lower-case letters, digits or '-' (at most 32): r\\u0085m",
+        "non-ASCII field without =|JOIN room=a নমস্কার|field without '=': নমস্কার",
+        "long field without =|JOIN éééééééééééééééééééééééééééééééééééééééééééé|field without '=': éééééééééééééééééééééééééééééééééééééééé...",
+        "long non-ASCII key|JOIN éééééééééééééééééééééééééééééééééééééééééééé=1|field key must be lower-case letters, digits or '-' (at most 32): éééééééééééééééééééééééééééééééééééééééé...",
+        "field without = wins over a later bad key|JOIN lobby Room=x|field without '=': lobby",
+        "bad key wins over a later field without =|JOIN Room=x lobby|field key must be lower-case letters, digits or '-' (at most 32): Room",
+        "duplicate wins over a later bad key|JOIN a=1 a=2 Room=x|duplicate field: a",
+        "verb wins over fields|ping lobby|verb must be capital letters, digits or '_' (at most 32): ping",
+        "nothing after the text is a field|JOIN a=1 :a=1 a=2 lobby|",
+        "colon inside a key|JOIN a:b=1|field key must be lower-case letters, digits or '-' (at most 32): a:b",
+        "key of exactly 32 is fine|JOIN abcdefghijklmnopqrstuvwxyzabcdef=1|",
+        "key of 33|JOIN abcdefghijklmnopqrstuvwxyzabcdefg=1|field key must be lower-case letters, digits or '-' (at most 32): abcdefghijklmnopqrstuvwxyzabcdefg",
+    })
+    void errorsInNonAsciiLinesAndWhichErrorWins(String name, String line, String text) {
+        if (text == null) {
+            FrameDecoder.parseLine(line); // no error
+            return;
+        }
+        ProtocolException e = assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine(line));
+        assertEquals(ErrorCode.BAD_FRAME, e.code());
+        assertEquals(text, e.getMessage());
+    }
+
+    @Test
+    void theFirstBadByteWinsAndByteChecksComeBeforeUtf8AndSyntax() {
+        byte[] nulAfterBadUtf8 = bytes("ping :a\u00ffxb");
+        nulAfterBadUtf8[nulAfterBadUtf8.length - 2] = 0;
+        nulAfterBadUtf8[7] = (byte) 0xff;
+        assertEquals("NUL byte in line", parseError(nulAfterBadUtf8).getMessage());
+        byte[] crThenNul = bytes("ping :ab\rx");
+        crThenNul[7] = 0;
+        assertEquals("NUL byte in line", parseError(crThenNul).getMessage());
+        byte[] nulThenCr = bytes("ping :ab\rx");
+        nulThenCr[6] = '\r';
+        nulThenCr[7] = 0;
+        assertEquals("CR inside a line (only CR LF ends a line)", parseError(nulThenCr).getMessage());
+        byte[] badUtf8InABadVerb = bytes("pIng a");
+        badUtf8InABadVerb[1] = (byte) 0xc3;
+        ProtocolException e = parseError(badUtf8InABadVerb);
+        assertEquals(ErrorCode.INVALID_UTF8, e.code());
+        assertEquals("line is not valid UTF-8 (at byte 1)", e.getMessage());
+    }
+
+    private static ProtocolException parseError(byte[] line) {
+        return assertThrows(ProtocolException.class, () -> FrameDecoder.parseLine(line, 0, line.length));
+    }
+
+    @Test
+    void theProtocolsVerbsAndKeysDecodeToSharedStringsAndOtherWordsAsUsual() {
+        for (String verb : List.of("ACK", "BYE", "END", "ERROR", "GAP", "HELLO", "HISTORY", "JOIN", "JOINED", "LEFT",
+                "MEMBER", "MSG", "PART", "PING", "PONG", "QUIT", "ROOM", "ROOMS", "SEND", "WELCOME", "WHO")) {
+            Frame f = FrameDecoder.parseLine(verb);
+            assertEquals(verb, f.verb());
+            assertSame(f.verb(), FrameDecoder.parseLine(verb + " :x").verb(), verb);
+        }
+        for (String key : List.of("after", "before", "burst", "code", "count", "from", "head", "id", "limit", "max-line",
+                "max-text", "members", "more", "name", "proto", "reason", "ref", "refill-us", "resume", "room", "seq",
+                "server", "since", "time", "to", "token", "with")) {
+            Frame f = FrameDecoder.parseLine("X " + key + "=1");
+            assertEquals(key, f.key(0));
+            assertSame(f.key(0), FrameDecoder.parseLine("Y a=2 " + key + "=3").key(1), key);
+        }
+        // Not in the table, or almost: decoded as they are.
+        for (String verb : List.of("SENDS", "SEN", "SENT", "ACKS", "A", "HISTORYX", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF")) {
+            assertEquals(verb, FrameDecoder.parseLine(verb).verb());
+        }
+        for (String key : List.of("rooms", "roo", "rom", "refill", "max-", "x", "abcdefghijklmnopqrstuvwxyzabcdef")) {
+            assertEquals(key, FrameDecoder.parseLine("PING " + key + "=v").key(0));
+        }
     }
 
     @Test
