@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Checks {@link FrameDecoder#parse(byte[], int, int)} against the algorithm it had until December 2026
+ * Checks {@link LineParser#parse(byte[], int, int)} against the algorithm it had until December 2026
  * ({@link Old}: the whole line made a string first, then cut into pieces), over random lines made of
  * the grammar's pieces, multi-byte characters, escapes and bad bytes. Both must give equal frames, or
  * exceptions with the same code and message.
@@ -116,7 +116,7 @@ class FrameDecoderOracleTest {
         }
         System.arraycopy(line, 0, padded, before, line.length);
         Object expected = outcome(() -> Old.parse(padded, before, line.length));
-        Object actual = outcome(() -> FrameDecoder.parse(padded, before, line.length));
+        Object actual = outcome(() -> LineParser.parse(padded, before, line.length));
         assertEquals(expected, actual, () -> what + ": " + hexOf(line));
         return actual;
     }
@@ -214,7 +214,7 @@ class FrameDecoderOracleTest {
             if (ascii) {
                 s = new String(b, off, length, StandardCharsets.ISO_8859_1);
             } else {
-                int bad = FrameDecoder.invalidUtf8At(b, off, length);
+                int bad = LineParser.invalidUtf8At(b, off, length);
                 if (bad >= 0) {
                     throw new ProtocolException(ErrorCode.INVALID_UTF8, "line is not valid UTF-8 (at byte " + bad + ")");
                 }
