@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbound implements ChunkedWrite.Progress {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
-    /** The most frames a new queue is made for from the last round's size (a 4 KiB array). */
-    static final int MAX_PRESIZE = 1024;
 
     private final Session session;
     private final Connection connection;
@@ -54,11 +52,6 @@ final class Outbound implements ChunkedWrite.Progress {
      * back and forth and its rounds make no new array ({@link #drain}).
      */
     private FrameQueue queue;
-    /**
-     * Guarded by lock: how many frames the writer's last round took (at most {@link #MAX_PRESIZE}):
-     * the size of the next new queue, so a connection's next burst does not grow one from 16.
-     */
-    private int lastRound;
     /** Guarded by lock: how much of the queue's first frame was written already (a direct write's rest). */
     private int headOffset;
     /** Guarded by lock: bytes queued or being written by the writer thread. */
@@ -326,7 +319,6 @@ final class Outbound implements ChunkedWrite.Progress {
                 } else {
                     batch = queue;
                     queue = written; // the last round's, emptied (or null: made on the next frame)
-                    lastRound = Math.min(batch.size(), MAX_PRESIZE);
                     offset = headOffset;
                     headOffset = 0;
                 }
@@ -539,14 +531,11 @@ final class Outbound implements ChunkedWrite.Progress {
         return queue == null || queue.isEmpty();
     }
 
-    /**
-     * Guarded by lock: the queue, made if there is none, with room for {@code adding} frames or as
-     * many as the writer's last round took.
-     */
+    /** Guarded by lock: the queue, made (with room for at least {@code adding} frames) if there is none. */
     private FrameQueue queue(int adding) {
         FrameQueue q = queue;
         if (q == null) {
-            q = new FrameQueue(Math.max(adding, lastRound));
+            q = new FrameQueue(adding);
             queue = q;
         }
         return q;
