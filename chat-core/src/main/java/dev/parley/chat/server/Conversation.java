@@ -238,8 +238,8 @@ abstract class Conversation {
                 StoredMessage message = results.get(i).message();
                 finished(tokens[i]);
                 if (message.seq() == next && pending.isEmpty() && notices == null) {
-                    addToRun(message, origin, true); // in order, as drain would take it: no map entry
-                    next++;
+                    next++; // in order: into the run as drain would take it, with no map entry
+                    addToRun(message, origin, true);
                 } else if (message.seq() >= next) {
                     pending.put(message.seq(), new Pending(message, origin, true));
                 }
