@@ -501,11 +501,6 @@ final class Outbound implements ChunkedWrite.Progress {
         }
     }
 
-    /** Whether a queue is in place right now, for tests. */
-    boolean holdsQueueNow() {
-        return queueNow() != null;
-    }
-
     /**
      * Waits (at most {@code timeoutNanos}) until no thread is writing, then tells whether a queue is
      * still held: an idle connection must hold none. For tests.

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,7 @@ class OutboundQueueTest {
 
         send(s, sent, "r1");
         c.awaitWriteStarted(); // round 1 writes [r1] and waits at the gate
-        assertFalse(s.out.holdsQueueNow(), "round 1 took the whole queue");
+        assertNull(s.out.queueNow(), "round 1 took the whole queue");
         send(s, sent, "r2a");
         send(s, sent, "r2b");
         FrameQueue second = s.out.queueNow();
