@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@link NonBlockingWrite}; whatever the transport does not take at once is queued. On the poller
  * thread (a reader handling a small read in place) the connection's own replies wait for the end of
  * the poller's round ({@link Poller#atRoundEnd}, {@link #sendReplies}), so that they and what else
- * the connection gets in that round go out in one write. Otherwise the
+ * the connection gets in that round go out in one write; so does a frame for a connection that the
+ * same round will still read ({@link NonBlockingWrite#readLaterThisRound}), which then goes out with
+ * that connection's replies (in rooms of two partners sending at once: two writes for two messages,
+ * not three). Otherwise the
  * bytes are queued and a writer virtual thread, started on demand, takes the whole queue per round and
  * writes it in chunks of at most 64 KiB, one write call each ({@link ChunkedWrite}). A
  * blocking write therefore waits for the peer to take one chunk, never a whole queue: how long the
@@ -135,7 +138,11 @@ final class Outbound implements ChunkedWrite.Progress {
         boolean writeNow = false;
         boolean startWriter = false;
         boolean deferred = false;
-        boolean onPoller = deferOnPoller && Poller.onPollerThread();
+        // Written at the end of the poller's round: the connection's own replies, and anything for a
+        // connection that the same round will still read (whose replies it then joins).
+        boolean onPoller = deferOnPoller
+                ? Poller.onPollerThread()
+                : allowDirect && direct != null && direct.readLaterThisRound();
         lock.lock();
         try {
             if (closed || closeWhenDrained) {
@@ -176,7 +183,9 @@ final class Outbound implements ChunkedWrite.Progress {
         }
         counters.sent(one != null ? 1 : many.size(), total);
         if (deferred) {
-            Poller.atRoundEnd(this::flushRound);
+            if (!Poller.atRoundEnd(this::flushRound)) {
+                flushRound(); // not on a poller after all (a transport that said otherwise): now
+            }
         } else if (writeNow) {
             ByteBuffer[] buffers;
             if (one != null) {

@@ -43,6 +43,11 @@ public final class NioConnection implements Connection, InputChunks, NonBlocking
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final Condition writable = lock.newCondition();
+    /**
+     * Poller thread only: the current round of the poller reported this connection readable and has
+     * not read it yet ({@link #readLaterThisRound()}).
+     */
+    boolean readLaterThisRound;
     /** Guarded by lock: chunks read by the poller, not yet taken by the reader; null while empty. */
     private ArrayDeque<byte[]> inbox;
     /** Guarded by lock: how much of the inbox's first chunk the reader has taken. */
@@ -325,6 +330,11 @@ public final class NioConnection implements Connection, InputChunks, NonBlocking
     public long tryWrite(ByteBuffer[] buffers) throws IOException {
         checkOpen();
         return channel.write(buffers);
+    }
+
+    @Override
+    public boolean readLaterThisRound() {
+        return readLaterThisRound && poller.isPollerThread();
     }
 
     @Override

@@ -18,4 +18,13 @@ public interface NonBlockingWrite {
      * @throws IOException if the connection failed or was closed
      */
     long tryWrite(ByteBuffer[] buffers) throws IOException;
+
+    /**
+     * Whether the calling thread is the poller of this connection and will still read the connection
+     * in its current round: a write to it can then wait for the end of the round
+     * ({@link Poller#atRoundEnd}) and go out in one call with the replies to that read.
+     */
+    default boolean readLaterThisRound() {
+        return false;
+    }
 }

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * the end of the current round with {@link #atRoundEnd}: once every key one {@code select} reported
  * has been handled, the poller runs those tasks in order. The server uses it to write a
  * connection's replies, and whatever else the connection gets in the same round, in one call, as
- * an event loop that flushes after its reads does.
+ * an event loop that flushes after its reads does. A round's keys are collected before any is
+ * handled, so that while the earlier ones are, a connection that the round will still read says so
+ * ({@link NioConnection#readLaterThisRound()}): a frame for it can wait for the round's end too and
+ * go out with its replies.
  */
 public final class Poller implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -40,6 +43,10 @@ public final class Poller implements Closeable {
     private final AtomicLong wakeups = new AtomicLong();
     private volatile boolean closed;
     private final WarnLimiter warnings = new WarnLimiter(java.time.Duration.ofSeconds(10));
+    /** The keys one select reported, handled in order once it returns (poller thread only). */
+    private SelectionKey[] round = new SelectionKey[64];
+    /** How many of {@link #round} are this round's. */
+    private int roundSize;
 
     /** Opens the selector and starts the poller thread under this name. */
     public Poller(String threadName) throws IOException {
@@ -68,6 +75,11 @@ public final class Poller implements Closeable {
             return true;
         }
         return false;
+    }
+
+    /** Whether the calling thread is this poller's. */
+    boolean isPollerThread() {
+        return Thread.currentThread() == thread;
     }
 
     /** Marks the threads of pollers, for {@link #onPollerThread}, and holds their round-end tasks. */
@@ -127,8 +139,12 @@ public final class Poller implements Closeable {
             try {
                 try {
                     // The action form: no selected-key set to fill, iterate and empty each round.
-                    selector.select(this::dispatch);
+                    // The keys are collected first, so that a connection knows, while the round's
+                    // earlier keys are handled, that it will still be read in this round.
+                    selector.select(this::collect);
+                    handleRound();
                 } finally {
+                    forgetRound();
                     endRound();
                 }
                 backoffMillis = 0;
@@ -172,6 +188,44 @@ public final class Poller implements Closeable {
             }
         }
         tasks.clear();
+    }
+
+    /** The select's action: adds the key to the round, marking a connection that is to be read. */
+    private void collect(SelectionKey key) {
+        if (roundSize == round.length) {
+            round = java.util.Arrays.copyOf(round, roundSize * 2);
+        }
+        round[roundSize++] = key;
+        try {
+            if ((key.readyOps() & SelectionKey.OP_READ) != 0) {
+                ((NioConnection) key.attachment()).readLaterThisRound = true;
+            }
+        } catch (CancelledKeyException e) {
+            // closed: dispatch sees it
+        }
+    }
+
+    /** Handles the round's keys in the order the select reported them. */
+    private void handleRound() {
+        for (int i = 0; i < roundSize; i++) {
+            SelectionKey key = round[i];
+            round[i] = null;
+            ((NioConnection) key.attachment()).readLaterThisRound = false;
+            dispatch(key);
+        }
+        roundSize = 0;
+    }
+
+    /** Drops what is left of a round that failed part way (the selector reports those keys again). */
+    private void forgetRound() {
+        for (int i = 0; i < roundSize; i++) {
+            SelectionKey key = round[i];
+            if (key != null) {
+                ((NioConnection) key.attachment()).readLaterThisRound = false;
+                round[i] = null;
+            }
+        }
+        roundSize = 0;
     }
 
     private void dispatch(SelectionKey key) {

@@ -14,12 +14,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +46,7 @@ class NioConnectionTest {
     private Poller poller;
     private Socket peer;
     private NioConnection connection;
+    private SocketChannel accepted;
     private final AtomicInteger closes = new AtomicInteger();
 
     @BeforeEach
@@ -50,7 +54,7 @@ class NioConnectionTest {
         server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         poller = new Poller("parley-poll-test");
         peer = new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort());
-        SocketChannel accepted = server.accept();
+        accepted = server.accept();
         connection = new NioConnection(accepted, poller, "tcp", closes::incrementAndGet);
     }
 
@@ -240,5 +244,66 @@ class NioConnectionTest {
         out.write('y');
         out.flush();
         next.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void whileARoundIsHandledAConnectionItWillStillReadSaysSoOnThePollerOnly() throws Exception {
+        try (Socket otherPeer = new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort());
+                SocketChannel otherAccepted = server.accept();
+                Selector probe = Selector.open()) {
+            NioConnection other = new NioConnection(otherAccepted, poller, "tcp", () -> { });
+            // Hold the poller at the end of a round while both peers send, so that its next select
+            // reports both connections readable.
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> held = new CompletableFuture<>();
+            assertSame(InputChunks.NOTHING, connection.takeOrCallBack(() -> Poller.atRoundEnd(() -> {
+                held.complete(null);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })));
+            peer.getOutputStream().write('h');
+            held.get(10, TimeUnit.SECONDS);
+            assertEquals(1, connection.takeOrCallBack(() -> { }).length);
+
+            // Each callback runs on the poller when its connection is read, and asks about the other.
+            List<String> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch bothRead = new CountDownLatch(2);
+            assertSame(InputChunks.NOTHING, connection.takeOrCallBack(() -> {
+                seen.add("first is read; second still to read: " + other.readLaterThisRound()
+                        + ", itself: " + connection.readLaterThisRound());
+                bothRead.countDown();
+            }));
+            assertSame(InputChunks.NOTHING, other.takeOrCallBack(() -> {
+                seen.add("second is read; first still to read: " + connection.readLaterThisRound()
+                        + ", itself: " + other.readLaterThisRound());
+                bothRead.countDown();
+            }));
+            peer.getOutputStream().write('a');
+            otherPeer.getOutputStream().write('b');
+            // Both sockets readable before the poller selects again (a selector of the test's own).
+            accepted.register(probe, SelectionKey.OP_READ);
+            otherAccepted.register(probe, SelectionKey.OP_READ);
+            int ready = 0;
+            while (ready < 2) {
+                probe.select(1_000);
+                ready = probe.selectedKeys().size();
+            }
+            release.countDown();
+            assertTrue(bothRead.await(10, TimeUnit.SECONDS));
+            // Which the select reports first is the kernel's choice: relabel so that the first read
+            // comes first in the expectation.
+            assertEquals(2, seen.size(), seen.toString());
+            String firstRead = seen.get(0).startsWith("first") ? "first" : "second";
+            String secondRead = firstRead.equals("first") ? "second" : "first";
+            assertEquals(List.of(
+                    firstRead + " is read; " + secondRead + " still to read: true, itself: false",
+                    secondRead + " is read; " + firstRead + " still to read: false, itself: false"),
+                    seen);
+            assertFalse(other.readLaterThisRound(), "off the poller thread: never");
+            other.close();
+        }
     }
 }
