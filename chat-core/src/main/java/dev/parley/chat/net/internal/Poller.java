@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  * One platform thread with a {@link Selector} for the non-blocking socket channels of a binding
  * ({@link NioConnection}). It reads: a readable channel gets one non-blocking {@code read} into the
  * poller's buffer, copied into that connection's inbox, and its reader is woken; read interest stays
- * on until the input ends or the inbox is full. It never writes and never runs server code: write
- * interest is one-shot, set by a writer that found the socket full and cleared when reported.
+ * on until the input ends or the inbox is full. Write interest is one-shot, set by a writer that
+ * found the socket full and cleared when reported. The poller itself never waits; what runs on it is
+ * the reader's callback ({@link InputChunks#takeOrCallBack}), which the server lets handle a small
+ * read in place only where nothing can block, with non-blocking writes only.
  *
  * <p>Code that runs on the poller thread (a reader handling a small read in place) may leave work for
  * the end of the current round with {@link #atRoundEnd}: once every key one {@code select} reported
