@@ -334,7 +334,7 @@ public final class NioConnection implements Connection, InputChunks, NonBlocking
 
     @Override
     public boolean readLaterThisRound() {
-        return readLaterThisRound && poller.isPollerThread();
+        return poller.isPollerThread() && readLaterThisRound; // the field is the poller's alone
     }
 
     @Override
