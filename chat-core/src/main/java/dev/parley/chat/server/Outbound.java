@@ -140,7 +140,7 @@ final class Outbound implements ChunkedWrite.Progress {
         boolean deferred = false;
         // Written at the end of the poller's round: the connection's own replies, and anything for a
         // connection that the same round will still read (whose replies it then joins).
-        boolean onPoller = deferOnPoller
+        boolean toRoundEnd = deferOnPoller
                 ? Poller.onPollerThread()
                 : allowDirect && direct != null && direct.readLaterThisRound();
         lock.lock();
@@ -150,7 +150,7 @@ final class Outbound implements ChunkedWrite.Progress {
             }
             if (!writing && nothingQueued() && direct != null && allowDirect) {
                 writing = true;
-                if (onPoller) {
+                if (toRoundEnd) {
                     // The poller writes it at the end of its round, with whatever else this
                     // connection gets in that round (flushRound): one write, not one per frame.
                     deferred = true;
