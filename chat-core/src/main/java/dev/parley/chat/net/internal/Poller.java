@@ -10,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,8 @@ public final class Poller implements Closeable {
     private SelectionKey[] round = new SelectionKey[64];
     /** How many of {@link #round} are this round's. */
     private int roundSize;
+    /** The select's action, made once: a method reference to an instance is a new object each time. */
+    private final Consumer<SelectionKey> collector = this::collect;
 
     /** Opens the selector and starts the poller thread under this name. */
     public Poller(String threadName) throws IOException {
@@ -139,16 +142,7 @@ public final class Poller implements Closeable {
         long backoffMillis = 0;
         while (!closed) {
             try {
-                try {
-                    // The action form: no selected-key set to fill, iterate and empty each round.
-                    // The keys are collected first, so that a connection knows, while the round's
-                    // earlier keys are handled, that it will still be read in this round.
-                    selector.select(this::collect);
-                    handleRound();
-                } finally {
-                    forgetRound();
-                    endRound();
-                }
+                pollRound();
                 backoffMillis = 0;
             } catch (ClosedSelectorException e) {
                 return;
@@ -168,6 +162,25 @@ public final class Poller implements Closeable {
                     // out of memory or interrupted: go on
                 }
             }
+        }
+    }
+
+    /**
+     * One round: a select, its keys handled, then the round-end tasks. A method of its own, not the
+     * body of {@link #run}'s loop, because the JIT compiles a method once it has been called often
+     * enough, but a loop that never returns only by on-stack replacement, after tens of thousands of
+     * iterations: at a few hundred rounds a second the loop would stay interpreted for minutes.
+     */
+    private void pollRound() throws IOException {
+        try {
+            // The action form: no selected-key set to fill, iterate and empty each round. The keys
+            // are collected first, so that a connection knows, while the round's earlier keys are
+            // handled, that it will still be read in this round.
+            selector.select(collector);
+            handleRound();
+        } finally {
+            forgetRound();
+            endRound();
         }
     }
 
