@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 20's goal table: N runs of the Suite as run.sh runs it (only=fanout,rooms,light,idle
-# targets=parley,redis,nats, each scenario interleaved across the targets), then the medians of the
-# runs with every run's value, Parley's ratio to Redis and NATS, and each goal met or not.
+# targets=parley,redis,nats, each scenario interleaved across the targets; the targets' order turns
+# from run to run), then the medians of the runs with every run's value, Parley's ratio to Redis and
+# NATS, each goal met or not, and per run the order and the CPU time the hypervisor stole.
 #
 #   chat-bench/goals.sh                 # 3 runs, measure=10
 #   chat-bench/goals.sh runs=5 measure=15 nobuild
@@ -34,11 +35,23 @@ if [ -z "$report" ]; then
   report="$root/chat-bench/target/goals/$(date -u +%Y%m%dT%H%M%SZ)"
   mkdir -p "$report"
   for ((i = 1; i <= runs; i++)); do
-    echo "run $i of $runs: load $(cut -d' ' -f1-3 /proc/loadavg)"
+    # The targets' order turns from run to run, so that none is always measured first (with the
+    # generator's code least compiled) or last.
+    case $(( (i - 1) % 3 )) in
+      0) targets=parley,redis,nats ;;
+      1) targets=redis,nats,parley ;;
+      *) targets=nats,parley,redis ;;
+    esac
+    echo "run $i of $runs: $targets; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    # CPU time stolen by the hypervisor over the run (the 8th field of /proc/stat's cpu line, in
+    # USER_HZ ticks): latency figures of a run with seconds of it are the host's, not the servers'.
+    steal0=$(awk '/^cpu /{print $9}' /proc/stat)
     "$java" -Xmx1g -XX:+UseParallelGC -cp "$(cat "$root/chat-bench/target/bench-classpath.txt")" \
         dev.parley.chat.bench.Suite out="$report/run$i" only=fanout,rooms,light,idle \
-        targets=parley,redis,nats measure="$measure" warmup="$warmup" > "$report/run$i.log" 2>&1 \
+        targets="$targets" measure="$measure" warmup="$warmup" > "$report/run$i.log" 2>&1 \
       || echo "  run $i failed; see $report/run$i.log" >&2
+    steal1=$(awk '/^cpu /{print $9}' /proc/stat)
+    echo "$targets $(( (steal1 - steal0) * 1000 / $(getconf CLK_TCK) ))" > "$report/run$i.meta"
   done
 fi
 
@@ -100,7 +113,12 @@ for name, j in runs:
             if r['scenario'] != 'idle' or 'live heap' not in note:
                 und.append(f"{r['scenario']}/{r['target']}: {note}")
     sc = get(j, 'fanout', 'parley', 'generator thread busy')
-    print(f"- {name}: {j.get('started', '?')[:19]}Z, load before {j.get('loadBefore')}, after {j.get('loadAfter')}; "
+    meta = os.path.join(report, name + '.meta')
+    order = ''
+    if os.path.exists(meta):
+        targets, steal_ms = open(meta).read().split()
+        order = f"targets {targets}, {int(steal_ms) / 1000:.1f} s stolen by the host; "
+    print(f"- {name}: {j.get('started', '?')[:19]}Z, {order}load before {j.get('loadBefore')}, after {j.get('loadAfter')}; "
           f"generator thread busy in Parley fan-out {fmt(sc)}; "
           + ('undelivered/notes: ' + '; '.join(und) if und else '0 undelivered, no notes'))
 EOF
