@@ -552,7 +552,8 @@ public final class Suite {
         r.put("server CPU cores", m.serverCores())
                 .put("server sys %", 100 * m.serverSystemShare())
                 .put("generator thread busy", m.generatorThreadBusy())
-                .put("undelivered %", 100 * m.lossRatio());
+                .put("undelivered %", 100 * m.lossRatio())
+                .put("host steal ms", m.hostStealMillis());
         if (m.errors() > 0) {
             r.note(m.errors() + " errors/disconnects: " + m.errorSamples());
         }

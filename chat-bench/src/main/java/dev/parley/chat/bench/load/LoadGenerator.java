@@ -249,12 +249,14 @@ public final class LoadGenerator implements AutoCloseable {
         long cpu0 = threads.getCurrentThreadCpuTime();
         long proc0 = ProcStat.cpuNanos(ProcessHandle.current().pid());
         long[] server0 = cpuTimes(serverPids);
+        long steal0 = ProcStat.stealNanos();
         long t0 = System.nanoTime();
         loop(t0 + measureNanos);
         long t1 = System.nanoTime();
         long cpu1 = threads.getCurrentThreadCpuTime();
         long proc1 = ProcStat.cpuNanos(ProcessHandle.current().pid());
         long[] server1 = cpuTimes(serverPids);
+        long steal1 = ProcStat.stealNanos();
         measuring = false;
         sending = false;
 
@@ -276,6 +278,7 @@ public final class LoadGenerator implements AutoCloseable {
                 cpu1 - cpu0, proc1 - proc0,
                 server0 == null || server1 == null ? -1 : server1[0] + server1[1] - server0[0] - server0[1],
                 server0 == null || server1 == null ? -1 : server1[1] - server0[1],
+                steal0 < 0 || steal1 < 0 ? -1 : steal1 - steal0,
                 publishedAll, expectedAll, deliveredAll, echoesAll, disconnects, errors, List.copyOf(errorSamples));
     }
 

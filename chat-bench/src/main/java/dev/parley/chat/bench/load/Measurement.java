@@ -18,6 +18,8 @@ import java.util.List;
  * @param generatorProcessCpuNanos CPU time of the whole generator JVM in the window (JIT, GC included)
  * @param serverCpuNanos CPU time of the server process in the window (from /proc), -1 if unknown
  * @param serverSystemCpuNanos the kernel-mode part of that, -1 if unknown
+ * @param hostStealNanos CPU time the hypervisor stole from the machine's vCPUs in the window (all of
+ *     them summed), -1 if unknown
  * @param publishedAll publications over the generator's life
  * @param expectedAll deliveries those publications should cause (other members of the room)
  * @param deliveredAll deliveries received over the generator's life
@@ -29,7 +31,7 @@ import java.util.List;
 public record Measurement(long windowNanos, long published, long confirmed, long deliveries, long requests,
                           Histogram latency, Histogram sendLag, Histogram requestLatency,
                           long generatorThreadCpuNanos, long generatorProcessCpuNanos, long serverCpuNanos,
-                          long serverSystemCpuNanos,
+                          long serverSystemCpuNanos, long hostStealNanos,
                           long publishedAll, long expectedAll, long deliveredAll, long echoesAll,
                           int disconnects, long errors, List<String> errorSamples) {
 
@@ -62,6 +64,11 @@ public record Measurement(long windowNanos, long published, long confirmed, long
     /** The share of the server's CPU time spent in the kernel (syscalls, TCP); NaN if unknown. */
     public double serverSystemShare() {
         return serverCpuNanos <= 0 || serverSystemCpuNanos < 0 ? Double.NaN : serverSystemCpuNanos / (double) serverCpuNanos;
+    }
+
+    /** CPU time stolen from the machine by the hypervisor in the window, in milliseconds; NaN if unknown. */
+    public double hostStealMillis() {
+        return hostStealNanos < 0 ? Double.NaN : hostStealNanos / 1e6;
     }
 
     /** Generator JVM CPU (all threads) in the window, as cores busy. */

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** CPU time and resident memory of a process, from Linux /proc. */
+/** CPU time and resident memory of a process, and the machine's stolen CPU time, from Linux /proc. */
 public final class ProcStat {
     /** USER_HZ: clock ticks per second of utime/stime in /proc/PID/stat (100 on Linux/x86-64). */
     private static final long TICKS_PER_SECOND = 100;
@@ -32,6 +32,35 @@ public final class ProcStat {
             return new long[] {utime * tick, stime * tick};
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * CPU time the hypervisor gave to other guests while this machine's vCPUs wanted it ("steal",
+     * the eighth value of /proc/stat's {@code cpu} line), summed over the vCPUs, in nanoseconds since
+     * boot; -1 if unknown (no /proc, or a kernel without the field). A window with much of it measured
+     * the host as much as the servers.
+     */
+    public static long stealNanos() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    return stealNanos(line);
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The steal of /proc/stat's {@code cpu} line, in nanoseconds; -1 if the line has no such value. */
+    static long stealNanos(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        try {
+            return f.length > 8 ? Long.parseLong(f[8]) * (1_000_000_000L / TICKS_PER_SECOND) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
