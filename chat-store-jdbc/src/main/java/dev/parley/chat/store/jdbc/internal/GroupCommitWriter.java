@@ -3,7 +3,6 @@ package dev.parley.chat.store.jdbc.internal;
 import dev.parley.chat.store.AppendResult;
 import dev.parley.chat.store.NewMessage;
 import dev.parley.chat.store.StoreException;
-import dev.parley.chat.store.StoredMessage;
 import dev.parley.chat.store.jdbc.JdbcDialect;
 import dev.parley.chat.store.jdbc.JdbcStoreException;
 import dev.parley.chat.store.jdbc.TransactionGuard;
@@ -11,20 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -36,15 +26,16 @@ import javax.sql.DataSource;
 /**
  * Group commit: every append call puts a request on one queue and waits for its future; one writer
  * virtual thread takes whatever is queued (up to {@code maxBatch} messages; if that is fewer than the
- * previous batch had, it waits at most {@code maxWait} for the rest to come back), assigns seqs
- * through its {@link Heads} (a head cache, or head rows locked in the database on PostgreSQL), writes
- * everything in one transaction, commits, and completes each request's future. A caller therefore
- * returns exactly when the transaction holding its messages committed. A {@link TransactionGuard}, if
- * set, runs first in every transaction.
+ * previous batch had, it waits at most {@code maxWait} for the rest to come back), has its
+ * {@link BatchWrite} write everything in one transaction (seqs assigned through its {@link Heads}: a
+ * head cache, or head rows locked in the database on PostgreSQL; a {@link TransactionGuard}, if set,
+ * runs first), and completes each request's future. A caller therefore returns exactly when the
+ * transaction holding its messages committed. This class owns the queue, the writer thread, the
+ * writer's connection and the retries; {@link BatchWrite} owns what happens inside one transaction.
  *
  * <p><b>Threads.</b> {@link #submit} runs in callers' threads and only touches the queue (guarded by
- * {@link #lock}). Everything else (the connection, the heads, prepared statements) belongs to the
- * writer thread alone and needs no lock.
+ * {@link #lock}). Everything else (the connection, the {@link BatchWrite} with its heads and prepared
+ * statements) belongs to the writer thread alone and needs no lock.
  *
  * <p><b>Failures.</b> A batch is all or nothing; after a failure the heads of its conversations are
  * forgotten (reloaded from the database next time) and the writer's connection is closed (a fresh one
@@ -62,18 +53,13 @@ public final class GroupCommitWriter {
     private record Request(List<NewMessage> messages, CompletableFuture<List<AppendResult>> done) {
     }
 
-    private record ClientKey(String conversation, String sender, String clientId) {
-    }
-
     private final DataSource dataSource;
     private final JdbcDialect dialect;
-    private final Tables tables;
     private final boolean groupCommit;
     private final int maxBatch;
     private final long maxWaitNanos;
-    private final int queryTimeoutSeconds;
-    private final Heads heads;
-    private final TransactionGuard guard;
+    /** Writer thread only: one batch's transaction, with the heads and the guard. */
+    private final BatchWrite batchWrite;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -106,15 +92,11 @@ public final class GroupCommitWriter {
     public GroupCommitWriter(DataSource dataSource, JdbcDialect dialect, Tables tables, boolean groupCommit,
             int maxBatch, long maxWaitNanos, int headCacheSize, int queryTimeoutSeconds, TransactionGuard guard) {
         this.dataSource = dataSource;
-        this.queryTimeoutSeconds = queryTimeoutSeconds;
         this.dialect = dialect;
-        this.tables = tables;
         this.groupCommit = groupCommit;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWaitNanos;
-        this.heads = dialect == JdbcDialect.POSTGRESQL ? new LockedHeads(tables, queryTimeoutSeconds)
-                : new CachedHeads(tables, queryTimeoutSeconds, headCacheSize);
-        this.guard = guard;
+        this.batchWrite = new BatchWrite(dialect, tables, headCacheSize, queryTimeoutSeconds, guard);
         this.thread = Thread.ofVirtual().name("parley-store-writer").unstarted(this::run);
     }
 
@@ -440,129 +422,35 @@ public final class GroupCommitWriter {
     }
 
     /**
-     * Writes the requests in one transaction and returns their results; on failure rolls back, forgets
-     * the heads involved and the connection, and throws.
-     *
-     * @param careful look up client ids in the database first (after a unique-key conflict); with
-     *     {@link LockedHeads} the lookups come after the head rows are locked, so a concurrent writer's
-     *     message with the same id has committed by then and is found
+     * Writes the requests in one transaction on the writer's connection (see {@link BatchWrite}) and
+     * returns their results; on failure rolls back, drops the connection (the batch write has forgotten
+     * the heads involved), and throws.
      */
     private List<List<AppendResult>> write(List<Request> requests, boolean careful) throws SQLException {
-        TreeSet<String> conversations = new TreeSet<>();
+        List<List<AppendResult>> results;
         try {
             Connection c = connection();
-            if (guard != null) {
-                guard.check(c);
-            }
+            List<List<NewMessage>> messages = new ArrayList<>(requests.size());
             for (Request r : requests) {
-                for (NewMessage m : r.messages()) {
-                    conversations.add(m.conversation());
-                }
+                messages.add(r.messages());
             }
-            Map<ClientKey, StoredMessage> found = new HashMap<>();
-            Map<String, Long> before = null;
-            if (careful) {
-                before = heads.lock(c, conversations);
-                for (Request r : requests) {
-                    for (NewMessage m : r.messages()) {
-                        ClientKey key = keyOf(m);
-                        if (key != null && !found.containsKey(key)) {
-                            StoredMessage earlier = lookup(c, key);
-                            if (earlier != null) {
-                                found.put(key, earlier);
-                            }
-                        }
-                    }
-                }
-            }
-            // Pass 1: which messages are new (not stored before, not a repeat within the batch).
-            TreeMap<String, Integer> counts = new TreeMap<>();
-            Set<ClientKey> seen = new HashSet<>();
-            for (Request r : requests) {
-                for (NewMessage m : r.messages()) {
-                    ClientKey key = keyOf(m);
-                    if (key == null || (!found.containsKey(key) && seen.add(key))) {
-                        counts.merge(m.conversation(), 1, Integer::sum);
-                    }
-                }
-            }
-            if (before == null) {
-                before = counts.isEmpty() ? Map.of() : heads.reserve(c, counts);
-            }
-            // Pass 2: the same decisions, now with seqs.
-            Map<String, Long> next = new HashMap<>(before);
-            List<StoredMessage> inserts = new ArrayList<>();
-            List<List<AppendResult>> results = new ArrayList<>(requests.size());
-            for (Request r : requests) {
-                List<AppendResult> out = new ArrayList<>(r.messages().size());
-                for (NewMessage m : r.messages()) {
-                    ClientKey key = keyOf(m);
-                    StoredMessage earlier = key == null ? null : found.get(key);
-                    if (earlier != null) {
-                        out.add(new AppendResult(earlier, true));
-                        continue;
-                    }
-                    long seq = next.merge(m.conversation(), 1L, Long::sum);
-                    StoredMessage stored = new StoredMessage(m.conversation(), seq, m.sender(), m.text(),
-                            Instant.ofEpochMilli(m.time().toEpochMilli()), m.clientId());
-                    inserts.add(stored);
-                    if (key != null) {
-                        found.put(key, stored);
-                    }
-                    out.add(new AppendResult(stored, false));
-                }
-                results.add(List.copyOf(out));
-            }
-            next.keySet().retainAll(counts.keySet());
-            if (!inserts.isEmpty()) {
-                insert(c, inserts);
-                heads.finish(c, careful, before, next);
-            }
-            c.commit();
-            heads.committed(next);
-            if (!inserts.isEmpty()) {
-                transactions.incrementAndGet();
-                committedMessages.addAndGet(inserts.size());
-            }
-            return results;
+            results = batchWrite.write(c, messages, careful);
         } catch (SQLException | RuntimeException e) {
-            heads.forget(conversations);
             releaseConnection();
             throw e;
         }
-    }
-
-    private static ClientKey keyOf(NewMessage m) {
-        return m.clientId() == null ? null : new ClientKey(m.conversation(), m.sender(), m.clientId());
-    }
-
-    private StoredMessage lookup(Connection c, ClientKey key) throws SQLException {
-        try (PreparedStatement ps = Sql.prepare(c, tables.findByClientId, queryTimeoutSeconds)) {
-            ps.setString(1, key.conversation());
-            ps.setString(2, key.sender());
-            ps.setString(3, key.clientId());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Rows.message(key.conversation(), rs) : null;
-            }
-        }
-    }
-
-    private void insert(Connection c, List<StoredMessage> inserts) throws SQLException {
-        try (PreparedStatement ps = Sql.prepare(c, tables.insertMessage, queryTimeoutSeconds)) {
-            for (StoredMessage s : inserts) {
-                ps.setString(1, s.conversation());
-                ps.setLong(2, s.seq());
-                ps.setString(3, s.sender());
-                ps.setString(4, s.clientId());
-                ps.setString(5, s.text());
-                ps.setLong(6, s.time().toEpochMilli());
-                if (inserts.size() == 1) {
-                    ps.executeUpdate();
-                    return;
+        int inserted = 0; // every result that is not a duplicate is a row this transaction inserted
+        for (List<AppendResult> out : results) {
+            for (AppendResult a : out) {
+                if (!a.duplicate()) {
+                    inserted++;
                 }
-                ps.addBatch();
             }
-            ps.executeBatch();
         }
+        if (inserted > 0) {
+            transactions.incrementAndGet();
+            committedMessages.addAndGet(inserted);
+        }
+        return results;
     }
 }
