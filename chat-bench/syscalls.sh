@@ -4,6 +4,7 @@
 #
 #   chat-bench/syscalls.sh                                   # fanout and rooms; parley, redis, nats
 #   chat-bench/syscalls.sh only=light targets=parley measure=10
+#   chat-bench/syscalls.sh only=rooms targets=parley,redis warmup=90   # a longer warm-up (default 3 s)
 #   chat-bench/syscalls.sh server-cp=@OTHER/chat-bench/target/bench-classpath.txt   # another build
 #   chat-bench/syscalls.sh nobuild ...
 #
@@ -29,12 +30,13 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
 fi
 
 . "$here/bench-env.sh"
-only=fanout,rooms targets=parley,redis,nats measure=10 build=1 server_cp=""
+only=fanout,rooms targets=parley,redis,nats measure=10 warmup=3 build=1 server_cp=""
 for a in "$@"; do
   case "$a" in
     only=*) only=${a#*=} ;;
     targets=*) targets=${a#*=} ;;
     measure=*) measure=${a#*=} ;;
+    warmup=*) warmup=${a#*=} ;;
     server-cp=*) server_cp=$a ;;
     nobuild) build=0 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
@@ -53,7 +55,7 @@ mkdir -p "$out"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); results in $out"
 # shellcheck disable=SC2086
 "$java" -Xmx1g -XX:+UseParallelGC -cp "$(cat "$root/chat-bench/target/bench-classpath.txt")" \
-    dev.parley.chat.bench.Suite out="$out" only="$only" targets="$targets" measure="$measure" \
+    dev.parley.chat.bench.Suite out="$out" only="$only" targets="$targets" measure="$measure" warmup="$warmup" \
     probe="$here/syscalls.sh" $server_cp > "$out/suite.log" 2>&1
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
