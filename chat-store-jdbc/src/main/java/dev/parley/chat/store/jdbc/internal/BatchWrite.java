@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one batch of append requests in one transaction on a given connection: runs the
@@ -29,7 +30,8 @@ import java.util.TreeSet;
  * batch, is answered as a duplicate and not inserted again.
  *
  * <p><b>Threads.</b> Belongs to the {@link GroupCommitWriter}'s writer thread alone (so do its heads);
- * it needs no lock.
+ * it needs no lock. Only its two counters (read by {@link GroupCommitWriter#transactions} and
+ * {@link GroupCommitWriter#committedMessages}) are read by other threads, and they are atomic.
  *
  * <p><b>Failures.</b> All or nothing: on any failure the heads of the batch's conversations are
  * forgotten (reloaded from the database next time) and the exception is thrown as it came; the caller
@@ -44,6 +46,9 @@ final class BatchWrite {
     private final int queryTimeoutSeconds;
     private final Heads heads;
     private final TransactionGuard guard;
+    /** Committed transactions that inserted at least one message, and the messages they inserted. */
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong committedMessages = new AtomicLong();
 
     /**
      * @param headCacheSize conversation heads kept in memory (not on PostgreSQL, which locks them in the
@@ -142,11 +147,25 @@ final class BatchWrite {
             }
             c.commit();
             heads.committed(next);
+            if (!inserts.isEmpty()) {
+                transactions.incrementAndGet();
+                committedMessages.addAndGet(inserts.size());
+            }
             return results;
         } catch (SQLException | RuntimeException e) {
             heads.forget(conversations);
             throw e;
         }
+    }
+
+    /** Committed transactions that inserted at least one message; any thread may read it. */
+    long transactions() {
+        return transactions.get();
+    }
+
+    /** Messages inserted by committed transactions; any thread may read it. */
+    long committedMessages() {
+        return committedMessages.get();
     }
 
     private static ClientKey keyOf(NewMessage m) {

@@ -75,8 +75,6 @@ public final class GroupCommitWriter {
     /** Writer thread only: messages in the previous batch. */
     private int lastBatchMessages = 1;
 
-    private final AtomicLong transactions = new AtomicLong();
-    private final AtomicLong committedMessages = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
 
     /**
@@ -175,18 +173,18 @@ public final class GroupCommitWriter {
 
     /** Transactions that committed at least one message. */
     public long transactions() {
-        return transactions.get();
+        return batchWrite.transactions();
     }
 
     /** Messages committed so far. */
     public long committedMessages() {
-        return committedMessages.get();
+        return batchWrite.committedMessages();
     }
 
     @Override
     public String toString() {
-        long tx = transactions.get();
-        long msgs = committedMessages.get();
+        long tx = batchWrite.transactions();
+        long msgs = batchWrite.committedMessages();
         return "transactions=" + tx + ", messages=" + msgs
                 + ", messagesPerTransaction=" + (tx == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.1f", (double) msgs / tx))
                 + ", failedBatches=" + failedBatches.get();
@@ -427,30 +425,16 @@ public final class GroupCommitWriter {
      * the heads involved), and throws.
      */
     private List<List<AppendResult>> write(List<Request> requests, boolean careful) throws SQLException {
-        List<List<AppendResult>> results;
         try {
             Connection c = connection();
             List<List<NewMessage>> messages = new ArrayList<>(requests.size());
             for (Request r : requests) {
                 messages.add(r.messages());
             }
-            results = batchWrite.write(c, messages, careful);
+            return batchWrite.write(c, messages, careful);
         } catch (SQLException | RuntimeException e) {
             releaseConnection();
             throw e;
         }
-        int inserted = 0; // every result that is not a duplicate is a row this transaction inserted
-        for (List<AppendResult> out : results) {
-            for (AppendResult a : out) {
-                if (!a.duplicate()) {
-                    inserted++;
-                }
-            }
-        }
-        if (inserted > 0) {
-            transactions.incrementAndGet();
-            committedMessages.addAndGet(inserted);
-        }
-        return results;
     }
 }
