@@ -6,6 +6,7 @@
 #
 #   chat-bench/profile.sh                                  # fanout and rooms; parley, redis, nats
 #   chat-bench/profile.sh only=rooms targets=parley server-cp=@OTHER/chat-bench/target/bench-classpath.txt
+#   chat-bench/profile.sh only=rooms targets=parley,redis warmup=90   # a longer warm-up (default 3 s)
 #   chat-bench/profile.sh only=rooms targets=parley report=DIR   # only print the report of a run in DIR
 #
 # The Parley server runs with -XX:+PreserveFramePointer (so perf can walk Java stacks) and
@@ -25,16 +26,17 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
 fi
 
 . "$here/bench-env.sh"
-only=fanout,rooms targets=parley,redis,nats measure=10 build=1 server_cp="" report=""
+only=fanout,rooms targets=parley,redis,nats measure=10 warmup=3 build=1 server_cp="" report=""
 for a in "$@"; do
   case "$a" in
     only=*) only=${a#*=} ;;
     targets=*) targets=${a#*=} ;;
     measure=*) measure=${a#*=} ;;
+    warmup=*) warmup=${a#*=} ;;
     server-cp=*) server_cp=$a ;;
     nobuild) build=0 ;;
     report=*) report=${a#*=} ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +55,7 @@ else
   # shellcheck disable=SC2086
   JAVA_TOOL_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer" \
     "$java" -Xmx1g -XX:+UseParallelGC -cp "$(cat "$root/chat-bench/target/bench-classpath.txt")" \
-      dev.parley.chat.bench.Suite out="$out" only="$only" targets="$targets" measure="$measure" jfr \
+      dev.parley.chat.bench.Suite out="$out" only="$only" targets="$targets" measure="$measure" warmup="$warmup" jfr \
       probe="$here/profile.sh" $server_cp > "$out/suite.log" 2>&1
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
