@@ -8,7 +8,6 @@ import dev.parley.chat.store.jdbc.TransactionGuard;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -173,14 +172,7 @@ final class BatchWrite {
     }
 
     private StoredMessage lookup(Connection c, ClientKey key) throws SQLException {
-        try (PreparedStatement ps = Sql.prepare(c, tables.findByClientId, queryTimeoutSeconds)) {
-            ps.setString(1, key.conversation());
-            ps.setString(2, key.sender());
-            ps.setString(3, key.clientId());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Rows.message(key.conversation(), rs) : null;
-            }
-        }
+        return Reads.findByClientId(c, tables, queryTimeoutSeconds, key.conversation(), key.sender(), key.clientId());
     }
 
     private void insert(Connection c, List<StoredMessage> inserts) throws SQLException {

@@ -93,13 +93,23 @@ public final class Reads {
     /** The message this sender stored with this client id in this conversation, if any. */
     public Optional<StoredMessage> findByClientId(String conversation, String sender, String clientId)
             throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = Sql.prepare(c, tables.findByClientIdSql(), queryTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(findByClientId(c, tables, queryTimeoutSeconds, conversation, sender, clientId));
+        }
+    }
+
+    /**
+     * The same lookup on a connection the caller holds (the group-commit writer's, inside its
+     * transaction), or {@code null} if there is no such message.
+     */
+    static StoredMessage findByClientId(Connection c, Tables tables, int queryTimeoutSeconds, String conversation,
+            String sender, String clientId) throws SQLException {
+        try (PreparedStatement ps = Sql.prepare(c, tables.findByClientIdSql(), queryTimeoutSeconds)) {
             ps.setString(1, conversation);
             ps.setString(2, sender);
             ps.setString(3, clientId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(Rows.message(conversation, rs)) : Optional.empty();
+                return rs.next() ? Rows.message(conversation, rs) : null;
             }
         }
     }
